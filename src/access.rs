@@ -1,0 +1,89 @@
+//! Which Connect instances this deployment serves (`ALLOWED_INSTANCE_IDS`), checked before any call to Connect.
+
+use std::collections::HashSet;
+
+use crate::error::{Error, ErrorKind};
+use crate::query::parse_instance_id;
+
+/// The allow-list. Unset means every instance the role can reach; set means only those listed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AllowedInstances {
+    ids: Option<HashSet<String>>,
+}
+
+impl AllowedInstances {
+    /// No restriction beyond the function's IAM role.
+    pub fn any() -> Self {
+        AllowedInstances { ids: None }
+    }
+
+    /// Reads the comma-separated list of bare ids or instance ARNs.
+    ///
+    /// A variable that is set but lists nothing allows nothing: a deployment that meant to restrict
+    /// access and got the value wrong fails closed. A malformed entry is a start-up error.
+    pub fn from_setting(setting: Option<&str>) -> Result<Self, Error> {
+        let Some(setting) = setting else {
+            return Ok(Self::any());
+        };
+        let ids = setting
+            .split(',')
+            .map(str::trim)
+            .filter(|entry| !entry.is_empty())
+            .map(parse_instance_id)
+            .collect::<Result<HashSet<_>, _>>()
+            .map_err(|error| {
+                Error::validation(format!("ALLOWED_INSTANCE_IDS: {}", error.message))
+            })?;
+        Ok(AllowedInstances { ids: Some(ids) })
+    }
+
+    /// Refuses an instance outside the list with `ACCESS_DENIED`.
+    pub fn check(&self, instance_id: &str) -> Result<(), Error> {
+        match &self.ids {
+            Some(ids) if !ids.contains(instance_id) => Err(Error::new(
+                ErrorKind::AccessDenied,
+                "this function does not serve that Amazon Connect instance",
+            )),
+            _ => Ok(()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ID: &str = "11111111-2222-3333-4444-555555555555";
+
+    #[test]
+    fn unset_allows_any_instance() {
+        assert!(AllowedInstances::from_setting(None)
+            .unwrap()
+            .check("anything")
+            .is_ok());
+    }
+
+    #[test]
+    fn listed_ids_and_arns_are_allowed_and_others_denied() {
+        let setting = format!(" other ,arn:aws:connect:eu-west-2:123456789012:instance/{ID}");
+        let allowed = AllowedInstances::from_setting(Some(&setting)).unwrap();
+        assert!(allowed.check(ID).is_ok());
+        assert!(allowed.check("other").is_ok());
+        assert_eq!(
+            allowed.check("third").unwrap_err().kind,
+            ErrorKind::AccessDenied
+        );
+    }
+
+    #[test]
+    fn set_but_empty_allows_nothing() {
+        let allowed = AllowedInstances::from_setting(Some(" , ")).unwrap();
+        assert_eq!(allowed.check(ID).unwrap_err().kind, ErrorKind::AccessDenied);
+    }
+
+    #[test]
+    fn a_malformed_entry_is_refused_at_start_up() {
+        let error = AllowedInstances::from_setting(Some("arn:aws:connect:bad")).unwrap_err();
+        assert!(error.message.starts_with("ALLOWED_INSTANCE_IDS"));
+    }
+}

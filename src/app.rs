@@ -1,0 +1,89 @@
+//! What both adapters share: the access check, the Connect call, and the time budget of one invocation.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use tokio::time::Instant;
+
+use crate::access::AllowedInstances;
+use crate::connect::ConnectReferences;
+use crate::error::Error;
+use crate::query::ReferenceQuery;
+use crate::reference::ReferencePage;
+
+/// Time kept back from the invocation's deadline to write the answer, so that we answer
+/// `UPSTREAM_TIMEOUT` ourselves instead of being killed by Lambda.
+pub const DEADLINE_MARGIN: Duration = Duration::from_millis(300);
+/// Connect waits at most this long for a flow's Lambda block.
+pub const CONTACT_FLOW_LIMIT: Duration = Duration::from_secs(8);
+
+/// The function's long-lived state, built once at start-up.
+#[derive(Debug, Clone)]
+pub struct App {
+    pub connect: ConnectReferences,
+    pub allowed: AllowedInstances,
+}
+
+impl App {
+    pub fn new(connect: ConnectReferences, allowed: AllowedInstances) -> Self {
+        App { connect, allowed }
+    }
+
+    /// Lists the query's references, refusing instances outside the allow-list before calling Connect.
+    pub async fn list(
+        &self,
+        query: &ReferenceQuery,
+        deadline: Instant,
+    ) -> Result<ReferencePage, Error> {
+        self.allowed.check(&query.instance_id)?;
+        self.connect.fetch(query, deadline).await
+    }
+}
+
+/// When to give up on Connect: the invocation's deadline (milliseconds since the epoch, from the
+/// Lambda context) less [`DEADLINE_MARGIN`], and never later than `limit` from now.
+pub fn deadline(lambda_deadline_ms: u64, limit: Option<Duration>) -> Instant {
+    let now_ms = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
+    let mut remaining = Duration::from_millis(lambda_deadline_ms.saturating_sub(now_ms));
+    if let Some(limit) = limit {
+        remaining = remaining.min(limit);
+    }
+    Instant::now() + remaining.saturating_sub(DEADLINE_MARGIN)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn now_ms() -> u64 {
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap()
+            .as_millis() as u64
+    }
+
+    #[test]
+    fn deadline_keeps_a_margin_before_lambdas() {
+        let left = deadline(now_ms() + 3_000, None) - Instant::now();
+        assert!(
+            left <= Duration::from_millis(2_700) && left > Duration::from_millis(2_500),
+            "{left:?}"
+        );
+    }
+
+    #[test]
+    fn deadline_is_capped_by_the_limit() {
+        let left = deadline(now_ms() + 60_000, Some(CONTACT_FLOW_LIMIT)) - Instant::now();
+        assert!(
+            left <= Duration::from_millis(7_700) && left > Duration::from_millis(7_500),
+            "{left:?}"
+        );
+    }
+
+    #[test]
+    fn a_passed_deadline_means_now() {
+        let left = deadline(1, None).saturating_duration_since(Instant::now());
+        assert_eq!(left, Duration::ZERO);
+    }
+}

@@ -1,0 +1,454 @@
+//! The call to Amazon Connect: one `ListContactReferences` per batch of at most six types, bounded
+//! by a deadline, with the SDK's errors mapped onto our error kinds.
+
+use std::time::Duration;
+
+use aws_sdk_connect::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_connect::operation::list_contact_references::ListContactReferencesError;
+use aws_sdk_connect::types::ReferenceType;
+use aws_sdk_connect::Client;
+use aws_smithy_types::retry::RetryConfig;
+use aws_smithy_types::timeout::TimeoutConfig;
+use futures_util::future::try_join_all;
+use tokio::time::Instant;
+
+use crate::error::{Error, ErrorKind};
+use crate::query::ReferenceQuery;
+use crate::reference::{group_by_requested_type, Reference, ReferencePage};
+
+/// How many pages one batch may follow when several batches are merged (Connect documents
+/// `NextToken` as always null today, so this only guards against a runaway loop).
+const MAX_PAGES_PER_BATCH: usize = 10;
+
+/// The SDK's standard retry policy, made explicit: three attempts with jittered exponential
+/// backoff. The first backoff is short because a flow waits at most 8 seconds.
+pub fn retry_config() -> RetryConfig {
+    RetryConfig::standard()
+        .with_max_attempts(3)
+        .with_initial_backoff(Duration::from_millis(200))
+        .with_max_backoff(Duration::from_secs(2))
+}
+
+/// Per-attempt limits; the whole call is further bounded by the invocation's deadline.
+pub fn timeout_config() -> TimeoutConfig {
+    TimeoutConfig::builder()
+        .connect_timeout(Duration::from_secs(1))
+        .read_timeout(Duration::from_secs(3))
+        .operation_attempt_timeout(Duration::from_secs(3))
+        .build()
+}
+
+/// Lists references through the SDK client built once at start-up.
+#[derive(Clone, Debug)]
+pub struct ConnectReferences {
+    client: Client,
+}
+
+impl ConnectReferences {
+    pub fn new(client: Client) -> Self {
+        ConnectReferences { client }
+    }
+
+    /// Fetches every batch of the query and merges them, or gives up with `UPSTREAM_TIMEOUT` at `deadline`.
+    pub async fn fetch(
+        &self,
+        query: &ReferenceQuery,
+        deadline: Instant,
+    ) -> Result<ReferencePage, Error> {
+        match tokio::time::timeout_at(deadline, self.fetch_all(query)).await {
+            Ok(result) => result,
+            Err(_) => Err(Error::new(
+                ErrorKind::UpstreamTimeout,
+                "Amazon Connect did not answer in time",
+            )),
+        }
+    }
+
+    async fn fetch_all(&self, query: &ReferenceQuery) -> Result<ReferencePage, Error> {
+        if query.reference_types.len() <= crate::query::TYPES_PER_CALL {
+            // One call: the caller's token goes in and Connect's comes back out.
+            let (mut references, next_token) = self
+                .call(query, &query.reference_types, query.next_token.as_deref())
+                .await?;
+            group_by_requested_type(&mut references, &query.reference_types);
+            return Ok(ReferencePage {
+                references,
+                next_token,
+            });
+        }
+        // Several calls: each batch is followed to its end, so the merged answer is complete.
+        let batches = try_join_all(
+            query
+                .batches()
+                .map(|types| self.call_all_pages(query, types)),
+        )
+        .await?;
+        let mut references: Vec<Reference> = batches.into_iter().flatten().collect();
+        group_by_requested_type(&mut references, &query.reference_types);
+        Ok(ReferencePage {
+            references,
+            next_token: None,
+        })
+    }
+
+    async fn call_all_pages(
+        &self,
+        query: &ReferenceQuery,
+        types: &[ReferenceType],
+    ) -> Result<Vec<Reference>, Error> {
+        let mut all = Vec::new();
+        let mut token = None;
+        for _ in 0..MAX_PAGES_PER_BATCH {
+            let (references, next) = self.call(query, types, token.as_deref()).await?;
+            all.extend(references);
+            match next {
+                Some(next) => token = Some(next),
+                None => return Ok(all),
+            }
+        }
+        Err(Error::new(
+            ErrorKind::Upstream,
+            "Amazon Connect returned more pages than expected",
+        ))
+    }
+
+    async fn call(
+        &self,
+        query: &ReferenceQuery,
+        types: &[ReferenceType],
+        token: Option<&str>,
+    ) -> Result<(Vec<Reference>, Option<String>), Error> {
+        let output = self
+            .client
+            .list_contact_references()
+            .instance_id(&query.instance_id)
+            .contact_id(&query.contact_id)
+            .set_reference_types(Some(types.to_vec()))
+            .set_next_token(token.map(str::to_owned))
+            .send()
+            .await
+            .map_err(classify)?;
+        let references = output
+            .reference_summary_list
+            .unwrap_or_default()
+            .into_iter()
+            .map(Reference::from)
+            .collect();
+        Ok((references, output.next_token))
+    }
+}
+
+/// Maps an SDK failure onto an error kind with a message that reveals nothing of the SDK's internals.
+pub fn classify<R>(error: SdkError<ListContactReferencesError, R>) -> Error {
+    let kind = match &error {
+        SdkError::ServiceError(service) => kind_of_service_error(service.err()),
+        SdkError::TimeoutError(_) => ErrorKind::UpstreamTimeout,
+        SdkError::DispatchFailure(failure) if failure.is_timeout() => ErrorKind::UpstreamTimeout,
+        SdkError::DispatchFailure(failure) if failure.is_user() => ErrorKind::Internal,
+        SdkError::DispatchFailure(_) | SdkError::ResponseError(_) => ErrorKind::Upstream,
+        _ => ErrorKind::Internal,
+    };
+    tracing::warn!(
+        error_kind = kind.code(),
+        connect_error_code = error.code().unwrap_or("none"),
+        "ListContactReferences failed"
+    );
+    Error::new(kind, message_for(kind))
+}
+
+fn kind_of_service_error(error: &ListContactReferencesError) -> ErrorKind {
+    use ListContactReferencesError as E;
+    match error {
+        E::InvalidParameterException(_) | E::InvalidRequestException(_) => ErrorKind::Validation,
+        E::ResourceNotFoundException(_) => ErrorKind::NotFound,
+        E::ThrottlingException(_) => ErrorKind::Throttled,
+        E::InternalServiceException(_) => ErrorKind::Upstream,
+        other => kind_of_error_code(other.code()),
+    }
+}
+
+/// Errors the model does not list for this operation arrive as `Unhandled`, known only by their code.
+fn kind_of_error_code(code: Option<&str>) -> ErrorKind {
+    match code {
+        Some("AccessDeniedException") => ErrorKind::AccessDenied,
+        Some("ThrottlingException" | "TooManyRequestsException" | "LimitExceededException") => {
+            ErrorKind::Throttled
+        }
+        Some("ServiceUnavailableException" | "InternalServiceException" | "InternalFailure") => {
+            ErrorKind::Upstream
+        }
+        Some("InvalidParameterException" | "InvalidRequestException" | "ValidationException") => {
+            ErrorKind::Validation
+        }
+        Some("ResourceNotFoundException") => ErrorKind::NotFound,
+        _ => ErrorKind::Internal,
+    }
+}
+
+fn message_for(kind: ErrorKind) -> &'static str {
+    match kind {
+        ErrorKind::Validation => "Amazon Connect rejected the request: check the instance id, contact id and reference types",
+        ErrorKind::AccessDenied => "this function is not allowed to read that contact's references",
+        ErrorKind::NotFound => "Amazon Connect has no such contact in that instance",
+        ErrorKind::Throttled => "Amazon Connect is throttling requests; retry later",
+        ErrorKind::Upstream => "Amazon Connect failed or could not be reached",
+        ErrorKind::UpstreamTimeout => "Amazon Connect did not answer in time",
+        ErrorKind::MethodNotAllowed | ErrorKind::Internal => "internal error",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aws_sdk_connect::operation::list_contact_references::ListContactReferencesOutput;
+    use aws_sdk_connect::types::error::{
+        InternalServiceException, InvalidParameterException, InvalidRequestException,
+        ResourceNotFoundException, ThrottlingException,
+    };
+    use aws_sdk_connect::types::{ReferenceSummary, UrlReference};
+    use aws_smithy_mocks::{mock, mock_client, RuleMode};
+    use aws_smithy_types::error::ErrorMetadata;
+
+    const INSTANCE: &str = "11111111-2222-3333-4444-555555555555";
+
+    fn query(types: Option<&str>, token: Option<&str>) -> ReferenceQuery {
+        ReferenceQuery::parse(INSTANCE, "contact-1", types.map(|t| vec![t]), token).unwrap()
+    }
+
+    fn far() -> Instant {
+        Instant::now() + Duration::from_secs(30)
+    }
+
+    fn url(name: &str) -> ReferenceSummary {
+        ReferenceSummary::Url(UrlReference::builder().name(name).value("v").build())
+    }
+
+    #[tokio::test]
+    async fn each_modeled_error_maps_to_its_kind() {
+        use ListContactReferencesError as E;
+        let cases: Vec<(fn() -> E, ErrorKind)> = vec![
+            (
+                || E::InvalidParameterException(InvalidParameterException::builder().build()),
+                ErrorKind::Validation,
+            ),
+            (
+                || E::InvalidRequestException(InvalidRequestException::builder().build()),
+                ErrorKind::Validation,
+            ),
+            (
+                || E::ResourceNotFoundException(ResourceNotFoundException::builder().build()),
+                ErrorKind::NotFound,
+            ),
+            (
+                || E::ThrottlingException(ThrottlingException::builder().build()),
+                ErrorKind::Throttled,
+            ),
+            (
+                || E::InternalServiceException(InternalServiceException::builder().build()),
+                ErrorKind::Upstream,
+            ),
+            (
+                || {
+                    E::generic(
+                        ErrorMetadata::builder()
+                            .code("AccessDeniedException")
+                            .build(),
+                    )
+                },
+                ErrorKind::AccessDenied,
+            ),
+            (
+                || {
+                    E::generic(
+                        ErrorMetadata::builder()
+                            .code("UnrecognizedClientException")
+                            .build(),
+                    )
+                },
+                ErrorKind::Internal,
+            ),
+        ];
+        for (make, expected) in cases {
+            let rule = mock!(Client::list_contact_references).then_error(make);
+            let client = mock_client!(aws_sdk_connect, RuleMode::MatchAny, [&rule], |c| c
+                .retry_config(RetryConfig::disabled()));
+            let error = ConnectReferences::new(client)
+                .fetch(&query(Some("URL"), None), far())
+                .await
+                .unwrap_err();
+            assert_eq!(error.kind, expected, "{error}");
+            assert_eq!(error.message, message_for(expected));
+        }
+    }
+
+    #[tokio::test]
+    async fn messages_never_carry_connects_own_text() {
+        let rule = mock!(Client::list_contact_references).then_error(|| {
+            ListContactReferencesError::InvalidParameterException(
+                InvalidParameterException::builder()
+                    .message("internal detail 42")
+                    .build(),
+            )
+        });
+        let client = mock_client!(aws_sdk_connect, [&rule]);
+        let error = ConnectReferences::new(client)
+            .fetch(&query(Some("URL"), None), far())
+            .await
+            .unwrap_err();
+        assert!(!error.message.contains("42"));
+    }
+
+    #[tokio::test]
+    async fn one_batch_passes_the_token_both_ways() {
+        let rule = mock!(Client::list_contact_references)
+            .match_requests(|r| r.next_token() == Some("in") && r.instance_id() == Some(INSTANCE))
+            .then_output(|| {
+                ListContactReferencesOutput::builder()
+                    .reference_summary_list(url("a"))
+                    .next_token("out")
+                    .build()
+            });
+        let client = mock_client!(aws_sdk_connect, [&rule]);
+        let page = ConnectReferences::new(client)
+            .fetch(&query(Some("URL"), Some("in")), far())
+            .await
+            .unwrap();
+        assert_eq!(page.next_token.as_deref(), Some("out"));
+        assert_eq!(page.references.len(), 1);
+        assert_eq!(rule.num_calls(), 1);
+    }
+
+    #[tokio::test]
+    async fn omitted_types_are_fetched_in_batches_of_six_and_merged_in_sdk_order() {
+        let first = mock!(Client::list_contact_references)
+            .match_requests(|r| r.reference_types().len() == 6)
+            .then_output(|| {
+                ListContactReferencesOutput::builder()
+                    .reference_summary_list(ReferenceSummary::Date(
+                        aws_sdk_connect::types::DateReference::builder()
+                            .name("d")
+                            .build(),
+                    ))
+                    .reference_summary_list(ReferenceSummary::Attachment(
+                        aws_sdk_connect::types::AttachmentReference::builder()
+                            .name("a")
+                            .build(),
+                    ))
+                    .build()
+            });
+        let second = mock!(Client::list_contact_references)
+            .match_requests(|r| r.reference_types().len() == 5)
+            .then_output(|| {
+                ListContactReferencesOutput::builder()
+                    .reference_summary_list(url("u"))
+                    .build()
+            });
+        let client = mock_client!(aws_sdk_connect, RuleMode::MatchAny, [&first, &second]);
+        let page = ConnectReferences::new(client)
+            .fetch(&query(None, None), far())
+            .await
+            .unwrap();
+        let types: Vec<&str> = page.references.iter().map(Reference::type_name).collect();
+        assert_eq!(types, ["ATTACHMENT", "DATE", "URL"]);
+        assert_eq!((first.num_calls(), second.num_calls()), (1, 1));
+        assert_eq!(page.next_token, None);
+    }
+
+    #[tokio::test]
+    async fn merged_batches_follow_their_own_pages() {
+        let page1 = mock!(Client::list_contact_references)
+            .match_requests(|r| r.reference_types().len() == 6 && r.next_token().is_none())
+            .then_output(|| {
+                ListContactReferencesOutput::builder()
+                    .reference_summary_list(url("p1"))
+                    .next_token("t2")
+                    .build()
+            });
+        let page2 = mock!(Client::list_contact_references)
+            .match_requests(|r| r.next_token() == Some("t2"))
+            .then_output(|| {
+                ListContactReferencesOutput::builder()
+                    .reference_summary_list(url("p2"))
+                    .build()
+            });
+        let other = mock!(Client::list_contact_references)
+            .match_requests(|r| r.reference_types().len() == 5)
+            .then_output(|| ListContactReferencesOutput::builder().build());
+        let client = mock_client!(
+            aws_sdk_connect,
+            RuleMode::MatchAny,
+            [&page1, &page2, &other]
+        );
+        let page = ConnectReferences::new(client)
+            .fetch(&query(None, None), far())
+            .await
+            .unwrap();
+        let names: Vec<_> = page
+            .references
+            .iter()
+            .map(|r| r.name.clone().unwrap())
+            .collect();
+        assert_eq!(names, ["p1", "p2"]);
+    }
+
+    #[tokio::test]
+    async fn the_wire_request_carries_the_bare_id_and_repeated_types() {
+        use aws_smithy_http_client::test_util::{ReplayEvent, StaticReplayClient};
+        use aws_smithy_types::body::SdkBody;
+        let replay = StaticReplayClient::new(vec![ReplayEvent::new(
+            http::Request::builder().uri("http://unused").body(SdkBody::empty()).unwrap(),
+            http::Response::builder()
+                .status(200)
+                .body(SdkBody::from(
+                    r#"{"ReferenceSummaryList":[{"VoicemailRecording":{"Name":"vm","Arn":"a"}}],"NextToken":null}"#,
+                ))
+                .unwrap(),
+        )]);
+        let config = aws_sdk_connect::Config::builder()
+            .behavior_version(aws_sdk_connect::config::BehaviorVersion::latest())
+            .region(aws_sdk_connect::config::Region::new("us-east-1"))
+            .credentials_provider(aws_sdk_connect::config::Credentials::for_tests())
+            .http_client(replay.clone())
+            .build();
+        let arn = format!("arn:aws:connect:us-east-1:123456789012:instance/{INSTANCE}");
+        let query =
+            ReferenceQuery::parse(&arn, "contact-1", Some(["url,attachment"]), None).unwrap();
+        let page = ConnectReferences::new(Client::from_conf(config))
+            .fetch(&query, far())
+            .await
+            .unwrap();
+        assert_eq!(
+            page.references,
+            [Reference::default()],
+            "a newer union member is an UNKNOWN reference"
+        );
+        let requests = replay.actual_requests().collect::<Vec<_>>();
+        assert_eq!(requests.len(), 1);
+        assert_eq!(requests[0].method(), "GET");
+        assert_eq!(
+            requests[0].uri(),
+            format!(
+                "https://connect.us-east-1.amazonaws.com/contact/references/{INSTANCE}/contact-1?referenceTypes=URL&referenceTypes=ATTACHMENT"
+            )
+        );
+        let auth = requests[0].headers().get("authorization").unwrap();
+        assert!(auth.contains("/us-east-1/connect/aws4_request"), "{auth}");
+    }
+
+    #[test]
+    fn unlisted_error_codes_fall_back_sensibly() {
+        assert_eq!(
+            kind_of_error_code(Some("AccessDeniedException")),
+            ErrorKind::AccessDenied
+        );
+        assert_eq!(
+            kind_of_error_code(Some("TooManyRequestsException")),
+            ErrorKind::Throttled
+        );
+        assert_eq!(
+            kind_of_error_code(Some("ServiceUnavailableException")),
+            ErrorKind::Upstream
+        );
+        assert_eq!(kind_of_error_code(None), ErrorKind::Internal);
+    }
+}

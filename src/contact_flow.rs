@@ -1,0 +1,388 @@
+//! The Amazon Connect contact-flow adapter: a `ContactFlowEvent` → [`ReferenceQuery`], and the outcome
+//! → the flat string map that Connect's default `STRING_MAP` validation accepts (or the JSON envelope).
+
+use std::collections::HashMap;
+
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Serialize, Serializer};
+use serde_json::Value;
+
+use crate::envelope;
+use crate::error::{Error, ErrorKind};
+use crate::query::ReferenceQuery;
+use crate::reference::ReferencePage;
+
+/// Connect refuses a Lambda response of 32 KB or more.
+pub const MAX_RESPONSE_BYTES: usize = 32 * 1024;
+/// The prefix of each reference's key: a flow reads `$.External.ref_<Name>`.
+pub const REFERENCE_KEY_PREFIX: &str = "ref_";
+
+/// The parts of Connect's event we read. Lenient on purpose: endpoints and queue may be null or
+/// missing, unknown fields are ignored, and `Name` is not checked (real events say `ContactFlowEvent`
+/// or `ContactFlowExecution`). What makes an event a contact-flow event is `Details.ContactData`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ContactFlowEvent {
+    pub details: Details,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Details {
+    pub contact_data: ContactData,
+    #[serde(default)]
+    pub parameters: Option<HashMap<String, Value>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ContactData {
+    #[serde(rename = "InstanceARN", default)]
+    pub instance_arn: Option<String>,
+    #[serde(default)]
+    pub contact_id: Option<String>,
+    #[serde(default)]
+    pub initial_contact_id: Option<String>,
+}
+
+/// How the flow wants its answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResponseFormat {
+    /// A flat map of strings, for `STRING_MAP` validation (the default).
+    StringMap,
+    /// The HTTP envelope, for `JSON` validation.
+    Json,
+}
+
+impl ContactFlowEvent {
+    /// Reads an event if it has the contact-flow shape, `None` otherwise.
+    pub fn from_json(payload: &str) -> Option<Self> {
+        serde_json::from_str(payload).ok()
+    }
+
+    fn parameter(&self, key: &str) -> Result<Option<&str>, Error> {
+        match self.details.parameters.as_ref().and_then(|p| p.get(key)) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(value)) if value.is_empty() => Ok(None),
+            Some(Value::String(value)) => Ok(Some(value)),
+            Some(_) => Err(Error::validation(format!(
+                "parameter {key} must be a string"
+            ))),
+        }
+    }
+
+    /// `Parameters.responseFormat`: `JSON` for the envelope; absent or `STRING_MAP` for the flat map.
+    pub fn response_format(&self) -> Result<ResponseFormat, Error> {
+        match self.parameter("responseFormat")? {
+            None => Ok(ResponseFormat::StringMap),
+            Some(value) if value.eq_ignore_ascii_case("JSON") => Ok(ResponseFormat::Json),
+            Some(value) if value.eq_ignore_ascii_case("STRING_MAP") => {
+                Ok(ResponseFormat::StringMap)
+            }
+            Some(_) => Err(Error::validation(
+                "parameter responseFormat must be JSON or STRING_MAP",
+            )),
+        }
+    }
+
+    /// The instance from `InstanceARN`; the contact from `Parameters.contactId`, else the initial
+    /// contact (what ListContactReferences wants), else the current one; types from
+    /// `Parameters.referenceTypes`, else all.
+    pub fn query(&self) -> Result<ReferenceQuery, Error> {
+        let data = &self.details.contact_data;
+        let instance = present(&data.instance_arn)
+            .ok_or_else(|| Error::validation("the event has no Details.ContactData.InstanceARN"))?;
+        let contact = match self.parameter("contactId")? {
+            Some(contact) => contact,
+            None => present(&data.initial_contact_id)
+                .or(present(&data.contact_id))
+                .ok_or_else(|| Error::validation("the event has no contact id"))?,
+        };
+        let types = self.parameter("referenceTypes")?;
+        ReferenceQuery::parse(instance, contact, types.map(|t| [t]), None)
+    }
+}
+
+fn present(value: &Option<String>) -> Option<&str> {
+    value.as_deref().filter(|v| !v.is_empty())
+}
+
+/// The flat answer: `success`, `count`, `ref_<Name>` per reference, then `nextToken` and `truncated`
+/// when they apply. Built to stay under [`MAX_RESPONSE_BYTES`] by dropping whole references from the end.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FlatResponse {
+    entries: Vec<(String, String)>,
+}
+
+impl FlatResponse {
+    pub fn success(page: &ReferencePage) -> Self {
+        let tail: Vec<(String, String)> = page
+            .next_token
+            .iter()
+            .map(|token| ("nextToken".to_owned(), token.clone()))
+            .collect();
+        // Room for the fixed keys: `{"success":"true","count":"NNNNN","truncated":"true"}` and the tail.
+        let fixed = r#"{"success":"true","count":"99999","truncated":"true"}"#.len()
+            + tail.iter().map(|(k, v)| entry_len(k, v)).sum::<usize>();
+        let mut budget = MAX_RESPONSE_BYTES - 1 - fixed;
+        let mut references: Vec<(String, String)> = Vec::new();
+        let mut truncated = false;
+        for reference in &page.references {
+            let Some(name) = reference.name.as_deref() else {
+                continue;
+            };
+            let key = format!("{REFERENCE_KEY_PREFIX}{name}");
+            if references.iter().any(|(existing, _)| *existing == key) {
+                continue; // when two references share a name, the first wins
+            }
+            let value = reference.value_or_arn().unwrap_or_default();
+            let len = entry_len(&key, value);
+            if len > budget {
+                truncated = true;
+                break;
+            }
+            budget -= len;
+            references.push((key, value.to_owned()));
+        }
+        let mut entries = vec![
+            ("success".to_owned(), "true".to_owned()),
+            ("count".to_owned(), references.len().to_string()),
+        ];
+        entries.extend(references);
+        entries.extend(tail);
+        if truncated {
+            entries.push(("truncated".to_owned(), "true".to_owned()));
+        }
+        FlatResponse { entries }
+    }
+
+    pub fn failure(error: &Error) -> Self {
+        FlatResponse {
+            entries: vec![
+                ("success".to_owned(), "false".to_owned()),
+                ("errorCode".to_owned(), error.code().to_owned()),
+                ("errorMessage".to_owned(), error.message.clone()),
+            ],
+        }
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_else(|_| {
+            r#"{"success":"false","errorCode":"INTERNAL_ERROR","errorMessage":"internal error"}"#.to_owned()
+        })
+    }
+}
+
+impl Serialize for FlatResponse {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.entries.len()))?;
+        for (key, value) in &self.entries {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+
+/// The bytes `"key":"value",` takes in the serialised map.
+fn entry_len(key: &str, value: &str) -> usize {
+    json_string_len(key) + json_string_len(value) + 2
+}
+
+fn json_string_len(text: &str) -> usize {
+    serde_json::to_string(text).map_or(usize::MAX / 4, |quoted| quoted.len())
+}
+
+/// Renders the outcome in the format the flow asked for.
+pub fn render(
+    outcome: &Result<(ReferenceQuery, ReferencePage), Error>,
+    format: ResponseFormat,
+    request_id: Option<&str>,
+) -> String {
+    match (format, outcome) {
+        (ResponseFormat::Json, Ok((query, page))) => envelope::success(query, page),
+        (ResponseFormat::Json, Err(error)) => envelope::failure(error, request_id),
+        (ResponseFormat::StringMap, Ok((_, page))) => FlatResponse::success(page).to_json(),
+        (ResponseFormat::StringMap, Err(error)) => FlatResponse::failure(error).to_json(),
+    }
+}
+
+/// The answer to a direct invocation that is neither an HTTP request nor a contact-flow event.
+pub fn unrecognised_event() -> Error {
+    Error::new(
+        ErrorKind::Validation,
+        "unrecognised event: expected an API Gateway (REST or HTTP API), ALB or function-URL request, \
+         or an Amazon Connect contact-flow event with Details.ContactData",
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::reference::Reference;
+    use aws_sdk_connect::types::ReferenceType;
+    use serde_json::json;
+
+    const ID: &str = "11111111-2222-3333-4444-555555555555";
+
+    fn event(contact_data: Value, parameters: Value) -> ContactFlowEvent {
+        let event = json!({"Name": "ContactFlowEvent", "Details": {"ContactData": contact_data, "Parameters": parameters}});
+        ContactFlowEvent::from_json(&event.to_string()).expect("a contact-flow event")
+    }
+
+    fn arn() -> String {
+        format!("arn:aws:connect:us-east-1:123456789012:instance/{ID}")
+    }
+
+    fn reference(name: &str, value: Option<&str>, arn: Option<&str>) -> Reference {
+        Reference {
+            reference_type: Some(ReferenceType::Url),
+            name: Some(name.into()),
+            value: value.map(Into::into),
+            arn: arn.map(Into::into),
+            ..Reference::default()
+        }
+    }
+
+    fn parsed(flat: &FlatResponse) -> Value {
+        serde_json::from_str(&flat.to_json()).unwrap()
+    }
+
+    #[test]
+    fn null_endpoints_queue_and_parameters_are_accepted() {
+        let data = json!({"InstanceARN": arn(), "ContactId": "c", "CustomerEndpoint": null,
+                          "SystemEndpoint": null, "Queue": null, "MediaStreams": {"Customer": {}}});
+        let query = event(data, Value::Null).query().unwrap();
+        assert_eq!(query.instance_id, ID);
+        assert_eq!(query.contact_id, "c");
+        assert_eq!(query.reference_types.len(), ReferenceType::values().len());
+    }
+
+    #[test]
+    fn the_initial_contact_is_preferred_and_the_parameter_wins() {
+        let data =
+            json!({"InstanceARN": arn(), "ContactId": "transfer", "InitialContactId": "initial"});
+        assert_eq!(
+            event(data.clone(), json!({})).query().unwrap().contact_id,
+            "initial"
+        );
+        let with_param = event(data, json!({"contactId": "chosen"}));
+        assert_eq!(with_param.query().unwrap().contact_id, "chosen");
+    }
+
+    #[test]
+    fn reference_types_parameter_follows_the_http_rules() {
+        let data = json!({"InstanceARN": arn(), "ContactId": "c"});
+        let query = event(
+            data.clone(),
+            json!({"referenceTypes": "url, Attachment,url"}),
+        )
+        .query()
+        .unwrap();
+        let types: Vec<_> = query.reference_types.iter().map(|t| t.as_str()).collect();
+        assert_eq!(types, ["URL", "ATTACHMENT"]);
+        let error = event(data, json!({"referenceTypes": "PHOTO"}))
+            .query()
+            .unwrap_err();
+        assert!(error.message.contains("\"PHOTO\""));
+    }
+
+    #[test]
+    fn a_missing_instance_or_a_non_string_parameter_is_a_validation_error() {
+        let missing = event(json!({"ContactId": "c"}), json!({}))
+            .query()
+            .unwrap_err();
+        assert!(missing.message.contains("InstanceARN"));
+        let non_string = event(
+            json!({"InstanceARN": arn(), "ContactId": "c"}),
+            json!({"contactId": 7}),
+        );
+        assert_eq!(non_string.query().unwrap_err().kind, ErrorKind::Validation);
+    }
+
+    #[test]
+    fn events_without_contact_data_are_not_contact_flow_events() {
+        assert!(
+            ContactFlowEvent::from_json(r#"{"Name": "ContactFlowEvent", "Details": {}}"#).is_none()
+        );
+        assert!(ContactFlowEvent::from_json(r#"{"hello": "world"}"#).is_none());
+        assert!(ContactFlowEvent::from_json(r#""text""#).is_none());
+    }
+
+    #[test]
+    fn response_format_is_json_or_string_map() {
+        let data = json!({"InstanceARN": arn(), "ContactId": "c"});
+        assert_eq!(
+            event(data.clone(), json!({"responseFormat": "json"}))
+                .response_format()
+                .unwrap(),
+            ResponseFormat::Json
+        );
+        assert_eq!(
+            event(data.clone(), json!({})).response_format().unwrap(),
+            ResponseFormat::StringMap
+        );
+        assert!(event(data, json!({"responseFormat": "xml"}))
+            .response_format()
+            .is_err());
+    }
+
+    #[test]
+    fn flat_success_lists_value_or_arn_and_counts_references() {
+        let page = ReferencePage {
+            references: vec![
+                reference("case", Some("https://x"), None),
+                reference("mail", None, Some("arn:m")),
+                reference("case", Some("second"), None),
+            ],
+            next_token: Some("t".into()),
+        };
+        assert_eq!(
+            parsed(&FlatResponse::success(&page)),
+            json!({"success": "true", "count": "2", "ref_case": "https://x", "ref_mail": "arn:m", "nextToken": "t"})
+        );
+    }
+
+    #[test]
+    fn flat_failure_has_code_and_message() {
+        let error = Error::new(ErrorKind::NotFound, "gone");
+        assert_eq!(
+            parsed(&FlatResponse::failure(&error)),
+            json!({"success": "false", "errorCode": "NOT_FOUND", "errorMessage": "gone"})
+        );
+    }
+
+    #[test]
+    fn oversized_answers_drop_whole_references_from_the_end() {
+        let references = (0..100)
+            .map(|i| reference(&format!("r{i:03}"), Some(&"\u{e9}\"".repeat(200)), None))
+            .collect();
+        let page = ReferencePage {
+            references,
+            next_token: None,
+        };
+        let flat = FlatResponse::success(&page);
+        let json = flat.to_json();
+        assert!(json.len() < MAX_RESPONSE_BYTES, "{} bytes", json.len());
+        let body = parsed(&flat);
+        assert_eq!(body["truncated"], "true");
+        let count: usize = body["count"].as_str().unwrap().parse().unwrap();
+        assert!(count > 10 && count < 100, "{count}");
+        assert_eq!(body.as_object().unwrap().len(), count + 3);
+        assert!(body.get(format!("ref_r{:03}", count - 1)).is_some());
+        assert!(body.get(format!("ref_r{count:03}")).is_none());
+        // One more reference would not have fitted.
+        let next = entry_len(&format!("ref_r{count:03}"), &"\u{e9}\"".repeat(200));
+        assert!(json.len() + next >= MAX_RESPONSE_BYTES - r#","truncated":"true""#.len() - 8);
+    }
+
+    #[test]
+    fn small_answers_are_not_marked_truncated() {
+        let page = ReferencePage {
+            references: vec![reference("a", Some("b"), None)],
+            next_token: None,
+        };
+        assert!(parsed(&FlatResponse::success(&page))
+            .get("truncated")
+            .is_none());
+    }
+}

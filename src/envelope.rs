@@ -1,0 +1,116 @@
+//! The JSON envelope every HTTP caller (and a flow asking for JSON) receives:
+//! `{"success": true, "data": …}` or `{"success": false, "error": …}`.
+
+use serde::Serialize;
+
+use crate::error::Error;
+use crate::query::ReferenceQuery;
+use crate::reference::{Reference, ReferencePage};
+
+#[derive(Serialize)]
+struct Success<'a> {
+    success: bool,
+    data: Data<'a>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Data<'a> {
+    instance_id: &'a str,
+    contact_id: &'a str,
+    references: &'a [Reference],
+    next_token: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct Failure<'a> {
+    success: bool,
+    error: ErrorBody<'a>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ErrorBody<'a> {
+    code: &'a str,
+    message: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    request_id: Option<&'a str>,
+}
+
+/// `{"success": true, "data": {"instanceId", "contactId", "references", "nextToken"}}`.
+pub fn success(query: &ReferenceQuery, page: &ReferencePage) -> String {
+    to_json(&Success {
+        success: true,
+        data: Data {
+            instance_id: &query.instance_id,
+            contact_id: &query.contact_id,
+            references: &page.references,
+            next_token: page.next_token.as_deref(),
+        },
+    })
+}
+
+/// `{"success": false, "error": {"code", "message", "requestId"}}`.
+pub fn failure(error: &Error, request_id: Option<&str>) -> String {
+    to_json(&Failure {
+        success: false,
+        error: ErrorBody {
+            code: error.code(),
+            message: &error.message,
+            request_id,
+        },
+    })
+}
+
+fn to_json(value: &impl Serialize) -> String {
+    // Serialising these plain structs cannot fail: every key is a string and every value is owned data.
+    serde_json::to_string(value).unwrap_or_else(|_| {
+        r#"{"success":false,"error":{"code":"INTERNAL_ERROR","message":"internal error"}}"#
+            .to_owned()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::ErrorKind;
+    use aws_sdk_connect::types::ReferenceType;
+    use serde_json::{json, Value};
+
+    #[test]
+    fn success_has_every_documented_key_and_a_null_token() {
+        let query = ReferenceQuery::parse("inst", "contact", Some(["URL"]), None).unwrap();
+        let page = ReferencePage {
+            references: vec![Reference {
+                reference_type: Some(ReferenceType::Url),
+                name: Some("n".into()),
+                value: Some("v".into()),
+                ..Reference::default()
+            }],
+            next_token: None,
+        };
+        let body: Value = serde_json::from_str(&success(&query, &page)).unwrap();
+        assert_eq!(
+            body,
+            json!({"success": true, "data": {"instanceId": "inst", "contactId": "contact",
+                "references": [{"type": "URL", "name": "n", "value": "v"}], "nextToken": null}})
+        );
+    }
+
+    #[test]
+    fn failure_carries_code_message_and_request_id() {
+        let error = Error::new(ErrorKind::NotFound, "no such contact");
+        let body: Value = serde_json::from_str(&failure(&error, Some("req-1"))).unwrap();
+        assert_eq!(
+            body,
+            json!({"success": false, "error": {"code": "NOT_FOUND", "message": "no such contact", "requestId": "req-1"}})
+        );
+    }
+
+    #[test]
+    fn messages_quoting_input_stay_valid_json() {
+        let error = Error::validation("bad \"id\"}\n,\"x\":1");
+        let body: Value = serde_json::from_str(&failure(&error, None)).unwrap();
+        assert_eq!(body["error"]["message"], "bad \"id\"}\n,\"x\":1");
+    }
+}

@@ -1,0 +1,258 @@
+//! The function's entry point: one handler for every event, dispatching HTTP requests to the HTTP
+//! adapter and everything else (contact flows, stray events) to the contact-flow adapter, with one
+//! structured log line per event.
+//!
+//! Why `lambda_http` with `pass_through` rather than dispatching raw JSON ourselves: `lambda_http`
+//! already knows the four HTTP event shapes and how each wants its response written, and with
+//! `pass_through` it hands us any other event as `POST /events` with the raw JSON as body, and
+//! returns our JSON body as the raw result. We only guard its one weak spot: building an
+//! `http::Request` from an event whose path or headers are not valid in a URI panics inside
+//! `lambda_http`, so [`GuardedAdapter`] tries the conversion first and swaps such an event for a
+//! placeholder that we answer with a 400.
+
+use std::cell::Cell;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::task::{Context, Poll};
+use std::time::Instant;
+
+use lambda_http::http::{HeaderMap, HeaderName, HeaderValue};
+use lambda_http::request::{LambdaRequest, RequestContext};
+use lambda_http::{Body, Request, RequestExt, Response, Service};
+use lambda_runtime::LambdaEvent;
+
+use crate::app::{deadline, App, CONTACT_FLOW_LIMIT};
+use crate::contact_flow::{self, ContactFlowEvent};
+use crate::error::{Error, ErrorKind};
+use crate::http;
+
+static COLD_START: AtomicBool = AtomicBool::new(true);
+
+/// Marks a placeholder that stands for an HTTP event `lambda_http` could not convert.
+const UNCONVERTIBLE: HeaderName = HeaderName::from_static("x-connect-references-unconvertible");
+
+/// Answers one event. Infallible by design: a client's mistake is an envelope, never an invocation error.
+pub async fn handle(app: &App, request: Request) -> Response<Body> {
+    let started = Instant::now();
+    let cold_start = COLD_START.swap(false, Ordering::Relaxed);
+    let request_id = request
+        .lambda_context_ref()
+        .map(|c| c.request_id.clone())
+        .unwrap_or_default();
+    let (response, event, error, references) = match request.request_context_ref() {
+        Some(RequestContext::PassThrough) => {
+            let (body, event, error, references) = direct_invocation(app, &request).await;
+            (Response::new(Body::Text(body)), event, error, references)
+        }
+        _ if request.headers().contains_key(UNCONVERTIBLE) => {
+            let error = Error::validation(
+                "the request's path, query string or Host header is not a valid URI",
+            );
+            let outcome = http::error_response(&error, Some(&request_id), false);
+            (outcome, "http", Some(error.kind), 0)
+        }
+        _ => {
+            let outcome = http::handle(app, &request).await;
+            (outcome.response, "http", outcome.error, outcome.references)
+        }
+    };
+    tracing::info!(
+        request_id = %request_id,
+        cold_start,
+        event,
+        status = response.status().as_u16(),
+        error_code = error.map(ErrorKind::code),
+        references,
+        duration_us = started.elapsed().as_micros() as u64,
+        "handled"
+    );
+    response
+}
+
+/// A contact-flow event, or anything else that is not an HTTP request.
+async fn direct_invocation(
+    app: &App,
+    request: &Request,
+) -> (String, &'static str, Option<ErrorKind>, usize) {
+    let context = request.lambda_context_ref();
+    let request_id = context.map(|c| c.request_id.as_str());
+    let payload = match request.body() {
+        Body::Text(text) => text.as_str(),
+        _ => "",
+    };
+    let Some(event) = ContactFlowEvent::from_json(payload) else {
+        let error = contact_flow::unrecognised_event();
+        return (
+            crate::envelope::failure(&error, request_id),
+            "unrecognised",
+            Some(error.kind),
+            0,
+        );
+    };
+    let format = match event.response_format() {
+        Ok(format) => format,
+        Err(error) => {
+            let body = contact_flow::FlatResponse::failure(&error).to_json();
+            return (body, "contact_flow", Some(error.kind), 0);
+        }
+    };
+    let outcome: Result<_, Error> = async {
+        let query = event.query()?;
+        let lambda_deadline = context.map_or(0, |c| c.deadline);
+        let page = app
+            .list(&query, deadline(lambda_deadline, Some(CONTACT_FLOW_LIMIT)))
+            .await?;
+        Ok((query, page))
+    }
+    .await;
+    let error = outcome.as_ref().err().map(|e: &Error| e.kind);
+    let references = outcome
+        .as_ref()
+        .map_or(0, |(_, page)| page.references.len());
+    (
+        contact_flow::render(&outcome, format, request_id),
+        "contact_flow",
+        error,
+        references,
+    )
+}
+
+thread_local! {
+    /// Set while [`GuardedAdapter`] probes a conversion that may panic, so the panic hook stays quiet.
+    static PROBING: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Logs a panic's location (never its message, which could hold input) unless it was an expected probe.
+pub fn install_panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        if !PROBING.with(Cell::get) {
+            let location = info
+                .location()
+                .map(|l| format!("{}:{}", l.file(), l.line()));
+            tracing::error!(location = location.as_deref().unwrap_or("unknown"), "panic");
+        }
+    }));
+}
+
+/// Wraps `lambda_http`'s adapter and replaces HTTP events it cannot convert with a marked placeholder.
+#[derive(Clone)]
+pub struct GuardedAdapter<S> {
+    inner: S,
+}
+
+impl<S> GuardedAdapter<S> {
+    pub fn new(inner: S) -> Self {
+        GuardedAdapter { inner }
+    }
+}
+
+impl<S> Service<LambdaEvent<LambdaRequest>> for GuardedAdapter<S>
+where
+    S: Service<LambdaEvent<LambdaRequest>>,
+{
+    type Response = S::Response;
+    type Error = S::Error;
+    type Future = S::Future;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, mut event: LambdaEvent<LambdaRequest>) -> Self::Future {
+        if !converts(&event.payload) {
+            tracing::warn!("an HTTP event could not be turned into a request; answering 400");
+            event.payload = placeholder(event.payload);
+        }
+        self.inner.call(event)
+    }
+}
+
+/// Whether `lambda_http` can turn this event into an `http::Request` without panicking.
+pub fn converts(payload: &LambdaRequest) -> bool {
+    let copy = match payload {
+        LambdaRequest::ApiGatewayV1(event) => LambdaRequest::ApiGatewayV1(event.clone()),
+        LambdaRequest::ApiGatewayV2(event) => LambdaRequest::ApiGatewayV2(event.clone()),
+        LambdaRequest::Alb(event) => LambdaRequest::Alb(event.clone()),
+        _ => return true, // a pass-through event is built from constants
+    };
+    PROBING.with(|p| p.set(true));
+    let converted = catch_unwind(AssertUnwindSafe(|| Request::from(copy))).is_ok();
+    PROBING.with(|p| p.set(false));
+    converted
+}
+
+/// The same kind of event with nothing of the caller's path, query or headers, marked for a 400.
+pub fn placeholder(payload: LambdaRequest) -> LambdaRequest {
+    let mut headers = HeaderMap::new();
+    headers.insert(UNCONVERTIBLE, HeaderValue::from_static("1"));
+    match payload {
+        LambdaRequest::ApiGatewayV1(mut event) => {
+            event.path = Some("/".into());
+            event.headers = headers;
+            event.multi_value_headers = HeaderMap::new();
+            event.query_string_parameters = Default::default();
+            event.multi_value_query_string_parameters = Default::default();
+            event.request_context.domain_name = None;
+            event.request_context.stage = None;
+            LambdaRequest::ApiGatewayV1(event)
+        }
+        LambdaRequest::ApiGatewayV2(mut event) => {
+            event.raw_path = Some("/".into());
+            event.raw_query_string = None;
+            event.query_string_parameters = Default::default();
+            event.headers = headers;
+            event.cookies = None;
+            event.request_context.domain_name = None;
+            event.request_context.stage = None;
+            LambdaRequest::ApiGatewayV2(event)
+        }
+        LambdaRequest::Alb(mut event) => {
+            event.path = Some("/".into());
+            event.headers = headers;
+            event.multi_value_headers = HeaderMap::new();
+            event.query_string_parameters = Default::default();
+            event.multi_value_query_string_parameters = Default::default();
+            LambdaRequest::Alb(event)
+        }
+        other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn v2_event(raw_query: &str, host: &str) -> LambdaRequest {
+        let event = json!({
+            "version": "2.0", "routeKey": "$default", "rawPath": "/contact/references/i/c",
+            "rawQueryString": raw_query, "headers": {"host": host},
+            "requestContext": {"accountId": "1", "apiId": "a", "domainName": host, "domainPrefix": "a",
+                "http": {"method": "GET", "path": "/", "protocol": "HTTP/1.1", "sourceIp": "1.1.1.1", "userAgent": "t"},
+                "requestId": "r", "routeKey": "$default", "stage": "$default", "time": "t", "timeEpoch": 0},
+            "isBase64Encoded": false
+        });
+        serde_json::from_value(event).unwrap()
+    }
+
+    #[test]
+    fn a_query_with_characters_invalid_in_a_uri_does_not_convert_and_its_placeholder_does() {
+        let bad = v2_event("referenceTypes=URL ATTACHMENT\"", "api.example.com");
+        assert!(!converts(&bad));
+        let replaced = placeholder(bad);
+        assert!(converts(&replaced));
+        let request = Request::from(replaced);
+        assert!(request.headers().contains_key(UNCONVERTIBLE));
+        assert!(request.uri().query().is_none());
+    }
+
+    #[test]
+    fn a_bad_host_header_does_not_convert() {
+        assert!(!converts(&v2_event("", "exa mple.com:99999")));
+    }
+
+    #[test]
+    fn ordinary_requests_convert() {
+        assert!(converts(&v2_event("referenceTypes=URL", "api.example.com")));
+    }
+}

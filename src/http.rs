@@ -1,0 +1,449 @@
+//! The HTTP adapter (API Gateway REST and HTTP APIs, function URLs, ALB):
+//! request → [`ReferenceQuery`], outcome → response with the envelope.
+
+use std::borrow::Cow;
+
+use lambda_http::http::{header, HeaderValue, Method, StatusCode};
+use lambda_http::request::RequestContext;
+use lambda_http::{Body, Request, RequestExt, Response};
+use percent_encoding::percent_decode_str;
+
+use crate::app::{deadline, App};
+use crate::envelope;
+use crate::error::{Error, ErrorKind};
+use crate::query::ReferenceQuery;
+
+/// The route's fixed segments; it may sit under a stage or a base path.
+const ROUTE_PREFIX: [&str; 2] = ["contact", "references"];
+pub const ROUTE: &str = "/contact/references/{InstanceId}/{ContactId}";
+const ALLOW: &str = "GET, HEAD";
+/// Connect allows about 2 requests a second per account: one second is the honest wait.
+const RETRY_AFTER_SECONDS: &str = "1";
+
+/// What one HTTP invocation produced, for the response and for the log line.
+pub struct HttpOutcome {
+    pub response: Response<Body>,
+    pub error: Option<ErrorKind>,
+    pub references: usize,
+}
+
+/// Answers one HTTP request. Never fails: every problem becomes an envelope with its status.
+pub async fn handle(app: &App, request: &Request) -> HttpOutcome {
+    let request_id = request.lambda_context_ref().map(|c| c.request_id.as_str());
+    let head_only = request.method() == Method::HEAD;
+    let result = async {
+        let query = parse_request(request)?;
+        let lambda_deadline = request.lambda_context_ref().map_or(0, |c| c.deadline);
+        let page = app.list(&query, deadline(lambda_deadline, None)).await?;
+        Ok::<_, Error>((query, page))
+    }
+    .await;
+    match result {
+        Ok((query, page)) => HttpOutcome {
+            response: respond(
+                StatusCode::OK,
+                envelope::success(&query, &page),
+                None,
+                head_only,
+            ),
+            error: None,
+            references: page.references.len(),
+        },
+        Err(error) => HttpOutcome {
+            response: error_response(&error, request_id, head_only),
+            error: Some(error.kind),
+            references: 0,
+        },
+    }
+}
+
+/// The failure envelope with the error's status and headers.
+pub fn error_response(error: &Error, request_id: Option<&str>, head_only: bool) -> Response<Body> {
+    let status =
+        StatusCode::from_u16(error.kind.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    respond(
+        status,
+        envelope::failure(error, request_id),
+        Some(error.kind),
+        head_only,
+    )
+}
+
+/// Reads the route, method, query string and body into a validated query.
+pub fn parse_request(request: &Request) -> Result<ReferenceQuery, Error> {
+    let origin = Origin::of(request);
+    let (instance_id, contact_id) = route_ids(request, origin)?;
+    if request.method() != Method::GET && request.method() != Method::HEAD {
+        return Err(Error::new(
+            ErrorKind::MethodNotAllowed,
+            format!(
+                "{} is not allowed here; use GET",
+                method_name(request.method())
+            ),
+        ));
+    }
+    if !request.body().is_empty() {
+        return Err(Error::validation("a GET request takes no body"));
+    }
+    let params = request.query_string_parameters_ref();
+    let types = params.and_then(|p| p.all("referenceTypes")).map(|values| {
+        values
+            .into_iter()
+            .map(|v| origin.decode_query(v))
+            .collect::<Vec<_>>()
+    });
+    let next_token = params
+        .and_then(|p| p.first("nextToken"))
+        .map(|v| origin.decode_query(v));
+    ReferenceQuery::parse(
+        &instance_id,
+        &contact_id,
+        types.as_ref().map(|types| types.iter().map(|t| t.as_ref())),
+        next_token.as_deref(),
+    )
+}
+
+/// Where the request came from decides what is still percent-encoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Origin {
+    /// HTTP API (payload 2.0): path and path parameters arrive decoded.
+    HttpApi,
+    /// REST API (payload 1.0) and function URLs: the path keeps the client's encoding, the query is decoded.
+    EncodedPath,
+    /// ALB: path and query string both keep the client's encoding.
+    Alb,
+}
+
+impl Origin {
+    fn of(request: &Request) -> Origin {
+        match request.request_context_ref() {
+            Some(RequestContext::ApiGatewayV2(context))
+                if !is_function_url(context.domain_name.as_deref()) =>
+            {
+                Origin::HttpApi
+            }
+            Some(RequestContext::Alb(_)) => Origin::Alb,
+            _ => Origin::EncodedPath,
+        }
+    }
+
+    /// Decodes a path segment exactly once: never a second time, which would corrupt ids holding `%`.
+    fn decode_path<'a>(self, segment: &'a str) -> Result<Cow<'a, str>, Error> {
+        match self {
+            Origin::HttpApi => Ok(Cow::Borrowed(segment)),
+            Origin::EncodedPath | Origin::Alb => percent_decode_str(segment)
+                .decode_utf8()
+                .map_err(|_| Error::validation("the path is not valid UTF-8 once percent-decoded")),
+        }
+    }
+
+    fn decode_query<'a>(self, value: &'a str) -> Cow<'a, str> {
+        match self {
+            Origin::Alb => percent_decode_str(value).decode_utf8_lossy(),
+            Origin::HttpApi | Origin::EncodedPath => Cow::Borrowed(value),
+        }
+    }
+}
+
+/// Function URL events have the HTTP API 2.0 shape but keep the client's encoding in the path.
+fn is_function_url(domain_name: Option<&str>) -> bool {
+    domain_name.is_some_and(|domain| domain.contains(".lambda-url."))
+}
+
+/// The two ids, from API Gateway's `pathParameters` when it gives them, else from the path's tail.
+fn route_ids(request: &Request, origin: Origin) -> Result<(String, String), Error> {
+    let from_parameters = request
+        .path_parameters_ref()
+        .and_then(|p| Some((p.first("InstanceId")?, p.first("ContactId")?)));
+    let (instance, contact) = match from_parameters {
+        Some(ids) => ids,
+        None => route_tail(request.raw_http_path()).ok_or_else(|| {
+            Error::new(
+                ErrorKind::NotFound,
+                format!("no such route; use GET {ROUTE}?referenceTypes=URL"),
+            )
+        })?,
+    };
+    Ok((
+        origin.decode_path(instance)?.into_owned(),
+        origin.decode_path(contact)?.into_owned(),
+    ))
+}
+
+/// Matches `…/contact/references/{InstanceId}/{ContactId}` (a trailing slash allowed).
+fn route_tail(path: &str) -> Option<(&str, &str)> {
+    let path = path.split(['?', '#']).next().unwrap_or_default();
+    let path = path.strip_suffix('/').unwrap_or(path);
+    let mut segments = path.rsplit('/');
+    let contact = segments.next()?;
+    let instance = segments.next()?;
+    let references = segments.next()?;
+    let prefix = segments.next()?;
+    ([prefix, references] == ROUTE_PREFIX).then_some((instance, contact))
+}
+
+fn method_name(method: &Method) -> Cow<'static, str> {
+    // Methods are tokens, but keep whatever the caller sent out of our text beyond a short, plain name.
+    let name = method.as_str();
+    if name.len() <= 16 && name.bytes().all(|b| b.is_ascii_alphabetic()) {
+        Cow::Owned(name.to_owned())
+    } else {
+        Cow::Borrowed("this method")
+    }
+}
+
+/// Builds a response from constants and the already-serialised envelope only.
+fn respond(
+    status: StatusCode,
+    body: String,
+    error: Option<ErrorKind>,
+    head_only: bool,
+) -> Response<Body> {
+    let mut response = Response::new(if head_only {
+        Body::Empty
+    } else {
+        Body::Text(body)
+    });
+    *response.status_mut() = status;
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    match error {
+        Some(ErrorKind::MethodNotAllowed) => {
+            headers.insert(header::ALLOW, HeaderValue::from_static(ALLOW));
+        }
+        Some(ErrorKind::Throttled) => {
+            headers.insert(
+                header::RETRY_AFTER,
+                HeaderValue::from_static(RETRY_AFTER_SECONDS),
+            );
+        }
+        _ => {}
+    }
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    const ID: &str = "11111111-2222-3333-4444-555555555555";
+
+    fn v2(
+        raw_path: &str,
+        path_parameters: serde_json::Value,
+        raw_query: &str,
+        domain: &str,
+    ) -> Request {
+        let event = json!({
+            "version": "2.0", "routeKey": "GET /contact/references/{InstanceId}/{ContactId}",
+            "rawPath": raw_path, "rawQueryString": raw_query, "headers": {"host": domain},
+            "pathParameters": path_parameters,
+            "requestContext": {"accountId": "123456789012", "apiId": "api", "domainName": domain,
+                "domainPrefix": "api", "http": {"method": "GET", "path": raw_path, "protocol": "HTTP/1.1",
+                "sourceIp": "127.0.0.1", "userAgent": "t"}, "requestId": "r", "routeKey": "$default",
+                "stage": "$default", "time": "12/Mar/2020:19:03:58 +0000", "timeEpoch": 1583348638390u64},
+            "isBase64Encoded": false
+        });
+        lambda_http::request::from_str(&event.to_string()).unwrap()
+    }
+
+    fn v1(
+        method: &str,
+        path: &str,
+        path_parameters: serde_json::Value,
+        multi_query: serde_json::Value,
+    ) -> Request {
+        let event = json!({
+            "resource": "/contact/references/{InstanceId}/{ContactId}", "path": path, "httpMethod": method,
+            "headers": {"Host": "abc.execute-api.us-east-1.amazonaws.com"}, "multiValueHeaders": {},
+            "queryStringParameters": null, "multiValueQueryStringParameters": multi_query,
+            "pathParameters": path_parameters, "stageVariables": null,
+            "requestContext": {"accountId": "123456789012", "resourceId": "r", "stage": "prod", "requestId": "q",
+                "identity": {}, "resourcePath": "/contact/references/{InstanceId}/{ContactId}",
+                "httpMethod": method, "apiId": "abc", "path": format!("/prod{path}")},
+            "body": null, "isBase64Encoded": false
+        });
+        lambda_http::request::from_str(&event.to_string()).unwrap()
+    }
+
+    fn alb(path: &str, multi_query: serde_json::Value) -> Request {
+        let event = json!({
+            "requestContext": {"elb": {"targetGroupArn": "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/t/1"}},
+            "httpMethod": "GET", "path": path, "multiValueQueryStringParameters": multi_query,
+            "multiValueHeaders": {"host": ["lb.example.com"]}, "body": "", "isBase64Encoded": false
+        });
+        lambda_http::request::from_str(&event.to_string()).unwrap()
+    }
+
+    fn types(query: &ReferenceQuery) -> Vec<&str> {
+        query.reference_types.iter().map(|t| t.as_str()).collect()
+    }
+
+    #[test]
+    fn http_api_ids_come_from_path_parameters_and_are_not_decoded_again() {
+        let request = v2(
+            &format!("/contact/references/{ID}/a%b"),
+            json!({"InstanceId": ID, "ContactId": "a%25b"}),
+            "referenceTypes=URL",
+            "abc.execute-api.us-east-1.amazonaws.com",
+        );
+        let query = parse_request(&request).unwrap();
+        assert_eq!(query.contact_id, "a%25b");
+    }
+
+    #[test]
+    fn http_api_raw_path_is_used_as_is_without_path_parameters() {
+        let request = v2(
+            &format!("/prod/contact/references/{ID}/100%"),
+            json!(null),
+            "",
+            "abc.execute-api.us-east-1.amazonaws.com",
+        );
+        let query = parse_request(&request).unwrap();
+        assert_eq!(
+            (query.instance_id.as_str(), query.contact_id.as_str()),
+            (ID, "100%")
+        );
+    }
+
+    #[test]
+    fn function_url_paths_are_decoded_once() {
+        let request = v2(
+            &format!("/contact/references/{ID}/a%2525b"),
+            json!(null),
+            "",
+            "xyz.lambda-url.us-east-1.on.aws",
+        );
+        assert_eq!(parse_request(&request).unwrap().contact_id, "a%25b");
+    }
+
+    #[test]
+    fn rest_path_parameters_are_decoded_once() {
+        let arn = format!("arn%3Aaws%3Aconnect%3Aus-east-1%3A123456789012%3Ainstance%2F{ID}");
+        let request = v1(
+            "GET",
+            &format!("/contact/references/{arn}/c%2525"),
+            json!({"InstanceId": arn, "ContactId": "c%2525"}),
+            json!({"referenceTypes": ["url", "ATTACHMENT,email"]}),
+        );
+        let query = parse_request(&request).unwrap();
+        assert_eq!(query.instance_id, ID);
+        assert_eq!(query.contact_id, "c%25");
+        assert_eq!(types(&query), ["URL", "ATTACHMENT", "EMAIL"]);
+    }
+
+    #[test]
+    fn http_api_repeated_and_comma_joined_types_are_both_read() {
+        let request = v2(
+            &format!("/contact/references/{ID}/c"),
+            json!(null),
+            "referenceTypes=url&referenceTypes=date,Email&nextToken=abc%3D%3D",
+            "abc.execute-api.us-east-1.amazonaws.com",
+        );
+        let query = parse_request(&request).unwrap();
+        assert_eq!(types(&query), ["URL", "DATE", "EMAIL"]);
+        assert_eq!(query.next_token.as_deref(), Some("abc=="));
+    }
+
+    #[test]
+    fn alb_query_values_are_decoded_once() {
+        let request = alb(
+            &format!("/base/contact/references/{ID}/c%20d"),
+            json!({"referenceTypes": ["URL%2CDATE"], "nextToken": ["a%2Bb"]}),
+        );
+        let query = parse_request(&request).unwrap();
+        assert_eq!(query.contact_id, "c d");
+        assert_eq!(types(&query), ["URL", "DATE"]);
+        assert_eq!(query.next_token.as_deref(), Some("a+b"));
+    }
+
+    #[test]
+    fn route_tail_matches_under_any_base_path_only() {
+        assert_eq!(route_tail("/contact/references/i/c"), Some(("i", "c")));
+        assert_eq!(
+            route_tail("/stage/x/contact/references/i/c/"),
+            Some(("i", "c"))
+        );
+        assert_eq!(route_tail("/contact/references/i"), None);
+        assert_eq!(route_tail("/contact/other/i/c"), None);
+        assert_eq!(route_tail("/"), None);
+    }
+
+    #[test]
+    fn an_unknown_route_is_not_found() {
+        let request = v1("GET", "/somewhere/else", json!(null), json!(null));
+        assert_eq!(
+            parse_request(&request).unwrap_err().kind,
+            ErrorKind::NotFound
+        );
+    }
+
+    #[test]
+    fn methods_other_than_get_and_head_are_refused() {
+        for method in ["POST", "PUT", "DELETE", "PATCH", "OPTIONS"] {
+            let request = v1(
+                method,
+                &format!("/contact/references/{ID}/c"),
+                json!(null),
+                json!(null),
+            );
+            assert_eq!(
+                parse_request(&request).unwrap_err().kind,
+                ErrorKind::MethodNotAllowed
+            );
+        }
+        let head = v1(
+            "HEAD",
+            &format!("/contact/references/{ID}/c"),
+            json!(null),
+            json!(null),
+        );
+        assert!(parse_request(&head).is_ok());
+    }
+
+    #[test]
+    fn invalid_utf8_after_decoding_is_a_validation_error() {
+        let request = v1(
+            "GET",
+            &format!("/contact/references/{ID}/%FF"),
+            json!(null),
+            json!(null),
+        );
+        assert_eq!(
+            parse_request(&request).unwrap_err().kind,
+            ErrorKind::Validation
+        );
+    }
+
+    #[test]
+    fn responses_carry_the_fixed_headers_and_the_extra_one_per_error() {
+        let throttled = respond(
+            StatusCode::TOO_MANY_REQUESTS,
+            "{}".into(),
+            Some(ErrorKind::Throttled),
+            false,
+        );
+        assert_eq!(throttled.headers()["retry-after"], "1");
+        assert_eq!(throttled.headers()["cache-control"], "no-store");
+        let not_allowed = respond(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "{}".into(),
+            Some(ErrorKind::MethodNotAllowed),
+            false,
+        );
+        assert_eq!(not_allowed.headers()["allow"], "GET, HEAD");
+        assert_eq!(not_allowed.headers()["content-type"], "application/json");
+        let head = respond(StatusCode::OK, "{}".into(), None, true);
+        assert!(head.body().is_empty());
+        assert!(head.headers().get("retry-after").is_none());
+    }
+}

@@ -1,0 +1,354 @@
+//! A validated ListContactReferences request: which instance, which contact, which reference types.
+//!
+//! Every adapter (HTTP, contact flow) hands raw strings to [`ReferenceQuery::parse`], so the rules
+//! live in one place and each caller gets the same answers.
+
+use aws_sdk_connect::types::ReferenceType;
+
+use crate::error::Error;
+
+/// Connect's limits, from the API reference.
+pub const MAX_INSTANCE_ID_LEN: usize = 100;
+pub const MAX_CONTACT_ID_LEN: usize = 256;
+pub const MAX_NEXT_TOKEN_LEN: usize = 2048;
+/// Connect accepts at most this many types per call; more are fetched in several calls.
+pub const TYPES_PER_CALL: usize = 6;
+/// How many `referenceTypes` items (after splitting on commas) we read before refusing: there are
+/// only a dozen real types, so a longer list is a mistake or an attack, refused before any work.
+pub const MAX_TYPE_ITEMS: usize = 64;
+/// How much of a caller's value an error message quotes back.
+const QUOTE_LIMIT: usize = 64;
+
+/// A request that passed every rule: ids are bare and within Connect's limits, types are known,
+/// unique and in the caller's order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReferenceQuery {
+    pub instance_id: String,
+    pub contact_id: String,
+    pub reference_types: Vec<ReferenceType>,
+    pub next_token: Option<String>,
+}
+
+impl ReferenceQuery {
+    /// Validates raw, already percent-decoded input.
+    ///
+    /// `reference_types` is `None` when the caller gave none (all known types are then fetched);
+    /// each item may itself hold comma-separated types.
+    pub fn parse<'a>(
+        instance_id: &str,
+        contact_id: &str,
+        reference_types: Option<impl IntoIterator<Item = &'a str>>,
+        next_token: Option<&str>,
+    ) -> Result<Self, Error> {
+        let query = ReferenceQuery {
+            instance_id: parse_instance_id(instance_id)?,
+            contact_id: parse_contact_id(contact_id)?,
+            reference_types: match reference_types {
+                Some(items) => parse_reference_types(items)?,
+                None => all_reference_types(),
+            },
+            next_token: next_token.map(parse_next_token).transpose()?,
+        };
+        // A token continues one Connect call; a query of several batches is always answered whole.
+        if query.next_token.is_some() && query.reference_types.len() > TYPES_PER_CALL {
+            return Err(Error::validation(format!(
+                "nextToken continues a listing of at most {TYPES_PER_CALL} reference types; give referenceTypes too"
+            )));
+        }
+        Ok(query)
+    }
+
+    /// The types in batches that Connect accepts in one call, in the caller's order.
+    pub fn batches(&self) -> impl Iterator<Item = &[ReferenceType]> {
+        self.reference_types.chunks(TYPES_PER_CALL)
+    }
+}
+
+/// The reference types this SDK knows, in the SDK's order.
+pub fn all_reference_types() -> Vec<ReferenceType> {
+    ReferenceType::values()
+        .iter()
+        .map(|name| ReferenceType::from(*name))
+        .collect()
+}
+
+/// Takes a bare instance id or an instance ARN (`arn:<partition>:connect:<region>:<account>:instance/<id>`)
+/// and returns the bare id, which is what Connect's path carries.
+pub fn parse_instance_id(raw: &str) -> Result<String, Error> {
+    let id = if raw.starts_with("arn:") {
+        instance_id_from_arn(raw).ok_or_else(|| {
+            Error::validation(format!(
+                "InstanceId {} is not an Amazon Connect instance ARN (arn:<partition>:connect:<region>:<account>:instance/<id>)",
+                quote(raw)
+            ))
+        })?
+    } else {
+        raw
+    };
+    check_text("InstanceId", id, MAX_INSTANCE_ID_LEN)?;
+    if id.contains('/') || id.contains(':') {
+        return Err(Error::validation(format!(
+            "InstanceId {} is neither a bare instance id nor an instance ARN",
+            quote(raw)
+        )));
+    }
+    Ok(id.to_owned())
+}
+
+fn instance_id_from_arn(arn: &str) -> Option<&str> {
+    let mut parts = arn.splitn(6, ':');
+    let (prefix, partition, service, region, account, resource) = (
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+    );
+    let well_formed = prefix == "arn"
+        && partition.starts_with("aws")
+        && service == "connect"
+        && !region.is_empty()
+        && account.len() == 12
+        && account.bytes().all(|b| b.is_ascii_digit());
+    let id = resource.strip_prefix("instance/")?;
+    (well_formed && !id.is_empty() && !id.contains('/')).then_some(id)
+}
+
+pub fn parse_contact_id(raw: &str) -> Result<String, Error> {
+    check_text("ContactId", raw, MAX_CONTACT_ID_LEN)?;
+    Ok(raw.to_owned())
+}
+
+pub fn parse_next_token(raw: &str) -> Result<String, Error> {
+    check_text("nextToken", raw, MAX_NEXT_TOKEN_LEN)?;
+    Ok(raw.to_owned())
+}
+
+/// Splits on commas, upper-cases, drops duplicates (first one wins) and refuses unknown names.
+pub fn parse_reference_types<'a>(
+    items: impl IntoIterator<Item = &'a str>,
+) -> Result<Vec<ReferenceType>, Error> {
+    let mut types: Vec<ReferenceType> = Vec::new();
+    let mut seen_items = 0;
+    for item in items.into_iter().flat_map(|value| value.split(',')) {
+        seen_items += 1;
+        if seen_items > MAX_TYPE_ITEMS {
+            return Err(Error::validation(format!(
+                "referenceTypes lists more than {MAX_TYPE_ITEMS} values; there are only {} reference types",
+                ReferenceType::values().len()
+            )));
+        }
+        let name = item.trim();
+        if name.is_empty() {
+            continue;
+        }
+        let known = ReferenceType::values()
+            .iter()
+            .find(|known| known.eq_ignore_ascii_case(name))
+            .ok_or_else(|| {
+                Error::validation(format!(
+                    "unknown reference type {}; valid types are {}",
+                    quote(name),
+                    ReferenceType::values().join(", ")
+                ))
+            })?;
+        let reference_type = ReferenceType::from(*known);
+        if !types.contains(&reference_type) {
+            types.push(reference_type);
+        }
+    }
+    if types.is_empty() {
+        return Err(Error::validation(format!(
+            "referenceTypes is empty; omit it for all types, or give some of {}",
+            ReferenceType::values().join(", ")
+        )));
+    }
+    Ok(types)
+}
+
+fn check_text(field: &str, value: &str, max_len: usize) -> Result<(), Error> {
+    if value.is_empty() {
+        return Err(Error::validation(format!("{field} is required")));
+    }
+    let len = value.chars().count();
+    if len > max_len {
+        return Err(Error::validation(format!(
+            "{field} is {len} characters long; at most {max_len} are allowed"
+        )));
+    }
+    if value.chars().any(char::is_control) {
+        return Err(Error::validation(format!(
+            "{field} contains control characters"
+        )));
+    }
+    Ok(())
+}
+
+/// Quotes a caller's value for an error message, cut short and with control characters escaped.
+pub(crate) fn quote(value: &str) -> String {
+    let mut quoted: String = value
+        .chars()
+        .take(QUOTE_LIMIT)
+        .flat_map(char::escape_debug)
+        .collect();
+    if value.chars().count() > QUOTE_LIMIT {
+        quoted.push('…');
+    }
+    format!("\"{quoted}\"")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::ErrorKind;
+
+    const INSTANCE: &str = "11111111-2222-3333-4444-555555555555";
+
+    fn parse_types(items: &[&str]) -> Result<Vec<&'static str>, Error> {
+        parse_reference_types(items.iter().copied()).map(|types| {
+            types
+                .iter()
+                .map(|t| {
+                    *ReferenceType::values()
+                        .iter()
+                        .find(|v| **v == t.as_str())
+                        .unwrap()
+                })
+                .collect()
+        })
+    }
+
+    fn message(result: Result<impl std::fmt::Debug, Error>) -> String {
+        let error = result.expect_err("should be refused");
+        assert_eq!(error.kind, ErrorKind::Validation);
+        error.message
+    }
+
+    #[test]
+    fn bare_instance_id_is_kept() {
+        assert_eq!(parse_instance_id(INSTANCE).unwrap(), INSTANCE);
+    }
+
+    #[test]
+    fn instance_arn_yields_the_bare_id_in_every_partition() {
+        for partition in ["aws", "aws-us-gov", "aws-cn"] {
+            let arn = format!("arn:{partition}:connect:us-east-1:123456789012:instance/{INSTANCE}");
+            assert_eq!(parse_instance_id(&arn).unwrap(), INSTANCE);
+        }
+    }
+
+    #[test]
+    fn malformed_arns_are_refused() {
+        for arn in [
+            "arn:aws:connect:us-east-1:123456789012:instance/",
+            "arn:aws:s3:us-east-1:123456789012:instance/abc",
+            "arn:aws:connect:us-east-1:1234:instance/abc",
+            "arn:aws:connect:us-east-1:123456789012:queue/abc",
+            "arn:aws:connect:us-east-1:123456789012:instance/abc/contact/def",
+            "arn:aws:connect::123456789012:instance/abc",
+            "arn:aws:connect",
+        ] {
+            assert!(message(parse_instance_id(arn)).contains("ARN"), "{arn}");
+        }
+    }
+
+    #[test]
+    fn instance_id_length_is_1_to_100() {
+        assert!(parse_instance_id(&"a".repeat(100)).is_ok());
+        assert!(message(parse_instance_id(&"a".repeat(101))).contains("at most 100"));
+        assert!(message(parse_instance_id("")).contains("required"));
+    }
+
+    #[test]
+    fn instance_id_with_a_slash_is_refused() {
+        assert!(message(parse_instance_id("abc/def")).contains("InstanceId"));
+    }
+
+    #[test]
+    fn contact_id_length_is_1_to_256_counted_in_characters() {
+        assert!(parse_contact_id(&"é".repeat(256)).is_ok());
+        assert!(message(parse_contact_id(&"c".repeat(257))).contains("at most 256"));
+        assert!(message(parse_contact_id("")).contains("ContactId is required"));
+    }
+
+    #[test]
+    fn control_characters_are_refused_in_every_field() {
+        assert!(message(parse_contact_id("abc\ndef")).contains("control"));
+        assert!(message(parse_instance_id("abc\u{0}")).contains("control"));
+        assert!(message(parse_next_token("t\u{7f}")).contains("control"));
+    }
+
+    #[test]
+    fn next_token_is_1_to_2048_and_passed_through_verbatim() {
+        let token = "a%2Fb+c==".to_string() + &"x".repeat(2039);
+        assert_eq!(parse_next_token(&token).unwrap(), token);
+        assert!(message(parse_next_token(&"x".repeat(2049))).contains("at most 2048"));
+        assert!(message(parse_next_token("")).contains("nextToken is required"));
+    }
+
+    #[test]
+    fn types_from_repeated_keys_and_commas_are_merged_in_order_case_insensitively() {
+        assert_eq!(
+            parse_types(&["url,Attachment", "EMAIL", "url", "attachment"]).unwrap(),
+            ["URL", "ATTACHMENT", "EMAIL"]
+        );
+    }
+
+    #[test]
+    fn blank_items_between_commas_are_ignored() {
+        assert_eq!(parse_types(&[" url , ,date,"]).unwrap(), ["URL", "DATE"]);
+    }
+
+    #[test]
+    fn a_types_parameter_with_no_type_is_refused() {
+        assert!(message(parse_types(&["", ","])).contains("referenceTypes is empty"));
+    }
+
+    #[test]
+    fn unknown_type_is_named_and_the_valid_ones_listed() {
+        let text = message(parse_types(&["URL", "VOICEMAIL"]));
+        assert!(text.contains("\"VOICEMAIL\""), "{text}");
+        for valid in ReferenceType::values() {
+            assert!(text.contains(valid), "{text} lacks {valid}");
+        }
+    }
+
+    #[test]
+    fn too_many_type_items_are_refused_before_looking_at_them() {
+        let many = vec!["URL"; MAX_TYPE_ITEMS + 1];
+        assert!(message(parse_types(&many)).contains("more than 64"));
+        assert!(parse_types(&vec!["URL"; MAX_TYPE_ITEMS]).is_ok());
+    }
+
+    #[test]
+    fn omitted_types_mean_every_type_the_sdk_knows_in_its_order() {
+        let query = ReferenceQuery::parse(INSTANCE, "c", None::<Vec<&str>>, None).unwrap();
+        let names: Vec<&str> = query.reference_types.iter().map(|t| t.as_str()).collect();
+        assert_eq!(names, ReferenceType::values());
+        assert!(names.len() > TYPES_PER_CALL);
+    }
+
+    #[test]
+    fn omitted_types_are_fetched_in_batches_of_six() {
+        let query = ReferenceQuery::parse(INSTANCE, "c", None::<Vec<&str>>, None).unwrap();
+        let sizes: Vec<usize> = query.batches().map(<[_]>::len).collect();
+        assert_eq!(sizes, [6, ReferenceType::values().len() - 6]);
+    }
+
+    #[test]
+    fn next_token_needs_a_single_batch_of_types() {
+        let refused = ReferenceQuery::parse(INSTANCE, "c", None::<Vec<&str>>, Some("t"));
+        assert!(message(refused).contains("nextToken"));
+        let query = ReferenceQuery::parse(INSTANCE, "c", Some(["URL"]), Some("t")).unwrap();
+        assert_eq!(query.next_token.as_deref(), Some("t"));
+    }
+
+    #[test]
+    fn quoted_values_are_cut_and_escaped() {
+        let long = "\"".repeat(100);
+        let quoted = quote(&long);
+        assert!(quoted.ends_with("…\""));
+        assert_eq!(quoted.matches("\\\"").count(), QUOTE_LIMIT);
+    }
+}
