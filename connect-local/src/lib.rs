@@ -1,1 +1,469 @@
+//! A local stand-in for Amazon Connect's `ListContactReferences`, speaking its REST-JSON wire format
+//! on loopback so that the real SDK, real HTTP and real SigV4 signing run in every test and local run.
+//!
+//! - `GET /contact/references/{InstanceId}/{ContactId}?referenceTypes=A&referenceTypes=B[&nextToken=…]`
+//!   answers from a seed file (`seed.json`), filtering by the requested types as Connect does.
+//! - Errors follow rest-json: an `x-amzn-ErrorType` header and a `{"message": …}` body.
+//! - Faults are injected per test, in process ([`StandIn::inject`]) or over HTTP (`POST /_faults`).
+//! - Every API request is recorded ([`StandIn::requests`], `GET /_requests`).
 
+use std::collections::{HashMap, VecDeque};
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use tokio::net::TcpListener;
+
+/// The seed shipped with the crate: one contact per reference kind and a few edge cases.
+pub const DEFAULT_SEED: &str = include_str!("../seed.json");
+
+/// Connect's limit of reference types per call.
+const MAX_TYPES: usize = 6;
+
+/// Union member name on the wire → reference type, as in the Connect API model.
+const UNION_MEMBERS: [(&str, &str); 11] = [
+    ("Url", "URL"),
+    ("Attachment", "ATTACHMENT"),
+    ("ContactAnalysis", "CONTACT_ANALYSIS"),
+    ("String", "STRING"),
+    ("Number", "NUMBER"),
+    ("Date", "DATE"),
+    ("Email", "EMAIL"),
+    ("EmailMessage", "EMAIL_MESSAGE"),
+    ("EmailMessageRedacted", "EMAIL_MESSAGE_REDACTED"),
+    ("EmailMessagePlainText", "EMAIL_MESSAGE_PLAIN_TEXT"),
+    (
+        "EmailMessagePlainTextRedacted",
+        "EMAIL_MESSAGE_PLAIN_TEXT_REDACTED",
+    ),
+];
+
+/// Reference types Connect accepts; the service model is ahead of the Rust SDK here.
+const SERVICE_TYPES: [&str; 15] = [
+    "URL",
+    "ATTACHMENT",
+    "CONTACT_ANALYSIS",
+    "STRING",
+    "NUMBER",
+    "DATE",
+    "EMAIL",
+    "EMAIL_MESSAGE",
+    "EMAIL_MESSAGE_REDACTED",
+    "EMAIL_MESSAGE_PLAIN_TEXT",
+    "EMAIL_MESSAGE_PLAIN_TEXT_REDACTED",
+    "VOICEMAIL_RECORDING",
+    "VOICEMAIL_RECORDING_REDACTED",
+    "VOICEMAIL_ANALYSIS",
+    "VOICEMAIL_ANALYSIS_REDACTED",
+];
+
+/// Sample data: instance id → contact id → references as Connect puts them on the wire
+/// (`{"Url": {"Name": …, "Value": …}}`). A member this table does not know (a kind newer than the
+/// SDK) is returned whatever types are asked for, so that clients can be tested on it.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+pub struct Seed {
+    pub instances: HashMap<String, HashMap<String, Vec<Value>>>,
+}
+
+impl Seed {
+    pub fn from_json(text: &str) -> Result<Seed, serde_json::Error> {
+        serde_json::from_str(text)
+    }
+
+    pub fn shipped() -> Seed {
+        Seed::from_json(DEFAULT_SEED).expect("the shipped seed is valid JSON")
+    }
+}
+
+/// A fault to inject into the next answers.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Fault {
+    /// 429 ThrottlingException.
+    Throttle,
+    /// 500 InternalServiceException.
+    Internal,
+    /// 403 AccessDeniedException (not modeled for this operation: the SDK sees it as unhandled).
+    AccessDenied,
+    /// 400 InvalidParameterException.
+    InvalidParameter,
+    /// 400 InvalidRequestException.
+    InvalidRequest,
+    /// 404 ResourceNotFoundException.
+    NotFound,
+    /// The normal answer, after a delay.
+    Slow { millis: u64 },
+    /// 200 with a body that is not JSON.
+    Garbage,
+    /// Headers and half a body, then the connection is dropped.
+    Drop,
+}
+
+/// A fault and how many answers it applies to (`None`: all of them until cleared).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+pub struct Injection {
+    #[serde(flatten)]
+    pub fault: Fault,
+    #[serde(default)]
+    pub times: Option<u32>,
+}
+
+/// One API request as the stand-in saw it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Recorded {
+    pub instance_id: String,
+    pub contact_id: String,
+    pub reference_types: Vec<String>,
+    pub next_token: Option<String>,
+    pub signed: bool,
+}
+
+#[derive(Default)]
+struct Shared {
+    seed: Seed,
+    faults: Mutex<VecDeque<Injection>>,
+    requests: Mutex<Vec<Recorded>>,
+}
+
+impl Shared {
+    fn next_fault(&self) -> Option<Fault> {
+        let mut faults = self.faults.lock().unwrap_or_else(|e| e.into_inner());
+        let front = faults.front_mut()?;
+        let fault = front.fault.clone();
+        match &mut front.times {
+            Some(1) => {
+                faults.pop_front();
+            }
+            Some(n) => *n -= 1,
+            None => {}
+        }
+        Some(fault)
+    }
+}
+
+/// A running stand-in; dropping it stops the server.
+pub struct StandIn {
+    addr: SocketAddr,
+    shared: Arc<Shared>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl StandIn {
+    /// Serves `seed` on an ephemeral loopback port.
+    pub async fn start(seed: Seed) -> std::io::Result<StandIn> {
+        Self::start_on(SocketAddr::from(([127, 0, 0, 1], 0)), seed).await
+    }
+
+    pub async fn start_on(addr: SocketAddr, seed: Seed) -> std::io::Result<StandIn> {
+        let listener = TcpListener::bind(addr).await?;
+        let addr = listener.local_addr()?;
+        let shared = Arc::new(Shared {
+            seed,
+            ..Shared::default()
+        });
+        let app = router(shared.clone());
+        let task = tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        Ok(StandIn { addr, shared, task })
+    }
+
+    /// `http://127.0.0.1:PORT`, the value for `AWS_ENDPOINT_URL_CONNECT`.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    pub fn inject(&self, fault: Fault, times: Option<u32>) {
+        let mut faults = self.shared.faults.lock().unwrap_or_else(|e| e.into_inner());
+        faults.push_back(Injection { fault, times });
+    }
+
+    pub fn clear_faults(&self) {
+        self.shared
+            .faults
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
+    }
+
+    pub fn requests(&self) -> Vec<Recorded> {
+        self.shared
+            .requests
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// Waits until the server task ends (for the binary).
+    pub async fn wait(self) {
+        let _ = (&mut { self }.task).await;
+    }
+}
+
+impl Drop for StandIn {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+fn router(shared: Arc<Shared>) -> Router {
+    Router::new()
+        .route(
+            "/contact/references/{instance}/{contact}",
+            get(list_contact_references),
+        )
+        .route("/_faults", post(add_fault).delete(clear_faults))
+        .route("/_requests", get(recorded_requests))
+        .with_state(shared)
+}
+
+async fn add_fault(
+    State(shared): State<Arc<Shared>>,
+    Json(injection): Json<Injection>,
+) -> StatusCode {
+    shared
+        .faults
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .push_back(injection);
+    StatusCode::NO_CONTENT
+}
+
+async fn clear_faults(State(shared): State<Arc<Shared>>) -> StatusCode {
+    shared
+        .faults
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .clear();
+    StatusCode::NO_CONTENT
+}
+
+async fn recorded_requests(State(shared): State<Arc<Shared>>) -> Json<Vec<Recorded>> {
+    Json(
+        shared
+            .requests
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone(),
+    )
+}
+
+async fn list_contact_references(
+    State(shared): State<Arc<Shared>>,
+    Path((instance_id, contact_id)): Path<(String, String)>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Response {
+    let mut reference_types = Vec::new();
+    let mut next_token = None;
+    for (key, value) in form_urlencoded::parse(query.unwrap_or_default().as_bytes()) {
+        match key.as_ref() {
+            "referenceTypes" => reference_types.push(value.into_owned()),
+            "nextToken" => next_token = Some(value.into_owned()),
+            _ => {}
+        }
+    }
+    let signed = is_sigv4_for_connect(&headers);
+    shared
+        .requests
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .push(Recorded {
+            instance_id: instance_id.clone(),
+            contact_id: contact_id.clone(),
+            reference_types: reference_types.clone(),
+            next_token,
+            signed,
+        });
+
+    if !signed {
+        return error(
+            StatusCode::FORBIDDEN,
+            "UnrecognizedClientException",
+            "The security token included in the request is invalid.",
+        );
+    }
+    match shared.next_fault() {
+        None => {}
+        Some(Fault::Slow { millis }) => tokio::time::sleep(Duration::from_millis(millis)).await,
+        Some(Fault::Throttle) => {
+            return error(
+                StatusCode::TOO_MANY_REQUESTS,
+                "ThrottlingException",
+                "Rate exceeded",
+            )
+        }
+        Some(Fault::Internal) => {
+            return error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "InternalServiceException",
+                "Internal service error",
+            )
+        }
+        Some(Fault::AccessDenied) => {
+            return error(
+                StatusCode::FORBIDDEN,
+                "AccessDeniedException",
+                "You do not have sufficient access",
+            )
+        }
+        Some(Fault::InvalidParameter) => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                "InvalidParameterException",
+                "Invalid parameter",
+            )
+        }
+        Some(Fault::InvalidRequest) => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                "InvalidRequestException",
+                "Invalid request",
+            )
+        }
+        Some(Fault::NotFound) => {
+            return error(
+                StatusCode::NOT_FOUND,
+                "ResourceNotFoundException",
+                "Not found",
+            )
+        }
+        Some(Fault::Garbage) => {
+            return json_response(StatusCode::OK, Body::from("<html>not json{"))
+        }
+        Some(Fault::Drop) => return dropped_mid_reply(),
+    }
+    answer(&shared.seed, &instance_id, &contact_id, &reference_types)
+}
+
+/// What Connect would answer for this request and seed.
+fn answer(
+    seed: &Seed,
+    instance_id: &str,
+    contact_id: &str,
+    reference_types: &[String],
+) -> Response {
+    if instance_id.is_empty()
+        || instance_id.chars().count() > 100
+        || contact_id.chars().count() > 256
+    {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "InvalidParameterException",
+            "Invalid InstanceId or ContactId",
+        );
+    }
+    if reference_types.is_empty() || reference_types.len() > MAX_TYPES {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "InvalidParameterException",
+            "ReferenceTypes must hold between 1 and 6 items",
+        );
+    }
+    if let Some(unknown) = reference_types
+        .iter()
+        .find(|t| !SERVICE_TYPES.contains(&t.as_str()))
+    {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "InvalidParameterException",
+            &format!("Invalid reference type {unknown}"),
+        );
+    }
+    let Some(references) = seed
+        .instances
+        .get(instance_id)
+        .and_then(|contacts| contacts.get(contact_id))
+    else {
+        return error(
+            StatusCode::NOT_FOUND,
+            "ResourceNotFoundException",
+            "Contact not found",
+        );
+    };
+    let selected: Vec<&Value> = references
+        .iter()
+        .filter(|reference| match member_type(reference) {
+            Some(reference_type) => reference_types.iter().any(|t| t == reference_type),
+            None => true,
+        })
+        .collect();
+    let body = json!({"ReferenceSummaryList": selected, "NextToken": null});
+    json_response(StatusCode::OK, Body::from(body.to_string()))
+}
+
+fn member_type(reference: &Value) -> Option<&'static str> {
+    let member = reference.as_object()?.keys().next()?;
+    UNION_MEMBERS
+        .iter()
+        .find(|(name, _)| name == member)
+        .map(|(_, t)| *t)
+}
+
+/// A SigV4 `Authorization` header scoped to the `connect` service, as the SDK sends it.
+fn is_sigv4_for_connect(headers: &HeaderMap) -> bool {
+    headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|auth| {
+            auth.starts_with("AWS4-HMAC-SHA256 Credential=")
+                && auth.contains("/connect/aws4_request")
+        })
+        && headers.contains_key("x-amz-date")
+}
+
+fn error(status: StatusCode, error_type: &'static str, message: &str) -> Response {
+    let mut response = json_response(
+        status,
+        Body::from(json!({ "message": message }).to_string()),
+    );
+    response
+        .headers_mut()
+        .insert("x-amzn-ErrorType", HeaderValue::from_static(error_type));
+    response
+}
+
+fn json_response(status: StatusCode, body: Body) -> Response {
+    let mut response = (status, body).into_response();
+    response
+        .headers_mut()
+        .insert("content-type", HeaderValue::from_static("application/json"));
+    response.headers_mut().insert(
+        "x-amzn-RequestId",
+        HeaderValue::from_static("00000000-0000-0000-0000-000000000000"),
+    );
+    response
+}
+
+/// Promises a long body, sends a little of it, then fails the stream so the connection is cut.
+fn dropped_mid_reply() -> Response {
+    let chunks: Vec<Result<bytes::Bytes, std::io::Error>> = vec![
+        Ok(bytes::Bytes::from_static(
+            br#"{"ReferenceSummaryList":[{"Url":{"Na"#,
+        )),
+        Err(std::io::Error::new(
+            std::io::ErrorKind::ConnectionReset,
+            "dropped by fault injection",
+        )),
+    ];
+    let mut response = json_response(
+        StatusCode::OK,
+        Body::from_stream(futures_util::stream::iter(chunks)),
+    );
+    response
+        .headers_mut()
+        .insert("content-length", HeaderValue::from_static("4096"));
+    response
+}

@@ -1,0 +1,327 @@
+//! The HTTP contract, end to end: the release-shaped binary under the Lambda Runtime Interface
+//! Emulator, the real SDK signing real requests to the local Connect stand-in.
+
+mod support;
+
+use serde_json::{json, Value};
+use support::*;
+
+fn attachment() -> Value {
+    json!({"type": "ATTACHMENT", "name": "scan.pdf", "value": "https://files.example.com/SEED-scan.pdf",
+           "status": "APPROVED", "arn": format!("{}/file/SEED-att-1", instance_arn())})
+}
+
+fn case_url() -> Value {
+    json!({"type": "URL", "name": "caseUrl", "value": "https://crm.example.com/case/SEED-8842"})
+}
+
+fn success(contact: &str, references: Value) -> Value {
+    json!({"success": true, "data": {"instanceId": INSTANCE, "contactId": contact,
+           "references": references, "nextToken": null}})
+}
+
+fn assert_json_headers(reply: &HttpReply) {
+    assert_eq!(
+        reply.header("content-type").as_deref(),
+        Some("application/json"),
+        "{:?}",
+        reply.raw
+    );
+    assert_eq!(reply.header("cache-control").as_deref(), Some("no-store"));
+}
+
+fn assert_error(reply: &HttpReply, status: u16, code: &str) {
+    assert_eq!(reply.status, status, "{}", reply.body);
+    assert_json_headers(reply);
+    assert_eq!(reply.body["success"], false);
+    assert_eq!(reply.body["error"]["code"], code);
+    assert!(reply.body["error"]["message"]
+        .as_str()
+        .is_some_and(|m| !m.is_empty()));
+    assert!(reply.body["error"]["requestId"]
+        .as_str()
+        .is_some_and(|id| !id.is_empty()));
+    assert_eq!(reply.body.as_object().unwrap().len(), 2);
+}
+
+#[test]
+fn http_api_event_returns_the_requested_references_in_the_envelope() {
+    let emulator = Emulator::start();
+    let reply = emulator.http_file("http-api-v2.json");
+    assert_eq!(reply.status, 200);
+    assert_json_headers(&reply);
+    assert_eq!(
+        reply.body,
+        success(EVERY_KIND, json!([case_url(), attachment()]))
+    );
+    let seen = emulator.stand_in.requests();
+    assert_eq!(seen.len(), 1);
+    assert_eq!(seen[0].reference_types, ["URL", "ATTACHMENT"]);
+    assert!(
+        seen[0].signed,
+        "the SDK signs with SigV4 for the connect service"
+    );
+}
+
+#[test]
+fn rest_event_with_an_encoded_instance_arn_calls_connect_with_the_bare_id() {
+    let emulator = Emulator::start();
+    let reply = emulator.http_file("rest-api-v1.json");
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    assert_json_headers(&reply);
+    let analysis = json!({"type": "CONTACT_ANALYSIS", "name": "analysis", "value": "SEED-analysis-v1",
+        "status": "AVAILABLE", "arn": format!("{}/analysis/SEED-an-1", instance_arn()),
+        "analyticsMode": "PostContact", "isRedacted": false});
+    assert_eq!(
+        reply.body,
+        success(EVERY_KIND, json!([case_url(), attachment(), analysis]))
+    );
+    let seen = emulator.stand_in.requests();
+    assert_eq!(seen[0].instance_id, INSTANCE);
+    assert_eq!(
+        seen[0].reference_types,
+        ["URL", "ATTACHMENT", "CONTACT_ANALYSIS"]
+    );
+}
+
+#[test]
+fn function_url_event_decodes_the_path_exactly_once() {
+    let emulator = Emulator::start();
+    let reply = emulator.http_file("function-url.json");
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    let percent =
+        json!({"type": "URL", "name": "percent", "value": "https://crm.example.com/SEED-percent"});
+    assert_eq!(reply.body, success("100%-contact", json!([percent])));
+    assert_eq!(emulator.stand_in.requests()[0].contact_id, "100%-contact");
+}
+
+#[test]
+fn alb_event_is_answered_in_alb_shape_with_comma_joined_types() {
+    let emulator = Emulator::start();
+    let reply = emulator.http_file("alb.json");
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    assert_eq!(reply.raw["statusDescription"], "200 OK");
+    assert_json_headers(&reply);
+    let expected = json!([
+        {"type": "URL", "name": "case", "value": "https://first.example.com/SEED-1"},
+        {"type": "URL", "name": "case", "value": "https://second.example.com/SEED-2"},
+        {"type": "STRING", "name": "tier", "value": "SEED-gold"}]);
+    assert_eq!(reply.body, success(DUPLICATES, expected));
+}
+
+#[test]
+fn omitted_types_fetch_every_kind_in_two_batches_and_list_them_in_sdk_order() {
+    let emulator = Emulator::start();
+    let reply = emulator.http(&http_api_event(
+        "GET",
+        &references_path(INSTANCE, EVERY_KIND),
+        "",
+    ));
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    let types: Vec<&str> = reply.body["data"]["references"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["type"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        types,
+        [
+            "ATTACHMENT",
+            "CONTACT_ANALYSIS",
+            "DATE",
+            "EMAIL",
+            "EMAIL_MESSAGE",
+            "EMAIL_MESSAGE_PLAIN_TEXT",
+            "EMAIL_MESSAGE_PLAIN_TEXT_REDACTED",
+            "EMAIL_MESSAGE_REDACTED",
+            "NUMBER",
+            "STRING",
+            "URL"
+        ]
+    );
+    let email = &reply.body["data"]["references"][4];
+    assert_eq!(
+        *email,
+        json!({"type": "EMAIL_MESSAGE", "name": "inboundEmail", "arn": format!("{}/email/SEED-msg-1", instance_arn())})
+    );
+    let mut batch_sizes: Vec<usize> = emulator
+        .stand_in
+        .requests()
+        .iter()
+        .map(|r| r.reference_types.len())
+        .collect();
+    batch_sizes.sort();
+    assert_eq!(batch_sizes, [5, 6]);
+}
+
+#[test]
+fn references_follow_the_callers_type_order_and_unknown_kinds_come_last() {
+    let emulator = Emulator::start();
+    let query = "referenceTypes=date&referenceTypes=URL,attachment,date";
+    let reply = emulator.http(&http_api_event(
+        "GET",
+        &references_path(INSTANCE, EVERY_KIND),
+        query,
+    ));
+    let types: Vec<&str> = reply.body["data"]["references"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["type"].as_str().unwrap())
+        .collect();
+    assert_eq!(types, ["DATE", "URL", "ATTACHMENT"]);
+
+    let reply = emulator.http(&http_api_event(
+        "GET",
+        &references_path(INSTANCE, NEWER_KINDS),
+        "referenceTypes=URL",
+    ));
+    assert_eq!(reply.status, 200);
+    assert_eq!(
+        reply.body["data"]["references"],
+        json!([{"type": "URL", "name": "caseUrl", "value": "https://crm.example.com/case/SEED-9"}, {"type": "UNKNOWN"}])
+    );
+}
+
+#[test]
+fn a_contact_without_references_is_an_empty_list() {
+    let emulator = Emulator::start();
+    let reply = emulator.http(&http_api_event(
+        "GET",
+        &references_path(INSTANCE, EMPTY),
+        "referenceTypes=URL",
+    ));
+    assert_eq!(reply.body, success(EMPTY, json!([])));
+}
+
+#[test]
+fn next_token_is_passed_to_connect() {
+    let emulator = Emulator::start();
+    let query = "referenceTypes=URL&nextToken=page%2B2%3D%3D";
+    let reply = emulator.http(&http_api_event(
+        "GET",
+        &references_path(INSTANCE, EVERY_KIND),
+        query,
+    ));
+    assert_eq!(reply.status, 200);
+    assert_eq!(
+        emulator.stand_in.requests()[0].next_token.as_deref(),
+        Some("page+2==")
+    );
+}
+
+#[test]
+fn bad_input_is_a_400_naming_the_problem_and_connect_is_not_called() {
+    let emulator = Emulator::start();
+    let reply = emulator.http_file("bad-unknown-type.json");
+    assert_error(&reply, 400, "VALIDATION_ERROR");
+    let message = reply.body["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("\"PHOTO\"") && message.contains("ATTACHMENT, CONTACT_ANALYSIS"),
+        "{message}"
+    );
+
+    let long_contact = "c".repeat(257);
+    let reply = emulator.http(&http_api_event(
+        "GET",
+        &references_path(INSTANCE, &long_contact),
+        "",
+    ));
+    assert_error(&reply, 400, "VALIDATION_ERROR");
+    let reply = emulator.http(&http_api_event(
+        "GET",
+        &references_path("arn:aws:connect:bad", EVERY_KIND),
+        "",
+    ));
+    assert_error(&reply, 400, "VALIDATION_ERROR");
+    assert!(emulator.stand_in.requests().is_empty());
+}
+
+#[test]
+fn other_methods_get_405_with_allow() {
+    let emulator = Emulator::start();
+    let reply = emulator.http_file("bad-method.json");
+    assert_error(&reply, 405, "METHOD_NOT_ALLOWED");
+    assert_eq!(reply.header("allow").as_deref(), Some("GET, HEAD"));
+}
+
+#[test]
+fn head_answers_headers_without_a_body() {
+    let emulator = Emulator::start();
+    let reply = emulator.http(&http_api_event(
+        "HEAD",
+        &references_path(INSTANCE, EVERY_KIND),
+        "referenceTypes=URL",
+    ));
+    assert_eq!(reply.status, 200);
+    assert_json_headers(&reply);
+    assert_eq!(reply.body, Value::Null);
+}
+
+#[test]
+fn an_unknown_route_is_404() {
+    let emulator = Emulator::start();
+    assert_error(&emulator.http_file("bad-route.json"), 404, "NOT_FOUND");
+}
+
+#[test]
+fn an_unknown_contact_is_404_from_connect() {
+    let emulator = Emulator::start();
+    let reply = emulator.http(&http_api_event(
+        "GET",
+        &references_path(INSTANCE, "no-such-contact"),
+        "",
+    ));
+    assert_error(&reply, 404, "NOT_FOUND");
+}
+
+#[test]
+fn instances_outside_the_allow_list_are_refused_without_calling_connect() {
+    let emulator = Emulator::with(Options {
+        env: vec![("ALLOWED_INSTANCE_IDS".into(), instance_arn())],
+        ..Options::default()
+    });
+    let reply = emulator.http(&http_api_event(
+        "GET",
+        &references_path(OTHER_INSTANCE, EVERY_KIND),
+        "",
+    ));
+    assert_error(&reply, 403, "ACCESS_DENIED");
+    assert!(emulator.stand_in.requests().is_empty());
+    let allowed = emulator.http_file("http-api-v2.json");
+    assert_eq!(allowed.status, 200);
+}
+
+#[test]
+fn a_query_string_that_is_not_a_valid_uri_is_a_400_not_a_crash() {
+    let emulator = Emulator::start();
+    let reply = emulator.http(&http_api_event(
+        "GET",
+        &references_path(INSTANCE, EVERY_KIND),
+        "referenceTypes=URL ATTACHMENT\"<>",
+    ));
+    assert_error(&reply, 400, "VALIDATION_ERROR");
+    assert_eq!(emulator.http_file("http-api-v2.json").status, 200);
+}
+
+#[test]
+fn the_runtime_keeps_serving_after_every_kind_of_failure() {
+    let emulator = Emulator::start();
+    for name in ["bad-unknown-type.json", "bad-method.json", "bad-route.json"] {
+        assert!(emulator.http_file(name).status >= 400);
+        assert_eq!(
+            emulator.http_file("http-api-v2.json").status,
+            200,
+            "after {name}"
+        );
+    }
+    let reply = emulator.invoke(&json!({"hello": "world"}));
+    assert_eq!(reply["success"], false);
+    assert_eq!(reply["error"]["code"], "VALIDATION_ERROR");
+    assert!(reply["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("contact-flow event"));
+    assert_eq!(emulator.http_file("http-api-v2.json").status, 200);
+}

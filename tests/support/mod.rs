@@ -1,0 +1,287 @@
+//! Test support: the function's real binary under the AWS Lambda Runtime Interface Emulator, with the
+//! local Connect stand-in behind `AWS_ENDPOINT_URL_CONNECT`.
+#![allow(dead_code)] // each test binary uses its own part of this module
+
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use connect_local::{Seed, StandIn};
+use serde_json::Value;
+
+pub const INSTANCE: &str = "11111111-2222-3333-4444-555555555555";
+pub const OTHER_INSTANCE: &str = "99999999-8888-7777-6666-555555555555";
+pub const EVERY_KIND: &str = "c0ffee00-0000-4000-8000-000000000001";
+pub const MANY: &str = "c0ffee00-0000-4000-8000-000000000002";
+pub const DUPLICATES: &str = "c0ffee00-0000-4000-8000-000000000003";
+pub const NEWER_KINDS: &str = "c0ffee00-0000-4000-8000-000000000004";
+pub const EMPTY: &str = "c0ffee00-0000-4000-8000-000000000005";
+
+pub fn instance_arn() -> String {
+    format!("arn:aws:connect:us-east-1:123456789012:instance/{INSTANCE}")
+}
+
+pub fn event_file(name: &str) -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("events")
+        .join(name);
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// The emulator binary from the aws-sam-cli wheel: `$AWS_LAMBDA_RIE`, or found in the project's venv.
+pub fn emulator_binary() -> PathBuf {
+    if let Some(path) = std::env::var_os("AWS_LAMBDA_RIE") {
+        return PathBuf::from(path);
+    }
+    let arch = if cfg!(target_arch = "aarch64") {
+        "arm64"
+    } else {
+        "x86_64"
+    };
+    let venv = std::env::var_os("CONNECT_REFERENCES_VENV")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from(std::env::var_os("HOME").unwrap_or_default())
+                .join(".cache/connect-references/venv")
+        });
+    let lib = venv.join("lib");
+    let found = std::fs::read_dir(&lib).ok().and_then(|entries| {
+        entries
+            .filter_map(Result::ok)
+            .map(|e| {
+                e.path().join(format!(
+                    "site-packages/samcli/local/rapid/aws-lambda-rie-{arch}"
+                ))
+            })
+            .find(|p| p.exists())
+    });
+    found.unwrap_or_else(|| {
+        panic!(
+            "the Lambda Runtime Interface Emulator was not found under {}; run ./scripts/test (it installs aws-sam-cli) or set AWS_LAMBDA_RIE",
+            lib.display()
+        )
+    })
+}
+
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// How to start the function.
+pub struct Options {
+    /// The function timeout the emulator enforces (`AWS_LAMBDA_FUNCTION_TIMEOUT`), in seconds.
+    pub timeout_seconds: u32,
+    /// Extra environment for the function.
+    pub env: Vec<(String, String)>,
+    /// Where the function sends Connect calls; the in-process stand-in when `None`.
+    pub endpoint: Option<String>,
+    pub seed: Seed,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            timeout_seconds: 30,
+            env: Vec::new(),
+            endpoint: None,
+            seed: Seed::shipped(),
+        }
+    }
+}
+
+/// The function under the emulator, and the stand-in it calls. Both stop when this is dropped.
+pub struct Emulator {
+    pub stand_in: StandIn,
+    runtime: tokio::runtime::Runtime,
+    child: Child,
+    invoke_url: String,
+    log: PathBuf,
+}
+
+/// What an HTTP-shaped invocation returned.
+#[derive(Debug)]
+pub struct HttpReply {
+    pub status: u16,
+    pub headers: Value,
+    pub body: Value,
+    pub raw: Value,
+}
+
+impl HttpReply {
+    pub fn header(&self, name: &str) -> Option<String> {
+        let single = self
+            .headers
+            .get(name)
+            .and_then(Value::as_str)
+            .map(str::to_owned);
+        let multi = self.raw["multiValueHeaders"][name][0]
+            .as_str()
+            .map(str::to_owned);
+        single.or(multi)
+    }
+}
+
+impl Emulator {
+    pub fn start() -> Emulator {
+        Emulator::with(Options::default())
+    }
+
+    pub fn with(options: Options) -> Emulator {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .unwrap();
+        let stand_in = runtime.block_on(StandIn::start(options.seed)).unwrap();
+        let endpoint = options.endpoint.unwrap_or_else(|| stand_in.url());
+        let (rie_port, api_port) = (free_port(), free_port());
+        let log = std::env::temp_dir().join(format!("connect-references-rie-{rie_port}.log"));
+        let log_file = std::fs::File::create(&log).unwrap();
+        let mut command = Command::new(emulator_binary());
+        command
+            .arg("--runtime-interface-emulator-address")
+            .arg(format!("127.0.0.1:{rie_port}"))
+            .arg("--runtime-api-address")
+            .arg(format!("127.0.0.1:{api_port}"))
+            .arg(env!("CARGO_BIN_EXE_connect-references"))
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", std::env::temp_dir())
+            .env("AWS_REGION", "us-east-1")
+            .env("AWS_ACCESS_KEY_ID", "AKIDLOCALSTANDIN")
+            .env("AWS_SECRET_ACCESS_KEY", "local-stand-in-secret")
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .env("AWS_ENDPOINT_URL_CONNECT", endpoint)
+            .env(
+                "AWS_LAMBDA_FUNCTION_TIMEOUT",
+                options.timeout_seconds.to_string(),
+            )
+            .env("AWS_LAMBDA_LOG_FORMAT", "JSON")
+            .envs(options.env)
+            .stdin(Stdio::null())
+            .stdout(log_file.try_clone().unwrap())
+            .stderr(log_file);
+        let child = command.spawn().expect("the emulator starts");
+        wait_for_port(rie_port);
+        Emulator {
+            stand_in,
+            runtime,
+            child,
+            invoke_url: format!(
+                "http://127.0.0.1:{rie_port}/2015-03-31/functions/function/invocations"
+            ),
+            log,
+        }
+    }
+
+    /// Invokes the function with a raw payload and returns its raw result.
+    pub fn invoke_raw(&self, payload: &str) -> String {
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .timeout_global(Some(Duration::from_secs(60)))
+            .http_status_as_error(false)
+            .build()
+            .into();
+        let mut response = agent
+            .post(&self.invoke_url)
+            .header("content-type", "application/json")
+            .send(payload)
+            .expect("the emulator answers");
+        response.body_mut().read_to_string().unwrap()
+    }
+
+    pub fn invoke(&self, payload: &Value) -> Value {
+        let raw = self.invoke_raw(&payload.to_string());
+        serde_json::from_str(&raw).unwrap_or_else(|e| panic!("not JSON ({e}): {raw}"))
+    }
+
+    /// Invokes with an HTTP event and unpacks the API Gateway / ALB response.
+    pub fn http(&self, event: &Value) -> HttpReply {
+        let raw = self.invoke(event);
+        let status = raw["statusCode"]
+            .as_u64()
+            .unwrap_or_else(|| panic!("not an HTTP response: {raw}")) as u16;
+        let body = match raw["body"].as_str() {
+            Some(text) if !text.is_empty() => {
+                serde_json::from_str(text).unwrap_or_else(|e| panic!("body not JSON ({e}): {text}"))
+            }
+            _ => Value::Null,
+        };
+        HttpReply {
+            status,
+            headers: raw["headers"].clone(),
+            body,
+            raw,
+        }
+    }
+
+    pub fn http_file(&self, name: &str) -> HttpReply {
+        self.http(&serde_json::from_str(&event_file(name)).unwrap())
+    }
+
+    /// Everything the function and the emulator printed so far.
+    pub fn logs(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// Runs an async block on the stand-in's runtime (for the stand-in's own async API).
+    pub fn block_on<F: std::future::Future>(&self, future: F) -> F::Output {
+        self.runtime.block_on(future)
+    }
+
+    /// The function process's peak resident set, in kB (from /proc), if it is running.
+    pub fn function_peak_rss_kb(&self) -> Option<u64> {
+        let children =
+            std::fs::read_to_string(format!("/proc/{0}/task/{0}/children", self.child.id()))
+                .ok()?;
+        let pid = children.split_whitespace().next()?;
+        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+        status
+            .lines()
+            .find_map(|line| line.strip_prefix("VmHWM:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_file(&self.log);
+    }
+}
+
+fn wait_for_port(port: u16) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let addr = SocketAddr::from(([127, 0, 0, 1], port));
+    while TcpStream::connect_timeout(&addr, Duration::from_millis(100)).is_err() {
+        assert!(
+            Instant::now() < deadline,
+            "the emulator did not listen on {port}"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// An HTTP API (payload 2.0) event for `path` and `raw_query`, without path parameters.
+pub fn http_api_event(method: &str, path: &str, raw_query: &str) -> Value {
+    let mut event: Value = serde_json::from_str(&event_file("http-api-v2.json")).unwrap();
+    event["rawPath"] = path.into();
+    event["requestContext"]["http"]["path"] = path.into();
+    event["requestContext"]["http"]["method"] = method.into();
+    event["rawQueryString"] = raw_query.into();
+    event.as_object_mut().unwrap().remove("pathParameters");
+    event
+        .as_object_mut()
+        .unwrap()
+        .remove("queryStringParameters");
+    event
+}
+
+pub fn references_path(instance: &str, contact: &str) -> String {
+    format!("/contact/references/{instance}/{contact}")
+}
