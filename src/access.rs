@@ -31,9 +31,7 @@ impl AllowedInstances {
             .filter(|entry| !entry.is_empty())
             .map(parse_instance_id)
             .collect::<Result<HashSet<_>, _>>()
-            .map_err(|error| {
-                Error::validation(format!("ALLOWED_INSTANCE_IDS: {}", error.message))
-            })?;
+            .map_err(|error| Error::validation(format!("ALLOWED_INSTANCE_IDS: {}", error.message)))?;
         Ok(AllowedInstances { ids: Some(ids) })
     }
 
@@ -57,10 +55,7 @@ mod tests {
 
     #[test]
     fn unset_allows_any_instance() {
-        assert!(AllowedInstances::from_setting(None)
-            .unwrap()
-            .check("anything")
-            .is_ok());
+        assert!(AllowedInstances::from_setting(None).unwrap().check("anything").is_ok());
     }
 
     #[test]
@@ -69,10 +64,7 @@ mod tests {
         let allowed = AllowedInstances::from_setting(Some(&setting)).unwrap();
         assert!(allowed.check(ID).is_ok());
         assert!(allowed.check("other").is_ok());
-        assert_eq!(
-            allowed.check("third").unwrap_err().kind,
-            ErrorKind::AccessDenied
-        );
+        assert_eq!(allowed.check("third").unwrap_err().kind, ErrorKind::AccessDenied);
     }
 
     #[test]

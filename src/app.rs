@@ -29,11 +29,7 @@ impl App {
     }
 
     /// Lists the query's references, refusing instances outside the allow-list before calling Connect.
-    pub async fn list(
-        &self,
-        query: &ReferenceQuery,
-        deadline: Instant,
-    ) -> Result<ReferencePage, Error> {
+    pub async fn list(&self, query: &ReferenceQuery, deadline: Instant) -> Result<ReferencePage, Error> {
         self.allowed.check(&query.instance_id)?;
         self.connect.fetch(query, deadline).await
     }
@@ -57,10 +53,7 @@ mod tests {
     use super::*;
 
     fn now_ms() -> u64 {
-        SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .unwrap()
-            .as_millis() as u64
+        SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_millis() as u64
     }
 
     #[test]

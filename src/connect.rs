@@ -6,6 +6,7 @@ use std::time::Duration;
 use aws_sdk_connect::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_connect::operation::list_contact_references::ListContactReferencesError;
 use aws_sdk_connect::types::ReferenceType;
+use aws_sdk_connect::config::http::HttpResponse;
 use aws_sdk_connect::Client;
 use aws_smithy_types::retry::RetryConfig;
 use aws_smithy_types::timeout::TimeoutConfig;
@@ -50,11 +51,7 @@ impl ConnectReferences {
     }
 
     /// Fetches every batch of the query and merges them, or gives up with `UPSTREAM_TIMEOUT` at `deadline`.
-    pub async fn fetch(
-        &self,
-        query: &ReferenceQuery,
-        deadline: Instant,
-    ) -> Result<ReferencePage, Error> {
+    pub async fn fetch(&self, query: &ReferenceQuery, deadline: Instant) -> Result<ReferencePage, Error> {
         match tokio::time::timeout_at(deadline, self.fetch_all(query)).await {
             Ok(result) => result,
             Err(_) => Err(Error::new(
@@ -71,18 +68,10 @@ impl ConnectReferences {
                 .call(query, &query.reference_types, query.next_token.as_deref())
                 .await?;
             group_by_requested_type(&mut references, &query.reference_types);
-            return Ok(ReferencePage {
-                references,
-                next_token,
-            });
+            return Ok(ReferencePage { references, next_token });
         }
         // Several calls: each batch is followed to its end, so the merged answer is complete.
-        let batches = try_join_all(
-            query
-                .batches()
-                .map(|types| self.call_all_pages(query, types)),
-        )
-        .await?;
+        let batches = try_join_all(query.batches().map(|types| self.call_all_pages(query, types))).await?;
         let mut references: Vec<Reference> = batches.into_iter().flatten().collect();
         group_by_requested_type(&mut references, &query.reference_types);
         Ok(ReferencePage {
@@ -91,11 +80,7 @@ impl ConnectReferences {
         })
     }
 
-    async fn call_all_pages(
-        &self,
-        query: &ReferenceQuery,
-        types: &[ReferenceType],
-    ) -> Result<Vec<Reference>, Error> {
+    async fn call_all_pages(&self, query: &ReferenceQuery, types: &[ReferenceType]) -> Result<Vec<Reference>, Error> {
         let mut all = Vec::new();
         let mut token = None;
         for _ in 0..MAX_PAGES_PER_BATCH {
@@ -139,9 +124,9 @@ impl ConnectReferences {
 }
 
 /// Maps an SDK failure onto an error kind with a message that reveals nothing of the SDK's internals.
-pub fn classify<R>(error: SdkError<ListContactReferencesError, R>) -> Error {
+pub fn classify(error: SdkError<ListContactReferencesError, HttpResponse>) -> Error {
     let kind = match &error {
-        SdkError::ServiceError(service) => kind_of_service_error(service.err()),
+        SdkError::ServiceError(service) => kind_of_service_error(service.err(), service.raw().status().as_u16()),
         SdkError::TimeoutError(_) => ErrorKind::UpstreamTimeout,
         SdkError::DispatchFailure(failure) if failure.is_timeout() => ErrorKind::UpstreamTimeout,
         SdkError::DispatchFailure(failure) if failure.is_user() => ErrorKind::Internal,
@@ -156,38 +141,38 @@ pub fn classify<R>(error: SdkError<ListContactReferencesError, R>) -> Error {
     Error::new(kind, message_for(kind))
 }
 
-fn kind_of_service_error(error: &ListContactReferencesError) -> ErrorKind {
+fn kind_of_service_error(error: &ListContactReferencesError, http_status: u16) -> ErrorKind {
     use ListContactReferencesError as E;
     match error {
         E::InvalidParameterException(_) | E::InvalidRequestException(_) => ErrorKind::Validation,
         E::ResourceNotFoundException(_) => ErrorKind::NotFound,
         E::ThrottlingException(_) => ErrorKind::Throttled,
         E::InternalServiceException(_) => ErrorKind::Upstream,
-        other => kind_of_error_code(other.code()),
+        other => kind_of_unmodeled_error(other.code(), http_status),
     }
 }
 
-/// Errors the model does not list for this operation arrive as `Unhandled`, known only by their code.
-fn kind_of_error_code(code: Option<&str>) -> ErrorKind {
+/// Errors the model does not list for this operation arrive as `Unhandled`, known by their code, or
+/// only by their status when the reply could not be read at all.
+fn kind_of_unmodeled_error(code: Option<&str>, http_status: u16) -> ErrorKind {
     match code {
         Some("AccessDeniedException") => ErrorKind::AccessDenied,
-        Some("ThrottlingException" | "TooManyRequestsException" | "LimitExceededException") => {
-            ErrorKind::Throttled
-        }
-        Some("ServiceUnavailableException" | "InternalServiceException" | "InternalFailure") => {
-            ErrorKind::Upstream
-        }
-        Some("InvalidParameterException" | "InvalidRequestException" | "ValidationException") => {
-            ErrorKind::Validation
-        }
+        Some("ThrottlingException" | "TooManyRequestsException" | "LimitExceededException") => ErrorKind::Throttled,
+        Some("ServiceUnavailableException" | "InternalServiceException" | "InternalFailure") => ErrorKind::Upstream,
+        Some("InvalidParameterException" | "InvalidRequestException" | "ValidationException") => ErrorKind::Validation,
         Some("ResourceNotFoundException") => ErrorKind::NotFound,
+        // A success we could not read, or a server failure: Connect's side.
+        None if (200..300).contains(&http_status) || http_status >= 500 => ErrorKind::Upstream,
+        // Anything else (an unknown 4xx, bad credentials): this function's side.
         _ => ErrorKind::Internal,
     }
 }
 
 fn message_for(kind: ErrorKind) -> &'static str {
     match kind {
-        ErrorKind::Validation => "Amazon Connect rejected the request: check the instance id, contact id and reference types",
+        ErrorKind::Validation => {
+            "Amazon Connect rejected the request: check the instance id, contact id and reference types"
+        }
         ErrorKind::AccessDenied => "this function is not allowed to read that contact's references",
         ErrorKind::NotFound => "Amazon Connect has no such contact in that instance",
         ErrorKind::Throttled => "Amazon Connect is throttling requests; retry later",
@@ -202,8 +187,8 @@ mod tests {
     use super::*;
     use aws_sdk_connect::operation::list_contact_references::ListContactReferencesOutput;
     use aws_sdk_connect::types::error::{
-        InternalServiceException, InvalidParameterException, InvalidRequestException,
-        ResourceNotFoundException, ThrottlingException,
+        InternalServiceException, InvalidParameterException, InvalidRequestException, ResourceNotFoundException,
+        ThrottlingException,
     };
     use aws_sdk_connect::types::{ReferenceSummary, UrlReference};
     use aws_smithy_mocks::{mock, mock_client, RuleMode};
@@ -248,23 +233,11 @@ mod tests {
                 ErrorKind::Upstream,
             ),
             (
-                || {
-                    E::generic(
-                        ErrorMetadata::builder()
-                            .code("AccessDeniedException")
-                            .build(),
-                    )
-                },
+                || E::generic(ErrorMetadata::builder().code("AccessDeniedException").build()),
                 ErrorKind::AccessDenied,
             ),
             (
-                || {
-                    E::generic(
-                        ErrorMetadata::builder()
-                            .code("UnrecognizedClientException")
-                            .build(),
-                    )
-                },
+                || E::generic(ErrorMetadata::builder().code("UnrecognizedClientException").build()),
                 ErrorKind::Internal,
             ),
         ];
@@ -325,14 +298,10 @@ mod tests {
             .then_output(|| {
                 ListContactReferencesOutput::builder()
                     .reference_summary_list(ReferenceSummary::Date(
-                        aws_sdk_connect::types::DateReference::builder()
-                            .name("d")
-                            .build(),
+                        aws_sdk_connect::types::DateReference::builder().name("d").build(),
                     ))
                     .reference_summary_list(ReferenceSummary::Attachment(
-                        aws_sdk_connect::types::AttachmentReference::builder()
-                            .name("a")
-                            .build(),
+                        aws_sdk_connect::types::AttachmentReference::builder().name("a").build(),
                     ))
                     .build()
             });
@@ -374,20 +343,12 @@ mod tests {
         let other = mock!(Client::list_contact_references)
             .match_requests(|r| r.reference_types().len() == 5)
             .then_output(|| ListContactReferencesOutput::builder().build());
-        let client = mock_client!(
-            aws_sdk_connect,
-            RuleMode::MatchAny,
-            [&page1, &page2, &other]
-        );
+        let client = mock_client!(aws_sdk_connect, RuleMode::MatchAny, [&page1, &page2, &other]);
         let page = ConnectReferences::new(client)
             .fetch(&query(None, None), far())
             .await
             .unwrap();
-        let names: Vec<_> = page
-            .references
-            .iter()
-            .map(|r| r.name.clone().unwrap())
-            .collect();
+        let names: Vec<_> = page.references.iter().map(|r| r.name.clone().unwrap()).collect();
         assert_eq!(names, ["p1", "p2"]);
     }
 
@@ -396,7 +357,10 @@ mod tests {
         use aws_smithy_http_client::test_util::{ReplayEvent, StaticReplayClient};
         use aws_smithy_types::body::SdkBody;
         let replay = StaticReplayClient::new(vec![ReplayEvent::new(
-            http::Request::builder().uri("http://unused").body(SdkBody::empty()).unwrap(),
+            http::Request::builder()
+                .uri("http://unused")
+                .body(SdkBody::empty())
+                .unwrap(),
             http::Response::builder()
                 .status(200)
                 .body(SdkBody::from(
@@ -411,8 +375,7 @@ mod tests {
             .http_client(replay.clone())
             .build();
         let arn = format!("arn:aws:connect:us-east-1:123456789012:instance/{INSTANCE}");
-        let query =
-            ReferenceQuery::parse(&arn, "contact-1", Some(["url,attachment"]), None).unwrap();
+        let query = ReferenceQuery::parse(&arn, "contact-1", Some(["url,attachment"]), None).unwrap();
         let page = ConnectReferences::new(Client::from_conf(config))
             .fetch(&query, far())
             .await
@@ -437,18 +400,12 @@ mod tests {
 
     #[test]
     fn unlisted_error_codes_fall_back_sensibly() {
-        assert_eq!(
-            kind_of_error_code(Some("AccessDeniedException")),
-            ErrorKind::AccessDenied
-        );
-        assert_eq!(
-            kind_of_error_code(Some("TooManyRequestsException")),
-            ErrorKind::Throttled
-        );
-        assert_eq!(
-            kind_of_error_code(Some("ServiceUnavailableException")),
-            ErrorKind::Upstream
-        );
-        assert_eq!(kind_of_error_code(None), ErrorKind::Internal);
+        assert_eq!(kind_of_unmodeled_error(Some("AccessDeniedException"), 403), ErrorKind::AccessDenied);
+        assert_eq!(kind_of_unmodeled_error(Some("TooManyRequestsException"), 429), ErrorKind::Throttled);
+        assert_eq!(kind_of_unmodeled_error(Some("ServiceUnavailableException"), 503), ErrorKind::Upstream);
+        assert_eq!(kind_of_unmodeled_error(Some("UnrecognizedClientException"), 403), ErrorKind::Internal);
+        assert_eq!(kind_of_unmodeled_error(None, 200), ErrorKind::Upstream, "an unreadable success");
+        assert_eq!(kind_of_unmodeled_error(None, 503), ErrorKind::Upstream);
+        assert_eq!(kind_of_unmodeled_error(None, 418), ErrorKind::Internal);
     }
 }

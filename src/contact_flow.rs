@@ -65,9 +65,7 @@ impl ContactFlowEvent {
             None | Some(Value::Null) => Ok(None),
             Some(Value::String(value)) if value.is_empty() => Ok(None),
             Some(Value::String(value)) => Ok(Some(value)),
-            Some(_) => Err(Error::validation(format!(
-                "parameter {key} must be a string"
-            ))),
+            Some(_) => Err(Error::validation(format!("parameter {key} must be a string"))),
         }
     }
 
@@ -76,12 +74,8 @@ impl ContactFlowEvent {
         match self.parameter("responseFormat")? {
             None => Ok(ResponseFormat::StringMap),
             Some(value) if value.eq_ignore_ascii_case("JSON") => Ok(ResponseFormat::Json),
-            Some(value) if value.eq_ignore_ascii_case("STRING_MAP") => {
-                Ok(ResponseFormat::StringMap)
-            }
-            Some(_) => Err(Error::validation(
-                "parameter responseFormat must be JSON or STRING_MAP",
-            )),
+            Some(value) if value.eq_ignore_ascii_case("STRING_MAP") => Ok(ResponseFormat::StringMap),
+            Some(_) => Err(Error::validation("parameter responseFormat must be JSON or STRING_MAP")),
         }
     }
 
@@ -225,7 +219,8 @@ mod tests {
     const ID: &str = "11111111-2222-3333-4444-555555555555";
 
     fn event(contact_data: Value, parameters: Value) -> ContactFlowEvent {
-        let event = json!({"Name": "ContactFlowEvent", "Details": {"ContactData": contact_data, "Parameters": parameters}});
+        let event =
+            json!({"Name": "ContactFlowEvent", "Details": {"ContactData": contact_data, "Parameters": parameters}});
         ContactFlowEvent::from_json(&event.to_string()).expect("a contact-flow event")
     }
 
@@ -259,12 +254,8 @@ mod tests {
 
     #[test]
     fn the_initial_contact_is_preferred_and_the_parameter_wins() {
-        let data =
-            json!({"InstanceARN": arn(), "ContactId": "transfer", "InitialContactId": "initial"});
-        assert_eq!(
-            event(data.clone(), json!({})).query().unwrap().contact_id,
-            "initial"
-        );
+        let data = json!({"InstanceARN": arn(), "ContactId": "transfer", "InitialContactId": "initial"});
+        assert_eq!(event(data.clone(), json!({})).query().unwrap().contact_id, "initial");
         let with_param = event(data, json!({"contactId": "chosen"}));
         assert_eq!(with_param.query().unwrap().contact_id, "chosen");
     }
@@ -272,38 +263,26 @@ mod tests {
     #[test]
     fn reference_types_parameter_follows_the_http_rules() {
         let data = json!({"InstanceARN": arn(), "ContactId": "c"});
-        let query = event(
-            data.clone(),
-            json!({"referenceTypes": "url, Attachment,url"}),
-        )
-        .query()
-        .unwrap();
+        let query = event(data.clone(), json!({"referenceTypes": "url, Attachment,url"}))
+            .query()
+            .unwrap();
         let types: Vec<_> = query.reference_types.iter().map(|t| t.as_str()).collect();
         assert_eq!(types, ["URL", "ATTACHMENT"]);
-        let error = event(data, json!({"referenceTypes": "PHOTO"}))
-            .query()
-            .unwrap_err();
+        let error = event(data, json!({"referenceTypes": "PHOTO"})).query().unwrap_err();
         assert!(error.message.contains("\"PHOTO\""));
     }
 
     #[test]
     fn a_missing_instance_or_a_non_string_parameter_is_a_validation_error() {
-        let missing = event(json!({"ContactId": "c"}), json!({}))
-            .query()
-            .unwrap_err();
+        let missing = event(json!({"ContactId": "c"}), json!({})).query().unwrap_err();
         assert!(missing.message.contains("InstanceARN"));
-        let non_string = event(
-            json!({"InstanceARN": arn(), "ContactId": "c"}),
-            json!({"contactId": 7}),
-        );
+        let non_string = event(json!({"InstanceARN": arn(), "ContactId": "c"}), json!({"contactId": 7}));
         assert_eq!(non_string.query().unwrap_err().kind, ErrorKind::Validation);
     }
 
     #[test]
     fn events_without_contact_data_are_not_contact_flow_events() {
-        assert!(
-            ContactFlowEvent::from_json(r#"{"Name": "ContactFlowEvent", "Details": {}}"#).is_none()
-        );
+        assert!(ContactFlowEvent::from_json(r#"{"Name": "ContactFlowEvent", "Details": {}}"#).is_none());
         assert!(ContactFlowEvent::from_json(r#"{"hello": "world"}"#).is_none());
         assert!(ContactFlowEvent::from_json(r#""text""#).is_none());
     }
@@ -321,9 +300,7 @@ mod tests {
             event(data.clone(), json!({})).response_format().unwrap(),
             ResponseFormat::StringMap
         );
-        assert!(event(data, json!({"responseFormat": "xml"}))
-            .response_format()
-            .is_err());
+        assert!(event(data, json!({"responseFormat": "xml"})).response_format().is_err());
     }
 
     #[test]
@@ -381,8 +358,6 @@ mod tests {
             references: vec![reference("a", Some("b"), None)],
             next_token: None,
         };
-        assert!(parsed(&FlatResponse::success(&page))
-            .get("truncated")
-            .is_none());
+        assert!(parsed(&FlatResponse::success(&page)).get("truncated").is_none());
     }
 }

@@ -65,8 +65,7 @@ pub fn failure(error: &Error, request_id: Option<&str>) -> String {
 fn to_json(value: &impl Serialize) -> String {
     // Serialising these plain structs cannot fail: every key is a string and every value is owned data.
     serde_json::to_string(value).unwrap_or_else(|_| {
-        r#"{"success":false,"error":{"code":"INTERNAL_ERROR","message":"internal error"}}"#
-            .to_owned()
+        r#"{"success":false,"error":{"code":"INTERNAL_ERROR","message":"internal error"}}"#.to_owned()
     })
 }
 

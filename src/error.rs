@@ -101,10 +101,7 @@ mod tests {
 
     #[test]
     fn codes_and_statuses_match_the_published_table() {
-        let table: Vec<(&str, u16)> = ErrorKind::ALL
-            .iter()
-            .map(|k| (k.code(), k.status()))
-            .collect();
+        let table: Vec<(&str, u16)> = ErrorKind::ALL.iter().map(|k| (k.code(), k.status())).collect();
         assert_eq!(
             table,
             [

@@ -45,9 +45,7 @@ pub async fn handle(app: &App, request: Request) -> Response<Body> {
             (Response::new(Body::Text(body)), event, error, references)
         }
         _ if request.headers().contains_key(UNCONVERTIBLE) => {
-            let error = Error::validation(
-                "the request's path, query string or Host header is not a valid URI",
-            );
+            let error = Error::validation("the request's path, query string or Host header is not a valid URI");
             let outcome = http::error_response(&error, Some(&request_id), false);
             (outcome, "http", Some(error.kind), 0)
         }
@@ -70,10 +68,7 @@ pub async fn handle(app: &App, request: Request) -> Response<Body> {
 }
 
 /// A contact-flow event, or anything else that is not an HTTP request.
-async fn direct_invocation(
-    app: &App,
-    request: &Request,
-) -> (String, &'static str, Option<ErrorKind>, usize) {
+async fn direct_invocation(app: &App, request: &Request) -> (String, &'static str, Option<ErrorKind>, usize) {
     let context = request.lambda_context_ref();
     let request_id = context.map(|c| c.request_id.as_str());
     let payload = match request.body() {
@@ -106,9 +101,7 @@ async fn direct_invocation(
     }
     .await;
     let error = outcome.as_ref().err().map(|e: &Error| e.kind);
-    let references = outcome
-        .as_ref()
-        .map_or(0, |(_, page)| page.references.len());
+    let references = outcome.as_ref().map_or(0, |(_, page)| page.references.len());
     (
         contact_flow::render(&outcome, format, request_id),
         "contact_flow",
@@ -126,9 +119,7 @@ thread_local! {
 pub fn install_panic_hook() {
     std::panic::set_hook(Box::new(|info| {
         if !PROBING.with(Cell::get) {
-            let location = info
-                .location()
-                .map(|l| format!("{}:{}", l.file(), l.line()));
+            let location = info.location().map(|l| format!("{}:{}", l.file(), l.line()));
             tracing::error!(location = location.as_deref().unwrap_or("unknown"), "panic");
         }
     }));

@@ -40,12 +40,7 @@ pub async fn handle(app: &App, request: &Request) -> HttpOutcome {
     .await;
     match result {
         Ok((query, page)) => HttpOutcome {
-            response: respond(
-                StatusCode::OK,
-                envelope::success(&query, &page),
-                None,
-                head_only,
-            ),
+            response: respond(StatusCode::OK, envelope::success(&query, &page), None, head_only),
             error: None,
             references: page.references.len(),
         },
@@ -59,8 +54,7 @@ pub async fn handle(app: &App, request: &Request) -> HttpOutcome {
 
 /// The failure envelope with the error's status and headers.
 pub fn error_response(error: &Error, request_id: Option<&str>, head_only: bool) -> Response<Body> {
-    let status =
-        StatusCode::from_u16(error.kind.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let status = StatusCode::from_u16(error.kind.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     respond(
         status,
         envelope::failure(error, request_id),
@@ -76,22 +70,16 @@ pub fn parse_request(request: &Request) -> Result<ReferenceQuery, Error> {
     if request.method() != Method::GET && request.method() != Method::HEAD {
         return Err(Error::new(
             ErrorKind::MethodNotAllowed,
-            format!(
-                "{} is not allowed here; use GET",
-                method_name(request.method())
-            ),
+            format!("{} is not allowed here; use GET", method_name(request.method())),
         ));
     }
     if !request.body().is_empty() {
         return Err(Error::validation("a GET request takes no body"));
     }
     let params = request.query_string_parameters_ref();
-    let types = params.and_then(|p| p.all("referenceTypes")).map(|values| {
-        values
-            .into_iter()
-            .map(|v| origin.decode_query(v))
-            .collect::<Vec<_>>()
-    });
+    let types = params
+        .and_then(|p| p.all("referenceTypes"))
+        .map(|values| values.into_iter().map(|v| origin.decode_query(v)).collect::<Vec<_>>());
     let next_token = params
         .and_then(|p| p.first("nextToken"))
         .map(|v| origin.decode_query(v));
@@ -117,9 +105,7 @@ enum Origin {
 impl Origin {
     fn of(request: &Request) -> Origin {
         match request.request_context_ref() {
-            Some(RequestContext::ApiGatewayV2(context))
-                if !is_function_url(context.domain_name.as_deref()) =>
-            {
+            Some(RequestContext::ApiGatewayV2(context)) if !is_function_url(context.domain_name.as_deref()) => {
                 Origin::HttpApi
             }
             Some(RequestContext::Alb(_)) => Origin::Alb,
@@ -193,37 +179,19 @@ fn method_name(method: &Method) -> Cow<'static, str> {
 }
 
 /// Builds a response from constants and the already-serialised envelope only.
-fn respond(
-    status: StatusCode,
-    body: String,
-    error: Option<ErrorKind>,
-    head_only: bool,
-) -> Response<Body> {
-    let mut response = Response::new(if head_only {
-        Body::Empty
-    } else {
-        Body::Text(body)
-    });
+fn respond(status: StatusCode, body: String, error: Option<ErrorKind>, head_only: bool) -> Response<Body> {
+    let mut response = Response::new(if head_only { Body::Empty } else { Body::Text(body) });
     *response.status_mut() = status;
     let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    headers.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     match error {
         Some(ErrorKind::MethodNotAllowed) => {
             headers.insert(header::ALLOW, HeaderValue::from_static(ALLOW));
         }
         Some(ErrorKind::Throttled) => {
-            headers.insert(
-                header::RETRY_AFTER,
-                HeaderValue::from_static(RETRY_AFTER_SECONDS),
-            );
+            headers.insert(header::RETRY_AFTER, HeaderValue::from_static(RETRY_AFTER_SECONDS));
         }
         _ => {}
     }
@@ -237,12 +205,7 @@ mod tests {
 
     const ID: &str = "11111111-2222-3333-4444-555555555555";
 
-    fn v2(
-        raw_path: &str,
-        path_parameters: serde_json::Value,
-        raw_query: &str,
-        domain: &str,
-    ) -> Request {
+    fn v2(raw_path: &str, path_parameters: serde_json::Value, raw_query: &str, domain: &str) -> Request {
         let event = json!({
             "version": "2.0", "routeKey": "GET /contact/references/{InstanceId}/{ContactId}",
             "rawPath": raw_path, "rawQueryString": raw_query, "headers": {"host": domain},
@@ -256,12 +219,7 @@ mod tests {
         lambda_http::request::from_str(&event.to_string()).unwrap()
     }
 
-    fn v1(
-        method: &str,
-        path: &str,
-        path_parameters: serde_json::Value,
-        multi_query: serde_json::Value,
-    ) -> Request {
+    fn v1(method: &str, path: &str, path_parameters: serde_json::Value, multi_query: serde_json::Value) -> Request {
         let event = json!({
             "resource": "/contact/references/{InstanceId}/{ContactId}", "path": path, "httpMethod": method,
             "headers": {"Host": "abc.execute-api.us-east-1.amazonaws.com"}, "multiValueHeaders": {},
@@ -309,10 +267,7 @@ mod tests {
             "abc.execute-api.us-east-1.amazonaws.com",
         );
         let query = parse_request(&request).unwrap();
-        assert_eq!(
-            (query.instance_id.as_str(), query.contact_id.as_str()),
-            (ID, "100%")
-        );
+        assert_eq!((query.instance_id.as_str(), query.contact_id.as_str()), (ID, "100%"));
     }
 
     #[test]
@@ -369,10 +324,7 @@ mod tests {
     #[test]
     fn route_tail_matches_under_any_base_path_only() {
         assert_eq!(route_tail("/contact/references/i/c"), Some(("i", "c")));
-        assert_eq!(
-            route_tail("/stage/x/contact/references/i/c/"),
-            Some(("i", "c"))
-        );
+        assert_eq!(route_tail("/stage/x/contact/references/i/c/"), Some(("i", "c")));
         assert_eq!(route_tail("/contact/references/i"), None);
         assert_eq!(route_tail("/contact/other/i/c"), None);
         assert_eq!(route_tail("/"), None);
@@ -381,32 +333,16 @@ mod tests {
     #[test]
     fn an_unknown_route_is_not_found() {
         let request = v1("GET", "/somewhere/else", json!(null), json!(null));
-        assert_eq!(
-            parse_request(&request).unwrap_err().kind,
-            ErrorKind::NotFound
-        );
+        assert_eq!(parse_request(&request).unwrap_err().kind, ErrorKind::NotFound);
     }
 
     #[test]
     fn methods_other_than_get_and_head_are_refused() {
         for method in ["POST", "PUT", "DELETE", "PATCH", "OPTIONS"] {
-            let request = v1(
-                method,
-                &format!("/contact/references/{ID}/c"),
-                json!(null),
-                json!(null),
-            );
-            assert_eq!(
-                parse_request(&request).unwrap_err().kind,
-                ErrorKind::MethodNotAllowed
-            );
+            let request = v1(method, &format!("/contact/references/{ID}/c"), json!(null), json!(null));
+            assert_eq!(parse_request(&request).unwrap_err().kind, ErrorKind::MethodNotAllowed);
         }
-        let head = v1(
-            "HEAD",
-            &format!("/contact/references/{ID}/c"),
-            json!(null),
-            json!(null),
-        );
+        let head = v1("HEAD", &format!("/contact/references/{ID}/c"), json!(null), json!(null));
         assert!(parse_request(&head).is_ok());
     }
 
@@ -418,10 +354,7 @@ mod tests {
             json!(null),
             json!(null),
         );
-        assert_eq!(
-            parse_request(&request).unwrap_err().kind,
-            ErrorKind::Validation
-        );
+        assert_eq!(parse_request(&request).unwrap_err().kind, ErrorKind::Validation);
     }
 
     #[test]

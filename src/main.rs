@@ -15,22 +15,17 @@ async fn main() -> Result<(), lambda_runtime::Error> {
     lambda_runtime::tracing::init_default_subscriber();
     handler::install_panic_hook();
 
-    let allowed =
-        AllowedInstances::from_setting(std::env::var("ALLOWED_INSTANCE_IDS").ok().as_deref())?;
+    let allowed = AllowedInstances::from_setting(std::env::var("ALLOWED_INSTANCE_IDS").ok().as_deref())?;
     // Region, credentials and AWS_ENDPOINT_URL_CONNECT come from the environment, as everywhere in the SDK.
     let config = aws_config::defaults(BehaviorVersion::latest())
         .retry_config(connect::retry_config())
         .timeout_config(connect::timeout_config())
         .load()
         .await;
-    let app = App::new(
-        ConnectReferences::new(aws_sdk_connect::Client::new(&config)),
-        allowed,
-    );
+    let app = App::new(ConnectReferences::new(aws_sdk_connect::Client::new(&config)), allowed);
 
     let app = &app;
-    let service = service_fn(move |request: Request| async move {
-        Ok::<_, Infallible>(handler::handle(app, request).await)
-    });
+    let service =
+        service_fn(move |request: Request| async move { Ok::<_, Infallible>(handler::handle(app, request).await) });
     lambda_runtime::run(GuardedAdapter::new(Adapter::from(service))).await
 }

@@ -126,9 +126,7 @@ pub fn parse_next_token(raw: &str) -> Result<String, Error> {
 }
 
 /// Splits on commas, upper-cases, drops duplicates (first one wins) and refuses unknown names.
-pub fn parse_reference_types<'a>(
-    items: impl IntoIterator<Item = &'a str>,
-) -> Result<Vec<ReferenceType>, Error> {
+pub fn parse_reference_types<'a>(items: impl IntoIterator<Item = &'a str>) -> Result<Vec<ReferenceType>, Error> {
     let mut types: Vec<ReferenceType> = Vec::new();
     let mut seen_items = 0;
     for item in items.into_iter().flat_map(|value| value.split(',')) {
@@ -178,20 +176,14 @@ fn check_text(field: &str, value: &str, max_len: usize) -> Result<(), Error> {
         )));
     }
     if value.chars().any(char::is_control) {
-        return Err(Error::validation(format!(
-            "{field} contains control characters"
-        )));
+        return Err(Error::validation(format!("{field} contains control characters")));
     }
     Ok(())
 }
 
 /// Quotes a caller's value for an error message, cut short and with control characters escaped.
 pub(crate) fn quote(value: &str) -> String {
-    let mut quoted: String = value
-        .chars()
-        .take(QUOTE_LIMIT)
-        .flat_map(char::escape_debug)
-        .collect();
+    let mut quoted: String = value.chars().take(QUOTE_LIMIT).flat_map(char::escape_debug).collect();
     if value.chars().count() > QUOTE_LIMIT {
         quoted.push('…');
     }
@@ -209,12 +201,7 @@ mod tests {
         parse_reference_types(items.iter().copied()).map(|types| {
             types
                 .iter()
-                .map(|t| {
-                    *ReferenceType::values()
-                        .iter()
-                        .find(|v| **v == t.as_str())
-                        .unwrap()
-                })
+                .map(|t| *ReferenceType::values().iter().find(|v| **v == t.as_str()).unwrap())
                 .collect()
         })
     }

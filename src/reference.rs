@@ -14,10 +14,7 @@ pub struct Reference {
     pub name: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "status_name"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "status_name")]
     pub status: Option<ReferenceStatus>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub arn: Option<String>,
@@ -33,9 +30,7 @@ pub const UNKNOWN_TYPE: &str = "UNKNOWN";
 impl Reference {
     /// The name callers see in `type`.
     pub fn type_name(&self) -> &str {
-        self.reference_type
-            .as_ref()
-            .map_or(UNKNOWN_TYPE, ReferenceType::as_str)
+        self.reference_type.as_ref().map_or(UNKNOWN_TYPE, ReferenceType::as_str)
     }
 
     /// What a contact flow reads for this reference: its value, or its ARN for kinds that have no value.
@@ -61,11 +56,10 @@ impl From<ReferenceSummary> for Reference {
             value,
             ..Reference::default()
         };
-        let email_message =
-            |reference_type, r: aws_sdk_connect::types::EmailMessageReference| Reference {
-                arn: r.arn,
-                ..named(reference_type, r.name, None)
-            };
+        let email_message = |reference_type, r: aws_sdk_connect::types::EmailMessageReference| Reference {
+            arn: r.arn,
+            ..named(reference_type, r.name, None)
+        };
         match summary {
             S::Url(r) => named(ReferenceType::Url, r.name, r.value),
             S::String(r) => named(ReferenceType::String, r.name, r.value),
@@ -87,9 +81,7 @@ impl From<ReferenceSummary> for Reference {
             S::EmailMessage(r) => email_message(ReferenceType::EmailMessage, r),
             S::EmailMessageRedacted(r) => email_message(ReferenceType::EmailMessageRedacted, r),
             S::EmailMessagePlainText(r) => email_message(ReferenceType::EmailMessagePlainText, r),
-            S::EmailMessagePlainTextRedacted(r) => {
-                email_message(ReferenceType::EmailMessagePlainTextRedacted, r)
-            }
+            S::EmailMessagePlainTextRedacted(r) => email_message(ReferenceType::EmailMessagePlainTextRedacted, r),
             _ => Reference::default(),
         }
     }
@@ -107,21 +99,11 @@ pub fn group_by_requested_type(references: &mut [Reference], requested: &[Refere
     });
 }
 
-fn type_name<S: Serializer>(
-    reference_type: &Option<ReferenceType>,
-    serializer: S,
-) -> Result<S::Ok, S::Error> {
-    serializer.serialize_str(
-        reference_type
-            .as_ref()
-            .map_or(UNKNOWN_TYPE, ReferenceType::as_str),
-    )
+fn type_name<S: Serializer>(reference_type: &Option<ReferenceType>, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(reference_type.as_ref().map_or(UNKNOWN_TYPE, ReferenceType::as_str))
 }
 
-fn status_name<S: Serializer>(
-    status: &Option<ReferenceStatus>,
-    serializer: S,
-) -> Result<S::Ok, S::Error> {
+fn status_name<S: Serializer>(status: &Option<ReferenceStatus>, serializer: S) -> Result<S::Ok, S::Error> {
     match status {
         Some(status) => serializer.serialize_str(status.as_str()),
         None => serializer.serialize_none(),
@@ -132,8 +114,8 @@ fn status_name<S: Serializer>(
 mod tests {
     use super::*;
     use aws_sdk_connect::types::{
-        AnalyticsMode, AttachmentReference, ContactAnalysisReference, DateReference,
-        EmailMessageReference, EmailReference, NumberReference, StringReference, UrlReference,
+        AnalyticsMode, AttachmentReference, ContactAnalysisReference, DateReference, EmailMessageReference,
+        EmailReference, NumberReference, StringReference, UrlReference,
     };
     use serde_json::{json, Value};
 
@@ -145,48 +127,23 @@ mod tests {
     fn name_value_kinds_keep_type_name_and_value() {
         let cases = [
             (
-                ReferenceSummary::Url(
-                    UrlReference::builder()
-                        .name("case")
-                        .value("https://x/1")
-                        .build(),
-                ),
+                ReferenceSummary::Url(UrlReference::builder().name("case").value("https://x/1").build()),
                 "URL",
             ),
             (
-                ReferenceSummary::String(
-                    StringReference::builder()
-                        .name("case")
-                        .value("https://x/1")
-                        .build(),
-                ),
+                ReferenceSummary::String(StringReference::builder().name("case").value("https://x/1").build()),
                 "STRING",
             ),
             (
-                ReferenceSummary::Number(
-                    NumberReference::builder()
-                        .name("case")
-                        .value("https://x/1")
-                        .build(),
-                ),
+                ReferenceSummary::Number(NumberReference::builder().name("case").value("https://x/1").build()),
                 "NUMBER",
             ),
             (
-                ReferenceSummary::Date(
-                    DateReference::builder()
-                        .name("case")
-                        .value("https://x/1")
-                        .build(),
-                ),
+                ReferenceSummary::Date(DateReference::builder().name("case").value("https://x/1").build()),
                 "DATE",
             ),
             (
-                ReferenceSummary::Email(
-                    EmailReference::builder()
-                        .name("case")
-                        .value("https://x/1")
-                        .build(),
-                ),
+                ReferenceSummary::Email(EmailReference::builder().name("case").value("https://x/1").build()),
                 "EMAIL",
             ),
         ];
@@ -236,12 +193,7 @@ mod tests {
 
     #[test]
     fn the_four_email_message_kinds_carry_name_and_arn_only() {
-        let message = || {
-            EmailMessageReference::builder()
-                .name("mail")
-                .arn("arn:m")
-                .build()
-        };
+        let message = || EmailMessageReference::builder().name("mail").arn("arn:m").build();
         let cases = [
             (ReferenceSummary::EmailMessage(message()), "EMAIL_MESSAGE"),
             (
@@ -277,12 +229,8 @@ mod tests {
 
     #[test]
     fn fields_connect_did_not_return_are_omitted() {
-        let summary =
-            ReferenceSummary::Attachment(AttachmentReference::builder().name("only-name").build());
-        assert_eq!(
-            shape(summary),
-            json!({"type": "ATTACHMENT", "name": "only-name"})
-        );
+        let summary = ReferenceSummary::Attachment(AttachmentReference::builder().name("only-name").build());
+        assert_eq!(shape(summary), json!({"type": "ATTACHMENT", "name": "only-name"}));
     }
 
     #[test]

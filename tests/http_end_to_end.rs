@@ -35,9 +35,7 @@ fn assert_error(reply: &HttpReply, status: u16, code: &str) {
     assert_json_headers(reply);
     assert_eq!(reply.body["success"], false);
     assert_eq!(reply.body["error"]["code"], code);
-    assert!(reply.body["error"]["message"]
-        .as_str()
-        .is_some_and(|m| !m.is_empty()));
+    assert!(reply.body["error"]["message"].as_str().is_some_and(|m| !m.is_empty()));
     assert!(reply.body["error"]["requestId"]
         .as_str()
         .is_some_and(|id| !id.is_empty()));
@@ -50,17 +48,11 @@ fn http_api_event_returns_the_requested_references_in_the_envelope() {
     let reply = emulator.http_file("http-api-v2.json");
     assert_eq!(reply.status, 200);
     assert_json_headers(&reply);
-    assert_eq!(
-        reply.body,
-        success(EVERY_KIND, json!([case_url(), attachment()]))
-    );
+    assert_eq!(reply.body, success(EVERY_KIND, json!([case_url(), attachment()])));
     let seen = emulator.stand_in.requests();
     assert_eq!(seen.len(), 1);
     assert_eq!(seen[0].reference_types, ["URL", "ATTACHMENT"]);
-    assert!(
-        seen[0].signed,
-        "the SDK signs with SigV4 for the connect service"
-    );
+    assert!(seen[0].signed, "the SDK signs with SigV4 for the connect service");
 }
 
 #[test]
@@ -78,10 +70,7 @@ fn rest_event_with_an_encoded_instance_arn_calls_connect_with_the_bare_id() {
     );
     let seen = emulator.stand_in.requests();
     assert_eq!(seen[0].instance_id, INSTANCE);
-    assert_eq!(
-        seen[0].reference_types,
-        ["URL", "ATTACHMENT", "CONTACT_ANALYSIS"]
-    );
+    assert_eq!(seen[0].reference_types, ["URL", "ATTACHMENT", "CONTACT_ANALYSIS"]);
 }
 
 #[test]
@@ -89,8 +78,7 @@ fn function_url_event_decodes_the_path_exactly_once() {
     let emulator = Emulator::start();
     let reply = emulator.http_file("function-url.json");
     assert_eq!(reply.status, 200, "{}", reply.body);
-    let percent =
-        json!({"type": "URL", "name": "percent", "value": "https://crm.example.com/SEED-percent"});
+    let percent = json!({"type": "URL", "name": "percent", "value": "https://crm.example.com/SEED-percent"});
     assert_eq!(reply.body, success("100%-contact", json!([percent])));
     assert_eq!(emulator.stand_in.requests()[0].contact_id, "100%-contact");
 }
@@ -112,11 +100,7 @@ fn alb_event_is_answered_in_alb_shape_with_comma_joined_types() {
 #[test]
 fn omitted_types_fetch_every_kind_in_two_batches_and_list_them_in_sdk_order() {
     let emulator = Emulator::start();
-    let reply = emulator.http(&http_api_event(
-        "GET",
-        &references_path(INSTANCE, EVERY_KIND),
-        "",
-    ));
+    let reply = emulator.http(&http_api_event("GET", &references_path(INSTANCE, EVERY_KIND), ""));
     assert_eq!(reply.status, 200, "{}", reply.body);
     let types: Vec<&str> = reply.body["data"]["references"]
         .as_array()
@@ -159,11 +143,7 @@ fn omitted_types_fetch_every_kind_in_two_batches_and_list_them_in_sdk_order() {
 fn references_follow_the_callers_type_order_and_unknown_kinds_come_last() {
     let emulator = Emulator::start();
     let query = "referenceTypes=date&referenceTypes=URL,attachment,date";
-    let reply = emulator.http(&http_api_event(
-        "GET",
-        &references_path(INSTANCE, EVERY_KIND),
-        query,
-    ));
+    let reply = emulator.http(&http_api_event("GET", &references_path(INSTANCE, EVERY_KIND), query));
     let types: Vec<&str> = reply.body["data"]["references"]
         .as_array()
         .unwrap()
@@ -199,16 +179,9 @@ fn a_contact_without_references_is_an_empty_list() {
 fn next_token_is_passed_to_connect() {
     let emulator = Emulator::start();
     let query = "referenceTypes=URL&nextToken=page%2B2%3D%3D";
-    let reply = emulator.http(&http_api_event(
-        "GET",
-        &references_path(INSTANCE, EVERY_KIND),
-        query,
-    ));
+    let reply = emulator.http(&http_api_event("GET", &references_path(INSTANCE, EVERY_KIND), query));
     assert_eq!(reply.status, 200);
-    assert_eq!(
-        emulator.stand_in.requests()[0].next_token.as_deref(),
-        Some("page+2==")
-    );
+    assert_eq!(emulator.stand_in.requests()[0].next_token.as_deref(), Some("page+2=="));
 }
 
 #[test]
@@ -223,11 +196,7 @@ fn bad_input_is_a_400_naming_the_problem_and_connect_is_not_called() {
     );
 
     let long_contact = "c".repeat(257);
-    let reply = emulator.http(&http_api_event(
-        "GET",
-        &references_path(INSTANCE, &long_contact),
-        "",
-    ));
+    let reply = emulator.http(&http_api_event("GET", &references_path(INSTANCE, &long_contact), ""));
     assert_error(&reply, 400, "VALIDATION_ERROR");
     let reply = emulator.http(&http_api_event(
         "GET",
@@ -282,11 +251,7 @@ fn instances_outside_the_allow_list_are_refused_without_calling_connect() {
         env: vec![("ALLOWED_INSTANCE_IDS".into(), instance_arn())],
         ..Options::default()
     });
-    let reply = emulator.http(&http_api_event(
-        "GET",
-        &references_path(OTHER_INSTANCE, EVERY_KIND),
-        "",
-    ));
+    let reply = emulator.http(&http_api_event("GET", &references_path(OTHER_INSTANCE, EVERY_KIND), ""));
     assert_error(&reply, 403, "ACCESS_DENIED");
     assert!(emulator.stand_in.requests().is_empty());
     let allowed = emulator.http_file("http-api-v2.json");
@@ -310,11 +275,7 @@ fn the_runtime_keeps_serving_after_every_kind_of_failure() {
     let emulator = Emulator::start();
     for name in ["bad-unknown-type.json", "bad-method.json", "bad-route.json"] {
         assert!(emulator.http_file(name).status >= 400);
-        assert_eq!(
-            emulator.http_file("http-api-v2.json").status,
-            200,
-            "after {name}"
-        );
+        assert_eq!(emulator.http_file("http-api-v2.json").status, 200, "after {name}");
     }
     let reply = emulator.invoke(&json!({"hello": "world"}));
     assert_eq!(reply["success"], false);

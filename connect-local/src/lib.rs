@@ -40,10 +40,7 @@ const UNION_MEMBERS: [(&str, &str); 11] = [
     ("EmailMessage", "EMAIL_MESSAGE"),
     ("EmailMessageRedacted", "EMAIL_MESSAGE_REDACTED"),
     ("EmailMessagePlainText", "EMAIL_MESSAGE_PLAIN_TEXT"),
-    (
-        "EmailMessagePlainTextRedacted",
-        "EMAIL_MESSAGE_PLAIN_TEXT_REDACTED",
-    ),
+    ("EmailMessagePlainTextRedacted", "EMAIL_MESSAGE_PLAIN_TEXT_REDACTED"),
 ];
 
 /// Reference types Connect accepts; the service model is ahead of the Rust SDK here.
@@ -191,19 +188,11 @@ impl StandIn {
     }
 
     pub fn clear_faults(&self) {
-        self.shared
-            .faults
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clear();
+        self.shared.faults.lock().unwrap_or_else(|e| e.into_inner()).clear();
     }
 
     pub fn requests(&self) -> Vec<Recorded> {
-        self.shared
-            .requests
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone()
+        self.shared.requests.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
     /// Waits until the server task ends (for the binary).
@@ -220,19 +209,13 @@ impl Drop for StandIn {
 
 fn router(shared: Arc<Shared>) -> Router {
     Router::new()
-        .route(
-            "/contact/references/{instance}/{contact}",
-            get(list_contact_references),
-        )
+        .route("/contact/references/{instance}/{contact}", get(list_contact_references))
         .route("/_faults", post(add_fault).delete(clear_faults))
         .route("/_requests", get(recorded_requests))
         .with_state(shared)
 }
 
-async fn add_fault(
-    State(shared): State<Arc<Shared>>,
-    Json(injection): Json<Injection>,
-) -> StatusCode {
+async fn add_fault(State(shared): State<Arc<Shared>>, Json(injection): Json<Injection>) -> StatusCode {
     shared
         .faults
         .lock()
@@ -242,22 +225,12 @@ async fn add_fault(
 }
 
 async fn clear_faults(State(shared): State<Arc<Shared>>) -> StatusCode {
-    shared
-        .faults
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .clear();
+    shared.faults.lock().unwrap_or_else(|e| e.into_inner()).clear();
     StatusCode::NO_CONTENT
 }
 
 async fn recorded_requests(State(shared): State<Arc<Shared>>) -> Json<Vec<Recorded>> {
-    Json(
-        shared
-            .requests
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone(),
-    )
+    Json(shared.requests.lock().unwrap_or_else(|e| e.into_inner()).clone())
 }
 
 async fn list_contact_references(
@@ -298,13 +271,7 @@ async fn list_contact_references(
     match shared.next_fault() {
         None => {}
         Some(Fault::Slow { millis }) => tokio::time::sleep(Duration::from_millis(millis)).await,
-        Some(Fault::Throttle) => {
-            return error(
-                StatusCode::TOO_MANY_REQUESTS,
-                "ThrottlingException",
-                "Rate exceeded",
-            )
-        }
+        Some(Fault::Throttle) => return error(StatusCode::TOO_MANY_REQUESTS, "ThrottlingException", "Rate exceeded"),
         Some(Fault::Internal) => {
             return error(
                 StatusCode::INTERNAL_SERVER_ERROR,
@@ -327,38 +294,18 @@ async fn list_contact_references(
             )
         }
         Some(Fault::InvalidRequest) => {
-            return error(
-                StatusCode::BAD_REQUEST,
-                "InvalidRequestException",
-                "Invalid request",
-            )
+            return error(StatusCode::BAD_REQUEST, "InvalidRequestException", "Invalid request")
         }
-        Some(Fault::NotFound) => {
-            return error(
-                StatusCode::NOT_FOUND,
-                "ResourceNotFoundException",
-                "Not found",
-            )
-        }
-        Some(Fault::Garbage) => {
-            return json_response(StatusCode::OK, Body::from("<html>not json{"))
-        }
+        Some(Fault::NotFound) => return error(StatusCode::NOT_FOUND, "ResourceNotFoundException", "Not found"),
+        Some(Fault::Garbage) => return json_response(StatusCode::OK, Body::from("<html>not json{")),
         Some(Fault::Drop) => return dropped_mid_reply(),
     }
     answer(&shared.seed, &instance_id, &contact_id, &reference_types)
 }
 
 /// What Connect would answer for this request and seed.
-fn answer(
-    seed: &Seed,
-    instance_id: &str,
-    contact_id: &str,
-    reference_types: &[String],
-) -> Response {
-    if instance_id.is_empty()
-        || instance_id.chars().count() > 100
-        || contact_id.chars().count() > 256
-    {
+fn answer(seed: &Seed, instance_id: &str, contact_id: &str, reference_types: &[String]) -> Response {
+    if instance_id.is_empty() || instance_id.chars().count() > 100 || contact_id.chars().count() > 256 {
         return error(
             StatusCode::BAD_REQUEST,
             "InvalidParameterException",
@@ -372,10 +319,7 @@ fn answer(
             "ReferenceTypes must hold between 1 and 6 items",
         );
     }
-    if let Some(unknown) = reference_types
-        .iter()
-        .find(|t| !SERVICE_TYPES.contains(&t.as_str()))
-    {
+    if let Some(unknown) = reference_types.iter().find(|t| !SERVICE_TYPES.contains(&t.as_str())) {
         return error(
             StatusCode::BAD_REQUEST,
             "InvalidParameterException",
@@ -387,11 +331,7 @@ fn answer(
         .get(instance_id)
         .and_then(|contacts| contacts.get(contact_id))
     else {
-        return error(
-            StatusCode::NOT_FOUND,
-            "ResourceNotFoundException",
-            "Contact not found",
-        );
+        return error(StatusCode::NOT_FOUND, "ResourceNotFoundException", "Contact not found");
     };
     let selected: Vec<&Value> = references
         .iter()
@@ -406,10 +346,7 @@ fn answer(
 
 fn member_type(reference: &Value) -> Option<&'static str> {
     let member = reference.as_object()?.keys().next()?;
-    UNION_MEMBERS
-        .iter()
-        .find(|(name, _)| name == member)
-        .map(|(_, t)| *t)
+    UNION_MEMBERS.iter().find(|(name, _)| name == member).map(|(_, t)| *t)
 }
 
 /// A SigV4 `Authorization` header scoped to the `connect` service, as the SDK sends it.
@@ -417,18 +354,12 @@ fn is_sigv4_for_connect(headers: &HeaderMap) -> bool {
     headers
         .get("authorization")
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|auth| {
-            auth.starts_with("AWS4-HMAC-SHA256 Credential=")
-                && auth.contains("/connect/aws4_request")
-        })
+        .is_some_and(|auth| auth.starts_with("AWS4-HMAC-SHA256 Credential=") && auth.contains("/connect/aws4_request"))
         && headers.contains_key("x-amz-date")
 }
 
 fn error(status: StatusCode, error_type: &'static str, message: &str) -> Response {
-    let mut response = json_response(
-        status,
-        Body::from(json!({ "message": message }).to_string()),
-    );
+    let mut response = json_response(status, Body::from(json!({ "message": message }).to_string()));
     response
         .headers_mut()
         .insert("x-amzn-ErrorType", HeaderValue::from_static(error_type));
@@ -450,18 +381,13 @@ fn json_response(status: StatusCode, body: Body) -> Response {
 /// Promises a long body, sends a little of it, then fails the stream so the connection is cut.
 fn dropped_mid_reply() -> Response {
     let chunks: Vec<Result<bytes::Bytes, std::io::Error>> = vec![
-        Ok(bytes::Bytes::from_static(
-            br#"{"ReferenceSummaryList":[{"Url":{"Na"#,
-        )),
+        Ok(bytes::Bytes::from_static(br#"{"ReferenceSummaryList":[{"Url":{"Na"#)),
         Err(std::io::Error::new(
             std::io::ErrorKind::ConnectionReset,
             "dropped by fault injection",
         )),
     ];
-    let mut response = json_response(
-        StatusCode::OK,
-        Body::from_stream(futures_util::stream::iter(chunks)),
-    );
+    let mut response = json_response(StatusCode::OK, Body::from_stream(futures_util::stream::iter(chunks)));
     response
         .headers_mut()
         .insert("content-length", HeaderValue::from_static("4096"));

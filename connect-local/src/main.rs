@@ -12,16 +12,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--port" => port = args.next().ok_or("--port needs a value")?.parse()?,
-            "--seed" => {
-                seed = Seed::from_json(&std::fs::read_to_string(
-                    args.next().ok_or("--seed needs a file")?,
-                )?)?
-            }
+            "--seed" => seed = Seed::from_json(&std::fs::read_to_string(args.next().ok_or("--seed needs a file")?)?)?,
             other => {
-                return Err(format!(
-                    "unknown argument {other}; usage: connect-local [--port N] [--seed FILE]"
-                )
-                .into())
+                return Err(format!("unknown argument {other}; usage: connect-local [--port N] [--seed FILE]").into())
             }
         }
     }

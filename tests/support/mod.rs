@@ -23,9 +23,7 @@ pub fn instance_arn() -> String {
 }
 
 pub fn event_file(name: &str) -> String {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("events")
-        .join(name);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("events").join(name);
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
@@ -42,17 +40,15 @@ pub fn emulator_binary() -> PathBuf {
     let venv = std::env::var_os("CONNECT_REFERENCES_VENV")
         .map(PathBuf::from)
         .unwrap_or_else(|| {
-            PathBuf::from(std::env::var_os("HOME").unwrap_or_default())
-                .join(".cache/connect-references/venv")
+            PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cache/connect-references/venv")
         });
     let lib = venv.join("lib");
     let found = std::fs::read_dir(&lib).ok().and_then(|entries| {
         entries
             .filter_map(Result::ok)
             .map(|e| {
-                e.path().join(format!(
-                    "site-packages/samcli/local/rapid/aws-lambda-rie-{arch}"
-                ))
+                e.path()
+                    .join(format!("site-packages/samcli/local/rapid/aws-lambda-rie-{arch}"))
             })
             .find(|p| p.exists())
     });
@@ -65,11 +61,7 @@ pub fn emulator_binary() -> PathBuf {
 }
 
 pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
 /// How to start the function.
@@ -114,14 +106,8 @@ pub struct HttpReply {
 
 impl HttpReply {
     pub fn header(&self, name: &str) -> Option<String> {
-        let single = self
-            .headers
-            .get(name)
-            .and_then(Value::as_str)
-            .map(str::to_owned);
-        let multi = self.raw["multiValueHeaders"][name][0]
-            .as_str()
-            .map(str::to_owned);
+        let single = self.headers.get(name).and_then(Value::as_str).map(str::to_owned);
+        let multi = self.raw["multiValueHeaders"][name][0].as_str().map(str::to_owned);
         single.or(multi)
     }
 }
@@ -157,10 +143,7 @@ impl Emulator {
             .env("AWS_SECRET_ACCESS_KEY", "local-stand-in-secret")
             .env("AWS_EC2_METADATA_DISABLED", "true")
             .env("AWS_ENDPOINT_URL_CONNECT", endpoint)
-            .env(
-                "AWS_LAMBDA_FUNCTION_TIMEOUT",
-                options.timeout_seconds.to_string(),
-            )
+            .env("AWS_LAMBDA_FUNCTION_TIMEOUT", options.timeout_seconds.to_string())
             .env("AWS_LAMBDA_LOG_FORMAT", "JSON")
             .envs(options.env)
             .stdin(Stdio::null())
@@ -172,9 +155,7 @@ impl Emulator {
             stand_in,
             runtime,
             child,
-            invoke_url: format!(
-                "http://127.0.0.1:{rie_port}/2015-03-31/functions/function/invocations"
-            ),
+            invoke_url: format!("http://127.0.0.1:{rie_port}/2015-03-31/functions/function/invocations"),
             log,
         }
     }
@@ -235,9 +216,7 @@ impl Emulator {
 
     /// The function process's peak resident set, in kB (from /proc), if it is running.
     pub fn function_peak_rss_kb(&self) -> Option<u64> {
-        let children =
-            std::fs::read_to_string(format!("/proc/{0}/task/{0}/children", self.child.id()))
-                .ok()?;
+        let children = std::fs::read_to_string(format!("/proc/{0}/task/{0}/children", self.child.id())).ok()?;
         let pid = children.split_whitespace().next()?;
         let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
         status
@@ -259,10 +238,7 @@ fn wait_for_port(port: u16) {
     let deadline = Instant::now() + Duration::from_secs(10);
     let addr = SocketAddr::from(([127, 0, 0, 1], port));
     while TcpStream::connect_timeout(&addr, Duration::from_millis(100)).is_err() {
-        assert!(
-            Instant::now() < deadline,
-            "the emulator did not listen on {port}"
-        );
+        assert!(Instant::now() < deadline, "the emulator did not listen on {port}");
         std::thread::sleep(Duration::from_millis(20));
     }
 }
@@ -275,10 +251,7 @@ pub fn http_api_event(method: &str, path: &str, raw_query: &str) -> Value {
     event["requestContext"]["http"]["method"] = method.into();
     event["rawQueryString"] = raw_query.into();
     event.as_object_mut().unwrap().remove("pathParameters");
-    event
-        .as_object_mut()
-        .unwrap()
-        .remove("queryStringParameters");
+    event.as_object_mut().unwrap().remove("queryStringParameters");
     event
 }
 

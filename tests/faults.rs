@@ -1,0 +1,209 @@
+//! Faults from Connect, end to end under the emulator: each returns its exact envelope, in HTTP and
+//! in contact-flow form, and the next normal invocation still succeeds.
+
+mod support;
+
+use std::time::{Duration, Instant};
+
+use connect_local::Fault;
+use serde_json::{json, Value};
+use support::*;
+
+fn request() -> Value {
+    http_api_event("GET", &references_path(INSTANCE, EVERY_KIND), "referenceTypes=URL")
+}
+
+fn flow_event() -> Value {
+    serde_json::from_str(&event_file("contact-flow-minimal.json")).unwrap()
+}
+
+/// Asserts the exact failure envelope (the request id aside, which the emulator makes up).
+fn assert_envelope(reply: &HttpReply, status: u16, code: &str, message: &str) {
+    assert_eq!(reply.status, status, "{}", reply.body);
+    let request_id = reply.body["error"]["requestId"]
+        .as_str()
+        .expect("a request id")
+        .to_owned();
+    assert_eq!(
+        reply.body,
+        json!({"success": false, "error": {"code": code, "message": message, "requestId": request_id}})
+    );
+    assert_eq!(reply.header("content-type").as_deref(), Some("application/json"));
+}
+
+fn assert_recovers(emulator: &Emulator) {
+    emulator.stand_in.clear_faults();
+    assert_eq!(emulator.http(&request()).status, 200, "the next invocation succeeds");
+}
+
+#[test]
+fn throttled_once_is_retried_and_succeeds() {
+    let emulator = Emulator::start();
+    emulator.stand_in.inject(Fault::Throttle, Some(1));
+    let reply = emulator.http(&request());
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    assert_eq!(emulator.stand_in.requests().len(), 2);
+}
+
+#[test]
+fn throttled_always_is_429_with_retry_after_after_three_attempts() {
+    let emulator = Emulator::start();
+    emulator.stand_in.inject(Fault::Throttle, None);
+    let reply = emulator.http(&request());
+    assert_envelope(
+        &reply,
+        429,
+        "THROTTLED",
+        "Amazon Connect is throttling requests; retry later",
+    );
+    assert_eq!(reply.header("retry-after").as_deref(), Some("1"));
+    assert_eq!(emulator.stand_in.requests().len(), 3);
+    assert_recovers(&emulator);
+}
+
+#[test]
+fn internal_service_errors_are_retried_then_502() {
+    let emulator = Emulator::start();
+    emulator.stand_in.inject(Fault::Internal, None);
+    let reply = emulator.http(&request());
+    assert_envelope(
+        &reply,
+        502,
+        "UPSTREAM_ERROR",
+        "Amazon Connect failed or could not be reached",
+    );
+    assert_eq!(emulator.stand_in.requests().len(), 3);
+    assert_recovers(&emulator);
+}
+
+#[test]
+fn a_garbage_body_is_502() {
+    let emulator = Emulator::start();
+    emulator.stand_in.inject(Fault::Garbage, None);
+    assert_envelope(
+        &emulator.http(&request()),
+        502,
+        "UPSTREAM_ERROR",
+        "Amazon Connect failed or could not be reached",
+    );
+    assert_recovers(&emulator);
+}
+
+#[test]
+fn a_connection_dropped_mid_reply_is_502() {
+    let emulator = Emulator::start();
+    emulator.stand_in.inject(Fault::Drop, None);
+    assert_envelope(
+        &emulator.http(&request()),
+        502,
+        "UPSTREAM_ERROR",
+        "Amazon Connect failed or could not be reached",
+    );
+    assert_recovers(&emulator);
+}
+
+#[test]
+fn connect_not_listening_is_502() {
+    let emulator = Emulator::with(Options {
+        endpoint: Some(format!("http://127.0.0.1:{}", free_port())),
+        ..Options::default()
+    });
+    assert_envelope(
+        &emulator.http(&request()),
+        502,
+        "UPSTREAM_ERROR",
+        "Amazon Connect failed or could not be reached",
+    );
+    let flow = emulator.invoke(&flow_event());
+    assert_eq!(flow["success"], "false");
+    assert_eq!(flow["errorCode"], "UPSTREAM_ERROR");
+}
+
+#[test]
+fn a_reply_slower_than_the_remaining_time_is_504_before_the_lambda_timeout() {
+    let emulator = Emulator::with(Options {
+        timeout_seconds: 2,
+        ..Options::default()
+    });
+    emulator.stand_in.inject(Fault::Slow { millis: 5_000 }, Some(1));
+    let started = Instant::now();
+    let reply = emulator.http(&request());
+    let took = started.elapsed();
+    assert_envelope(&reply, 504, "UPSTREAM_TIMEOUT", "Amazon Connect did not answer in time");
+    assert!(
+        took < Duration::from_secs(2),
+        "answered after {took:?}, past the 2 s function timeout"
+    );
+    assert!(took >= Duration::from_millis(1_500), "gave up early, after {took:?}");
+    assert_recovers(&emulator);
+}
+
+#[test]
+fn connect_refusals_map_to_their_codes() {
+    let emulator = Emulator::start();
+    let cases = [
+        (Fault::AccessDenied, 403, "ACCESS_DENIED"),
+        (Fault::InvalidParameter, 400, "VALIDATION_ERROR"),
+        (Fault::InvalidRequest, 400, "VALIDATION_ERROR"),
+        (Fault::NotFound, 404, "NOT_FOUND"),
+    ];
+    for (fault, status, code) in cases {
+        emulator.stand_in.inject(fault.clone(), Some(1));
+        let reply = emulator.http(&request());
+        assert_eq!(
+            (reply.status, reply.body["error"]["code"].as_str()),
+            (status, Some(code)),
+            "{fault:?}"
+        );
+        assert_recovers(&emulator);
+    }
+}
+
+#[test]
+fn in_flow_mode_faults_come_back_as_string_maps_within_eight_seconds() {
+    let emulator = Emulator::start();
+    let cases = [
+        (Fault::Throttle, "THROTTLED"),
+        (Fault::Internal, "UPSTREAM_ERROR"),
+        (Fault::Garbage, "UPSTREAM_ERROR"),
+        (Fault::Drop, "UPSTREAM_ERROR"),
+        (Fault::AccessDenied, "ACCESS_DENIED"),
+        (Fault::NotFound, "NOT_FOUND"),
+    ];
+    for (fault, code) in cases {
+        emulator.stand_in.inject(fault.clone(), None);
+        let reply = emulator.invoke(&flow_event());
+        assert_eq!(reply["success"], "false", "{fault:?}: {reply}");
+        assert_eq!(reply["errorCode"], code, "{fault:?}");
+        assert!(reply.as_object().unwrap().values().all(Value::is_string));
+        emulator.stand_in.clear_faults();
+        assert_eq!(emulator.invoke(&flow_event())["success"], "true");
+    }
+}
+
+#[test]
+fn in_flow_mode_a_slow_connect_is_cut_at_connects_eight_second_limit() {
+    // The function may run for 30 s, but Connect waits only 8: the flow gets an answer before that,
+    // even though each 3 s attempt is retried.
+    let emulator = Emulator::start();
+    emulator.stand_in.inject(Fault::Slow { millis: 12_000 }, None);
+    let started = Instant::now();
+    let reply = emulator.invoke(&flow_event());
+    let took = started.elapsed();
+    assert_eq!(reply["success"], "false");
+    assert_eq!(reply["errorCode"], "UPSTREAM_TIMEOUT");
+    assert!(took < Duration::from_secs(8), "answered after {took:?}");
+    assert!(took >= Duration::from_millis(7_000), "gave up early, after {took:?}");
+    assert_recovers(&emulator);
+}
+
+#[test]
+fn a_stalled_attempt_is_abandoned_after_three_seconds_and_retried() {
+    let emulator = Emulator::start();
+    emulator.stand_in.inject(Fault::Slow { millis: 10_000 }, Some(1));
+    let started = Instant::now();
+    let reply = emulator.http(&request());
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    assert!(started.elapsed() < Duration::from_secs(5));
+    assert_eq!(emulator.stand_in.requests().len(), 2);
+}
