@@ -1,0 +1,160 @@
+//! Contact-flow invocations of the same binary, end to end under the emulator.
+
+mod support;
+
+use serde_json::{json, Value};
+use support::*;
+
+fn event(name: &str) -> Value {
+    serde_json::from_str(&event_file(name)).unwrap()
+}
+
+fn with_parameters(name: &str, parameters: Value) -> Value {
+    let mut event = event(name);
+    event["Details"]["Parameters"] = parameters;
+    event
+}
+
+fn every_kind_map() -> Value {
+    let arn = instance_arn();
+    json!({
+        "success": "true", "count": "11",
+        "ref_caseUrl": "https://crm.example.com/case/SEED-8842",
+        "ref_scan.pdf": "https://files.example.com/SEED-scan.pdf",
+        "ref_analysis": "SEED-analysis-v1",
+        "ref_note": "SEED customer prefers email",
+        "ref_orderNumber": "4471902",
+        "ref_callbackDate": "2026-12-01T09:30:00Z",
+        "ref_customerEmail": "seed.customer@example.com",
+        "ref_inboundEmail": format!("{arn}/email/SEED-msg-1"),
+        "ref_inboundEmailRedacted": format!("{arn}/email/SEED-msg-2"),
+        "ref_inboundEmailPlain": format!("{arn}/email/SEED-msg-3"),
+        "ref_inboundEmailPlainRedacted": format!("{arn}/email/SEED-msg-4"),
+    })
+}
+
+#[test]
+fn a_full_event_lists_the_initial_contacts_references_as_a_string_map() {
+    let emulator = Emulator::start();
+    let reply = emulator.invoke(&event("contact-flow.json"));
+    assert_eq!(reply, every_kind_map());
+    let seen = emulator.stand_in.requests();
+    assert!(seen.iter().all(|r| r.contact_id == EVERY_KIND && r.instance_id == INSTANCE));
+}
+
+#[test]
+fn events_without_queue_or_with_null_endpoints_and_empty_parameters_work() {
+    let emulator = Emulator::start();
+    assert_eq!(emulator.invoke(&event("contact-flow-without-queue.json")), every_kind_map());
+    assert_eq!(emulator.invoke(&event("contact-flow-minimal.json")), every_kind_map());
+}
+
+#[test]
+fn the_current_contact_is_used_when_there_is_no_initial_one() {
+    let emulator = Emulator::start();
+    let mut event = event("contact-flow-minimal.json");
+    let data = event["Details"]["ContactData"].as_object_mut().unwrap();
+    data.remove("InitialContactId");
+    data.insert("ContactId".into(), json!(DUPLICATES));
+    let reply = emulator.invoke(&event);
+    assert_eq!(reply["success"], "true");
+    assert_eq!(emulator.stand_in.requests()[0].contact_id, DUPLICATES);
+}
+
+#[test]
+fn parameters_choose_contact_types_and_the_json_envelope() {
+    let emulator = Emulator::start();
+    let reply = emulator.invoke(&event("contact-flow-parameters.json"));
+    assert_eq!(
+        reply,
+        json!({"success": true, "data": {"instanceId": INSTANCE, "contactId": DUPLICATES, "references": [
+            {"type": "URL", "name": "case", "value": "https://first.example.com/SEED-1"},
+            {"type": "URL", "name": "case", "value": "https://second.example.com/SEED-2"},
+            {"type": "STRING", "name": "tier", "value": "SEED-gold"}], "nextToken": null}})
+    );
+    assert_eq!(emulator.stand_in.requests()[0].reference_types, ["URL", "STRING"]);
+}
+
+#[test]
+fn when_two_references_share_a_name_the_first_wins() {
+    let emulator = Emulator::start();
+    let reply = emulator.invoke(&with_parameters(
+        "contact-flow.json",
+        json!({"contactId": DUPLICATES, "referenceTypes": "URL,STRING"}),
+    ));
+    assert_eq!(
+        reply,
+        json!({"success": "true", "count": "2", "ref_case": "https://first.example.com/SEED-1", "ref_tier": "SEED-gold"})
+    );
+}
+
+#[test]
+fn a_failure_is_returned_as_success_false_not_raised() {
+    let emulator = Emulator::start();
+    let reply = emulator.invoke(&event("contact-flow-fails.json"));
+    assert_eq!(
+        reply,
+        json!({"success": "false", "errorCode": "NOT_FOUND", "errorMessage": "Amazon Connect has no such contact in that instance"})
+    );
+    let reply = emulator.invoke(&with_parameters("contact-flow.json", json!({"referenceTypes": "PHOTO"})));
+    assert_eq!(reply["success"], "false");
+    assert_eq!(reply["errorCode"], "VALIDATION_ERROR");
+    assert!(reply["errorMessage"].as_str().unwrap().contains("\"PHOTO\""));
+    let reply = emulator.invoke(&with_parameters("contact-flow.json", json!({"responseFormat": "XML"})));
+    assert_eq!(reply["errorCode"], "VALIDATION_ERROR");
+    assert_eq!(emulator.invoke(&event("contact-flow.json"))["success"], "true");
+}
+
+#[test]
+fn a_json_flow_failure_is_the_http_failure_envelope() {
+    let emulator = Emulator::start();
+    let reply = emulator.invoke(&with_parameters(
+        "contact-flow.json",
+        json!({"contactId": "missing", "responseFormat": "JSON"}),
+    ));
+    assert_eq!(reply["success"], false);
+    assert_eq!(reply["error"]["code"], "NOT_FOUND");
+    assert!(reply["error"]["requestId"].is_string());
+}
+
+#[test]
+fn references_beyond_32_kb_are_dropped_from_the_end_and_marked_truncated() {
+    let emulator = Emulator::start();
+    let raw = emulator.invoke_raw(&with_parameters("contact-flow.json", json!({"contactId": MANY})).to_string());
+    assert!(raw.len() < 32 * 1024, "the reply is {} bytes", raw.len());
+    assert!(raw.len() > 31 * 1024, "the reply is {} bytes: too much was dropped", raw.len());
+    let reply: Value = serde_json::from_str(&raw).unwrap();
+    assert_eq!(reply["truncated"], "true");
+    let count: usize = reply["count"].as_str().unwrap().parse().unwrap();
+    assert!(count > 100 && count < 300, "{count}");
+    let object = reply.as_object().unwrap();
+    assert_eq!(object.len(), count + 3);
+    assert!(object.values().all(Value::is_string));
+    for kept in 0..count {
+        assert!(object.contains_key(&format!("ref_link{kept:03}")), "link{kept:03} is missing");
+    }
+}
+
+#[test]
+fn the_allow_list_applies_to_flows_without_calling_connect() {
+    let emulator = Emulator::with(Options {
+        env: vec![("ALLOWED_INSTANCE_IDS".into(), OTHER_INSTANCE.into())],
+        ..Options::default()
+    });
+    let reply = emulator.invoke(&event("contact-flow.json"));
+    assert_eq!(reply["success"], "false");
+    assert_eq!(reply["errorCode"], "ACCESS_DENIED");
+    assert!(emulator.stand_in.requests().is_empty());
+}
+
+#[test]
+fn other_direct_invocations_get_a_validation_envelope_and_the_function_keeps_serving() {
+    let emulator = Emulator::start();
+    for payload in [json!({"Details": {}}), json!([1, 2]), json!("text"), json!(null), json!({"httpMethod": "GET"})] {
+        let reply = emulator.invoke(&payload);
+        assert_eq!(reply["success"], false, "{payload}: {reply}");
+        assert_eq!(reply["error"]["code"], "VALIDATION_ERROR");
+        assert!(reply["error"]["message"].as_str().unwrap().contains("Details.ContactData"));
+    }
+    assert_eq!(emulator.invoke(&event("contact-flow.json")), every_kind_map());
+}
