@@ -35,13 +35,23 @@ impl App {
     }
 }
 
+/// The budget when the runtime gives no usable deadline. `cargo lambda watch` sends its timeout
+/// (600000) where Lambda sends a timestamp; direct calls in tests send 0.
+pub const UNKNOWN_DEADLINE_BUDGET: Duration = Duration::from_secs(30);
+/// Any real deadline is later than this (2020-01-01T00:00:00Z, in milliseconds).
+const PLAUSIBLE_DEADLINE_MS: u64 = 1_577_836_800_000;
+
 /// When to give up on Connect: the invocation's deadline (milliseconds since the epoch, from the
 /// Lambda context) less [`DEADLINE_MARGIN`], and never later than `limit` from now.
 pub fn deadline(lambda_deadline_ms: u64, limit: Option<Duration>) -> Instant {
     let now_ms = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
-    let mut remaining = Duration::from_millis(lambda_deadline_ms.saturating_sub(now_ms));
+    let mut remaining = if lambda_deadline_ms < PLAUSIBLE_DEADLINE_MS {
+        UNKNOWN_DEADLINE_BUDGET
+    } else {
+        Duration::from_millis(lambda_deadline_ms.saturating_sub(now_ms))
+    };
     if let Some(limit) = limit {
         remaining = remaining.min(limit);
     }
@@ -76,7 +86,15 @@ mod tests {
 
     #[test]
     fn a_passed_deadline_means_now() {
-        let left = deadline(1, None).saturating_duration_since(Instant::now());
+        let left = deadline(now_ms() - 1_000, None).saturating_duration_since(Instant::now());
         assert_eq!(left, Duration::ZERO);
+    }
+
+    #[test]
+    fn a_deadline_that_is_not_a_timestamp_gets_the_fallback_budget() {
+        for bogus in [0, 600_000] {
+            let left = deadline(bogus, None) - Instant::now();
+            assert!(left > Duration::from_secs(29) && left <= UNKNOWN_DEADLINE_BUDGET, "{left:?}");
+        }
     }
 }

@@ -3,10 +3,10 @@
 
 use std::time::Duration;
 
+use aws_sdk_connect::config::http::HttpResponse;
 use aws_sdk_connect::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_connect::operation::list_contact_references::ListContactReferencesError;
 use aws_sdk_connect::types::ReferenceType;
-use aws_sdk_connect::config::http::HttpResponse;
 use aws_sdk_connect::Client;
 use aws_smithy_types::retry::RetryConfig;
 use aws_smithy_types::timeout::TimeoutConfig;
@@ -400,11 +400,27 @@ mod tests {
 
     #[test]
     fn unlisted_error_codes_fall_back_sensibly() {
-        assert_eq!(kind_of_unmodeled_error(Some("AccessDeniedException"), 403), ErrorKind::AccessDenied);
-        assert_eq!(kind_of_unmodeled_error(Some("TooManyRequestsException"), 429), ErrorKind::Throttled);
-        assert_eq!(kind_of_unmodeled_error(Some("ServiceUnavailableException"), 503), ErrorKind::Upstream);
-        assert_eq!(kind_of_unmodeled_error(Some("UnrecognizedClientException"), 403), ErrorKind::Internal);
-        assert_eq!(kind_of_unmodeled_error(None, 200), ErrorKind::Upstream, "an unreadable success");
+        assert_eq!(
+            kind_of_unmodeled_error(Some("AccessDeniedException"), 403),
+            ErrorKind::AccessDenied
+        );
+        assert_eq!(
+            kind_of_unmodeled_error(Some("TooManyRequestsException"), 429),
+            ErrorKind::Throttled
+        );
+        assert_eq!(
+            kind_of_unmodeled_error(Some("ServiceUnavailableException"), 503),
+            ErrorKind::Upstream
+        );
+        assert_eq!(
+            kind_of_unmodeled_error(Some("UnrecognizedClientException"), 403),
+            ErrorKind::Internal
+        );
+        assert_eq!(
+            kind_of_unmodeled_error(None, 200),
+            ErrorKind::Upstream,
+            "an unreadable success"
+        );
         assert_eq!(kind_of_unmodeled_error(None, 503), ErrorKind::Upstream);
         assert_eq!(kind_of_unmodeled_error(None, 418), ErrorKind::Internal);
     }

@@ -4,6 +4,7 @@
 use std::borrow::Cow;
 
 use lambda_http::http::{header, HeaderValue, Method, StatusCode};
+use lambda_http::aws_lambda_events::apigw::ApiGatewayV2httpRequestContext;
 use lambda_http::request::RequestContext;
 use lambda_http::{Body, Request, RequestExt, Response};
 use percent_encoding::percent_decode_str;
@@ -105,9 +106,7 @@ enum Origin {
 impl Origin {
     fn of(request: &Request) -> Origin {
         match request.request_context_ref() {
-            Some(RequestContext::ApiGatewayV2(context)) if !is_function_url(context.domain_name.as_deref()) => {
-                Origin::HttpApi
-            }
+            Some(RequestContext::ApiGatewayV2(context)) if !is_function_url(context) => Origin::HttpApi,
             Some(RequestContext::Alb(_)) => Origin::Alb,
             _ => Origin::EncodedPath,
         }
@@ -132,8 +131,14 @@ impl Origin {
 }
 
 /// Function URL events have the HTTP API 2.0 shape but keep the client's encoding in the path.
-fn is_function_url(domain_name: Option<&str>) -> bool {
-    domain_name.is_some_and(|domain| domain.contains(".lambda-url."))
+/// They are told apart by their domain; an event with no API id (as `cargo lambda watch` sends for
+/// its emulated function URL) is one too, since API Gateway always names its API.
+fn is_function_url(context: &ApiGatewayV2httpRequestContext) -> bool {
+    context.apiid.is_none()
+        || context
+            .domain_name
+            .as_deref()
+            .is_some_and(|domain| domain.contains(".lambda-url."))
 }
 
 /// The two ids, from API Gateway's `pathParameters` when it gives them, else from the path's tail.
@@ -268,6 +273,23 @@ mod tests {
         );
         let query = parse_request(&request).unwrap();
         assert_eq!((query.instance_id.as_str(), query.contact_id.as_str()), (ID, "100%"));
+    }
+
+    #[test]
+    fn an_http_api_v2_event_without_an_api_id_is_a_local_function_url() {
+        let mut event: serde_json::Value = serde_json::from_str(&format!(
+            r#"{{"version":"2.0","routeKey":"$default","rawPath":"/contact/references/{ID}/100%25","rawQueryString":null,
+            "headers":{{"host":"127.0.0.1:9000"}},"requestContext":{{"routeKey":"$default","accountId":null,"stage":"$default",
+            "requestId":"r","apiId":null,"domainName":"localhost","domainPrefix":"f","time":"t","timeEpoch":1,
+            "http":{{"method":"GET","path":"/x","protocol":"http","sourceIp":"127.0.0.1","userAgent":"cargo-lambda"}}}},
+            "isBase64Encoded":false}}"#
+        ))
+        .unwrap();
+        let request = lambda_http::request::from_str(&event.to_string()).unwrap();
+        assert_eq!(parse_request(&request).unwrap().contact_id, "100%");
+        event["requestContext"]["apiId"] = "api".into();
+        let request = lambda_http::request::from_str(&event.to_string()).unwrap();
+        assert_eq!(parse_request(&request).unwrap().contact_id, "100%25");
     }
 
     #[test]
