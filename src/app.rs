@@ -94,7 +94,10 @@ mod tests {
     fn a_deadline_that_is_not_a_timestamp_gets_the_fallback_budget() {
         for bogus in [0, 600_000] {
             let left = deadline(bogus, None) - Instant::now();
-            assert!(left > Duration::from_secs(29) && left <= UNKNOWN_DEADLINE_BUDGET, "{left:?}");
+            assert!(
+                left > Duration::from_secs(29) && left <= UNKNOWN_DEADLINE_BUDGET,
+                "{left:?}"
+            );
         }
     }
 }

@@ -3,8 +3,8 @@
 
 use std::borrow::Cow;
 
-use lambda_http::http::{header, HeaderValue, Method, StatusCode};
 use lambda_http::aws_lambda_events::apigw::ApiGatewayV2httpRequestContext;
+use lambda_http::http::{header, HeaderValue, Method, StatusCode};
 use lambda_http::request::RequestContext;
 use lambda_http::{Body, Request, RequestExt, Response};
 use percent_encoding::percent_decode_str;

@@ -96,6 +96,8 @@ pub enum Fault {
     InvalidRequest,
     /// 404 ResourceNotFoundException.
     NotFound,
+    /// 403 UnrecognizedClientException: what Connect says to bad credentials.
+    UnrecognizedClient,
     /// The normal answer, after a delay.
     Slow { millis: u64 },
     /// 200 with a body that is not JSON.
@@ -262,11 +264,7 @@ async fn list_contact_references(
         });
 
     if !signed {
-        return error(
-            StatusCode::FORBIDDEN,
-            "UnrecognizedClientException",
-            "The security token included in the request is invalid.",
-        );
+        return unrecognized_client();
     }
     match shared.next_fault() {
         None => {}
@@ -297,6 +295,7 @@ async fn list_contact_references(
             return error(StatusCode::BAD_REQUEST, "InvalidRequestException", "Invalid request")
         }
         Some(Fault::NotFound) => return error(StatusCode::NOT_FOUND, "ResourceNotFoundException", "Not found"),
+        Some(Fault::UnrecognizedClient) => return unrecognized_client(),
         Some(Fault::Garbage) => return json_response(StatusCode::OK, Body::from("<html>not json{")),
         Some(Fault::Drop) => return dropped_mid_reply(),
     }
@@ -356,6 +355,14 @@ fn is_sigv4_for_connect(headers: &HeaderMap) -> bool {
         .and_then(|v| v.to_str().ok())
         .is_some_and(|auth| auth.starts_with("AWS4-HMAC-SHA256 Credential=") && auth.contains("/connect/aws4_request"))
         && headers.contains_key("x-amz-date")
+}
+
+fn unrecognized_client() -> Response {
+    error(
+        StatusCode::FORBIDDEN,
+        "UnrecognizedClientException",
+        "The security token included in the request is invalid.",
+    )
 }
 
 fn error(status: StatusCode, error_type: &'static str, message: &str) -> Response {

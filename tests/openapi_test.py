@@ -1,0 +1,173 @@
+"""docs/openapi.yaml matches the function: every documented status and every documented reference
+schema is produced by a real request to the built binary under the Lambda Runtime Interface Emulator,
+with the local Connect stand-in, and every answer validates against the documented schema.
+
+Needs the debug binaries (scripts/test builds them first): $CARGO_TARGET_DIR/debug/connect-references
+and connect-local, and the emulator from the aws-sam-cli wheel."""
+
+import json
+import os
+import socket
+import subprocess
+import tempfile
+import time
+import unittest
+import urllib.request
+from pathlib import Path
+
+import jsonschema
+import samcli
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+TARGET = Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target")) / "debug"
+EMULATOR = Path(samcli.__file__).parent / "local" / "rapid" / "aws-lambda-rie-x86_64"
+INSTANCE = "11111111-2222-3333-4444-555555555555"
+EVERY_KIND = "c0ffee00-0000-4000-8000-000000000001"
+NEWER_KINDS = "c0ffee00-0000-4000-8000-000000000004"
+SPEC = yaml.safe_load((ROOT / "docs" / "openapi.yaml").read_text())
+OPERATION = SPEC["paths"]["/contact/references/{InstanceId}/{ContactId}"]["get"]
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(port):
+    deadline = time.time() + 10
+    while time.time() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError(f"nothing listens on {port}")
+
+
+def post(url, payload):
+    request = urllib.request.Request(url, data=json.dumps(payload).encode(), method="POST")
+    request.add_header("content-type", "application/json")
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.loads(response.read())
+
+
+def schema_for(status):
+    """The documented schema of a status, with the document's components for $ref."""
+    content = OPERATION["responses"][str(status)]["content"]["application/json"]["schema"]
+    return {"$ref": content["$ref"], "components": SPEC["components"]}
+
+
+class OpenApiConformanceTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.processes = []
+        stand_in_port, rie_port, api_port = free_port(), free_port(), free_port()
+        cls.stand_in = f"http://127.0.0.1:{stand_in_port}"
+        cls.logs = tempfile.TemporaryFile()
+        cls.processes.append(
+            subprocess.Popen([TARGET / "connect-local", "--port", str(stand_in_port)], stdout=cls.logs, stderr=cls.logs)
+        )
+        env = {
+            "PATH": os.environ["PATH"],
+            "HOME": tempfile.gettempdir(),
+            "AWS_REGION": "us-east-1",
+            "AWS_ACCESS_KEY_ID": "local",
+            "AWS_SECRET_ACCESS_KEY": "local",
+            "AWS_EC2_METADATA_DISABLED": "true",
+            "AWS_ENDPOINT_URL_CONNECT": cls.stand_in,
+            # Short, so that a slow Connect produces the documented 504 quickly.
+            "AWS_LAMBDA_FUNCTION_TIMEOUT": "2",
+        }
+        cls.processes.append(
+            subprocess.Popen(
+                [EMULATOR, "--runtime-interface-emulator-address", f"127.0.0.1:{rie_port}",
+                 "--runtime-api-address", f"127.0.0.1:{api_port}", TARGET / "connect-references"],
+                env=env, stdout=cls.logs, stderr=cls.logs,
+            )
+        )
+        wait_for(stand_in_port)
+        wait_for(rie_port)
+        cls.invoke_url = f"http://127.0.0.1:{rie_port}/2015-03-31/functions/function/invocations"
+        cls.event = json.loads((ROOT / "events" / "http-api-v2.json").read_text())
+
+    @classmethod
+    def tearDownClass(cls):
+        for process in cls.processes:
+            process.kill()
+            process.wait()
+
+    def fault(self, kind, times=None, **extra):
+        body = {"kind": kind, "times": times, **extra}
+        request = urllib.request.Request(f"{self.stand_in}/_faults", data=json.dumps(body).encode(), method="POST")
+        request.add_header("content-type", "application/json")
+        urllib.request.urlopen(request, timeout=5).close()
+
+    def clear_faults(self):
+        urllib.request.urlopen(urllib.request.Request(f"{self.stand_in}/_faults", method="DELETE"), timeout=5).close()
+
+    def call(self, contact=EVERY_KIND, query="", method="GET"):
+        event = json.loads(json.dumps(self.event))
+        path = f"/contact/references/{INSTANCE}/{contact}"
+        event["rawPath"] = event["requestContext"]["http"]["path"] = path
+        event["requestContext"]["http"]["method"] = method
+        event["rawQueryString"] = query
+        event.pop("queryStringParameters", None)
+        event["pathParameters"] = {"InstanceId": INSTANCE, "ContactId": contact}
+        reply = post(self.invoke_url, event)
+        body = json.loads(reply["body"]) if reply.get("body") else None
+        return reply["statusCode"], {k.lower(): v for k, v in reply["headers"].items()}, body
+
+    def test_every_documented_status_and_schema_is_produced_and_valid(self):
+        cases = [
+            ("ok, every kind", {}, None),
+            ("ok, a kind newer than the SDK", {"contact": NEWER_KINDS, "query": "referenceTypes=URL"}, None),
+            ("bad type", {"query": "referenceTypes=PHOTO"}, None),
+            ("denied", {}, "access_denied"),
+            ("no contact", {"contact": "missing"}, None),
+            ("wrong method", {"method": "DELETE"}, None),
+            ("throttled", {}, "throttle"),
+            ("bad credentials", {}, "unrecognized_client"),
+            ("Connect fails", {}, "internal"),
+            ("Connect is slow", {}, "slow"),
+        ]
+        produced_statuses, produced_schemas = set(), set()
+        for name, request, fault in cases:
+            with self.subTest(name):
+                self.clear_faults()
+                if fault == "slow":
+                    self.fault("slow", millis=5000)
+                elif fault:
+                    self.fault(fault)
+                status, headers, body = self.call(**request)
+                self.assertIn(str(status), OPERATION["responses"], f"{name}: undocumented status {status}")
+                self.assertEqual(headers.get("content-type"), "application/json")
+                self.assertEqual(headers.get("cache-control"), "no-store")
+                jsonschema.validate(body, schema_for(status))
+                for header, spec in OPERATION["responses"][str(status)].get("headers", {}).items():
+                    self.assertIn(header, headers, f"{name}: documented header {header} missing")
+                    jsonschema.validate(headers[header], spec["schema"])
+                produced_statuses.add(str(status))
+                for reference in (body.get("data") or {}).get("references", []):
+                    produced_schemas.add(self.reference_schema(reference))
+        self.clear_faults()
+        self.assertEqual(produced_statuses, set(OPERATION["responses"]))
+        documented = {ref["$ref"].rsplit("/", 1)[1] for ref in SPEC["components"]["schemas"]["Reference"]["oneOf"]}
+        self.assertEqual(produced_schemas, documented)
+
+    def reference_schema(self, reference):
+        matches = []
+        for option in SPEC["components"]["schemas"]["Reference"]["oneOf"]:
+            name = option["$ref"].rsplit("/", 1)[1]
+            try:
+                jsonschema.validate(reference, {"$ref": option["$ref"], "components": SPEC["components"]})
+                matches.append(name)
+            except jsonschema.ValidationError:
+                pass
+        self.assertEqual(len(matches), 1, f"{reference} matches {matches}")
+        return matches[0]
+
+
+if __name__ == "__main__":
+    unittest.main()
