@@ -133,7 +133,7 @@ pub fn classify(error: SdkError<ListContactReferencesError, HttpResponse>) -> Er
         SdkError::DispatchFailure(_) | SdkError::ResponseError(_) => ErrorKind::Upstream,
         _ => ErrorKind::Internal,
     };
-    tracing::warn!(
+    tracing::debug!(
         error_kind = kind.code(),
         connect_error_code = error.code().unwrap_or("none"),
         "ListContactReferences failed"

@@ -11,6 +11,7 @@
 //! placeholder that we answer with a 400.
 
 use std::cell::Cell;
+use std::convert::Infallible;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::task::{Context, Poll};
@@ -18,7 +19,7 @@ use std::time::Instant;
 
 use lambda_http::http::{HeaderMap, HeaderName, HeaderValue};
 use lambda_http::request::{LambdaRequest, RequestContext};
-use lambda_http::{Body, Request, RequestExt, Response, Service};
+use lambda_http::{service_fn, Adapter, Body, Request, RequestExt, Response, Service};
 use lambda_runtime::LambdaEvent;
 
 use crate::app::{deadline, App, CONTACT_FLOW_LIMIT};
@@ -30,6 +31,15 @@ static COLD_START: AtomicBool = AtomicBool::new(true);
 
 /// Marks a placeholder that stands for an HTTP event `lambda_http` could not convert.
 const UNCONVERTIBLE: HeaderName = HeaderName::from_static("x-connect-references-unconvertible");
+
+/// The whole entry point as one service: `lambda_http`'s adapter, guarded, around [`handle`].
+/// `main` runs it; tests call it with events exactly as the runtime would.
+pub fn service(
+    app: &App,
+) -> impl Service<LambdaEvent<LambdaRequest>, Response: serde::Serialize, Error = Infallible, Future: Send> + '_ {
+    let handler = service_fn(move |request: Request| async move { Ok::<_, Infallible>(handle(app, request).await) });
+    GuardedAdapter::new(Adapter::from(handler))
+}
 
 /// Answers one event. Infallible by design: a client's mistake is an envelope, never an invocation error.
 pub async fn handle(app: &App, request: Request) -> Response<Body> {
@@ -46,7 +56,8 @@ pub async fn handle(app: &App, request: Request) -> Response<Body> {
         }
         _ if request.headers().contains_key(UNCONVERTIBLE) => {
             let error = Error::validation("the request's path, query string or Host header is not a valid URI");
-            let outcome = http::error_response(&error, Some(&request_id), false);
+            let head_only = request.method() == lambda_http::http::Method::HEAD;
+            let outcome = http::error_response(&error, Some(&request_id), head_only);
             (outcome, "http", Some(error.kind), 0)
         }
         _ => {

@@ -12,5 +12,6 @@ pub mod envelope;
 pub mod error;
 pub mod handler;
 pub mod http;
+pub mod logging;
 pub mod query;
 pub mod reference;

@@ -1,0 +1,384 @@
+//! Hostile and malformed input, property-based: whatever the event, the entry point (lambda_http's
+//! adapter, our guard and handler, the real SDK against the local stand-in) never panics and always
+//! answers a well-formed envelope with a documented status and only constant headers.
+//!
+//! Cases per property: `PROPTEST_CASES` (CI uses the default below; the README documents a longer run).
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use aws_sdk_connect::config::{BehaviorVersion, Credentials, Region};
+use connect_local::{Seed, StandIn};
+use connect_references::access::AllowedInstances;
+use connect_references::app::App;
+use connect_references::connect::{retry_config, timeout_config, ConnectReferences};
+use connect_references::error::ErrorKind;
+use connect_references::handler;
+use lambda_http::request::LambdaRequest;
+use lambda_http::Service;
+use lambda_runtime::{Context, LambdaEvent};
+use proptest::prelude::*;
+use serde_json::{json, Value};
+
+const CASES: u32 = 1000;
+const INSTANCE: &str = "11111111-2222-3333-4444-555555555555";
+const ALLOWED_HEADERS: [&str; 5] = [
+    "content-type",
+    "cache-control",
+    "x-content-type-options",
+    "allow",
+    "retry-after",
+];
+
+struct World {
+    runtime: tokio::runtime::Runtime,
+    _stand_in: StandIn,
+    app: App,
+}
+
+fn world() -> &'static World {
+    static WORLD: OnceLock<World> = OnceLock::new();
+    WORLD.get_or_init(|| {
+        // As in production: the guard's expected probe panics stay quiet (proptest still reports real ones).
+        handler::install_panic_hook();
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .unwrap();
+        let stand_in = runtime.block_on(StandIn::start(Seed::shipped())).unwrap();
+        let app = app_calling(&stand_in);
+        World {
+            runtime,
+            _stand_in: stand_in,
+            app,
+        }
+    })
+}
+
+/// The function's state, with the real SDK client sending to `stand_in`.
+fn app_calling(stand_in: &StandIn) -> App {
+    let config = aws_sdk_connect::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new("us-east-1"))
+        .credentials_provider(Credentials::for_tests())
+        .endpoint_url(stand_in.url())
+        .retry_config(retry_config())
+        .timeout_config(timeout_config())
+        .build();
+    App::new(
+        ConnectReferences::new(aws_sdk_connect::Client::from_conf(config)),
+        AllowedInstances::any(),
+    )
+}
+
+/// Runs one raw event through the whole entry point, as the runtime would, and returns the JSON it sends back.
+fn invoke(event: &Value) -> Value {
+    invoke_app(&world().app, event)
+}
+
+fn invoke_app(app: &App, event: &Value) -> Value {
+    let world = world();
+    let payload: LambdaRequest = serde_json::from_value(event.clone()).expect("any JSON is some LambdaRequest");
+    let mut context = Context::default();
+    context.request_id = "req-prop".into();
+    let mut service = handler::service(app);
+    let reply = world
+        .runtime
+        .block_on(service.call(LambdaEvent::new(payload, context)))
+        .unwrap();
+    serde_json::to_value(&reply).unwrap()
+}
+
+fn status_of(code: &str) -> u16 {
+    ErrorKind::ALL
+        .iter()
+        .find(|k| k.code() == code)
+        .unwrap_or_else(|| panic!("undocumented code {code}"))
+        .status()
+}
+
+fn assert_envelope(body: &Value, status: u16) {
+    match body["success"].as_bool() {
+        Some(true) => {
+            assert_eq!(status, 200);
+            assert!(body["data"]["references"].is_array());
+            assert!(body["data"].get("nextToken").is_some());
+        }
+        Some(false) => {
+            let code = body["error"]["code"].as_str().expect("an error code");
+            assert_eq!(status_of(code), status, "{body}");
+            assert!(body["error"]["message"].is_string());
+            assert_eq!(body["error"]["requestId"], "req-prop");
+        }
+        None => panic!("not an envelope: {body}"),
+    }
+}
+
+/// The invariant: an HTTP response carrying the envelope, or (for events lambda_http does not take for
+/// HTTP) the envelope or the flat map as the raw result.
+fn assert_well_formed(reply: &Value, head: bool) {
+    if let Some(status) = reply.get("statusCode") {
+        let status = status.as_u64().expect("numeric status") as u16;
+        assert!(
+            [200, 400, 403, 404, 405, 429, 500, 502, 504].contains(&status),
+            "{reply}"
+        );
+        let mut names: Vec<String> = Vec::new();
+        for key in ["headers", "multiValueHeaders"] {
+            if let Some(map) = reply[key].as_object() {
+                names.extend(map.keys().cloned());
+            }
+        }
+        for name in &names {
+            assert!(ALLOWED_HEADERS.contains(&name.as_str()), "header {name} in {reply}");
+        }
+        let content_type = reply["headers"]["content-type"]
+            .as_str()
+            .or(reply["multiValueHeaders"]["content-type"][0].as_str());
+        assert_eq!(content_type, Some("application/json"));
+        match reply["body"].as_str() {
+            Some(text) if !text.is_empty() => {
+                assert!(!head, "a HEAD answer has no body");
+                assert_envelope(&serde_json::from_str(text).expect("a JSON body"), status)
+            }
+            _ => assert!(head, "only HEAD answers have no body: {reply}"),
+        }
+    } else if reply.get("success").is_some_and(Value::is_string) {
+        let map = reply.as_object().unwrap();
+        assert!(map.values().all(Value::is_string), "{reply}");
+        assert!(["true", "false"].contains(&reply["success"].as_str().unwrap()));
+        if reply["success"] == "false" {
+            status_of(reply["errorCode"].as_str().unwrap());
+        }
+        assert!(reply.to_string().len() < 32 * 1024);
+    } else {
+        let status = if reply["success"] == true { 200 } else { 400 };
+        assert_envelope(
+            reply,
+            status.max(reply["error"]["code"].as_str().map_or(200, status_of)),
+        );
+    }
+}
+
+fn segment() -> impl Strategy<Value = String> {
+    prop_oneof![
+        Just(INSTANCE.to_string()),
+        Just("c0ffee00-0000-4000-8000-000000000001".to_string()),
+        "[a-zA-Z0-9%:/._~-]{0,40}",
+        any::<String>(),
+        "(%[0-9A-Fa-f]{2}){1,8}",
+        Just("a".repeat(300)),
+    ]
+}
+
+fn path() -> impl Strategy<Value = String> {
+    prop_oneof![
+        3 => (segment(), segment()).prop_map(|(i, c)| format!("/contact/references/{i}/{c}")),
+        1 => (segment(), segment()).prop_map(|(i, c)| format!("/stage/contact/references/{i}/{c}/")),
+        1 => any::<String>(),
+        1 => "/[ -~]{0,60}",
+    ]
+}
+
+fn query() -> impl Strategy<Value = String> {
+    let pair = prop_oneof![
+        "(URL|url|ATTACHMENT|PHOTO|EMAIL_MESSAGE|,| |%2C){0,6}".prop_map(|v| format!("referenceTypes={v}")),
+        "[ -~]{0,30}".prop_map(|v| format!("nextToken={v}")),
+        "[ -~]{0,30}",
+        any::<String>(),
+    ];
+    prop::collection::vec(pair, 0..6).prop_map(|pairs| pairs.join("&"))
+}
+
+fn method() -> impl Strategy<Value = String> {
+    prop_oneof![
+        4 => Just("GET".to_string()),
+        1 => Just("HEAD".to_string()),
+        1 => prop::sample::select(vec!["POST", "PUT", "DELETE", "OPTIONS", "PATCH"]).prop_map(str::to_string),
+        1 => "[A-Z]{1,10}",
+    ]
+}
+
+fn headers() -> impl Strategy<Value = HashMap<String, String>> {
+    prop::collection::hash_map("[a-z][a-z0-9-]{0,15}", "[ -~]{0,40}", 0..5)
+}
+
+fn body() -> impl Strategy<Value = Option<String>> {
+    prop_oneof![3 => Just(None), 1 => Just(Some(String::new())), 1 => any::<String>().prop_map(Some)]
+}
+
+fn json_value() -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::from),
+        any::<i64>().prop_map(Value::from),
+        any::<String>().prop_map(Value::from),
+    ];
+    leaf.prop_recursive(4, 32, 6, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..6).prop_map(Value::from),
+            prop::collection::hash_map("[A-Za-z]{1,12}", inner, 0..6)
+                .prop_map(|m| Value::Object(m.into_iter().collect())),
+        ]
+    })
+}
+
+fn http_api_event(
+    method: &str,
+    path: &str,
+    query: &str,
+    headers: &HashMap<String, String>,
+    body: &Option<String>,
+) -> Value {
+    json!({
+        "version": "2.0", "routeKey": "$default", "rawPath": path, "rawQueryString": query, "headers": headers,
+        "requestContext": {"accountId": "123456789012", "apiId": "api", "domainName": "api.example.com",
+            "domainPrefix": "api", "http": {"method": method, "path": path, "protocol": "HTTP/1.1",
+            "sourceIp": "203.0.113.1", "userAgent": "prop"}, "requestId": "r", "routeKey": "$default",
+            "stage": "$default", "time": "t", "timeEpoch": 0},
+        "body": body, "isBase64Encoded": false
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(std::env::var("PROPTEST_CASES").ok().and_then(|c| c.parse().ok()).unwrap_or(CASES)))]
+
+    #[test]
+    fn http_api_events_always_get_a_well_formed_envelope(
+        method in method(), path in path(), query in query(), headers in headers(), body in body()
+    ) {
+        let reply = invoke(&http_api_event(&method, &path, &query, &headers, &body));
+        assert_well_formed(&reply, method == "HEAD");
+        prop_assert!(reply.get("statusCode").is_some(), "an HTTP API event gets an HTTP answer: {}", reply);
+    }
+
+    #[test]
+    fn rest_and_alb_events_always_get_a_well_formed_envelope(
+        alb in any::<bool>(), method in method(), path in path(),
+        params in prop::collection::hash_map("[a-zA-Z]{1,14}", prop::collection::vec(any::<String>(), 0..4), 0..4),
+        path_parameters in prop::option::of((segment(), segment())),
+        headers in headers(), body in body(),
+    ) {
+        let multi_headers: HashMap<_, _> = headers.iter().map(|(k, v)| (k.clone(), vec![v.clone()])).collect();
+        let event = if alb {
+            json!({"requestContext": {"elb": {"targetGroupArn": "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/t/1"}},
+                   "httpMethod": method, "path": path, "multiValueQueryStringParameters": params,
+                   "multiValueHeaders": multi_headers, "body": body, "isBase64Encoded": false})
+        } else {
+            json!({"resource": "/{proxy+}", "path": path, "httpMethod": method, "headers": headers,
+                   "multiValueHeaders": multi_headers, "multiValueQueryStringParameters": params,
+                   "pathParameters": path_parameters.map(|(i, c)| json!({"InstanceId": i, "ContactId": c})),
+                   "requestContext": {"accountId": "123456789012", "resourceId": "r", "stage": "prod", "requestId": "q",
+                       "identity": {}, "resourcePath": "/{proxy+}", "httpMethod": method, "apiId": "a"},
+                   "body": body, "isBase64Encoded": false})
+        };
+        let reply = invoke(&event);
+        assert_well_formed(&reply, method == "HEAD");
+        prop_assert!(reply.get("statusCode").is_some(), "{}", reply);
+    }
+
+    #[test]
+    fn contact_flow_events_always_get_a_flat_map_or_an_envelope(
+        instance in prop_oneof![Just(Value::from(format!("arn:aws:connect:us-east-1:123456789012:instance/{INSTANCE}"))), json_value()],
+        contact in prop_oneof![Just(Value::from("c0ffee00-0000-4000-8000-000000000001")), json_value()],
+        parameters in prop::collection::hash_map(
+            prop::sample::select(vec!["contactId", "referenceTypes", "responseFormat", "other"]).prop_map(str::to_string),
+            prop_oneof![Just(Value::from("JSON")), Just(Value::from("url,attachment")), json_value()], 0..4),
+        name in prop_oneof![Just("ContactFlowEvent"), Just("ContactFlowExecution"), Just("Other")],
+    ) {
+        let event = json!({"Name": name, "Details": {"ContactData": {
+            "InstanceARN": instance, "ContactId": contact.clone(), "InitialContactId": contact,
+            "CustomerEndpoint": null, "Queue": null}, "Parameters": parameters}});
+        let reply = invoke(&event);
+        assert_well_formed(&reply, false);
+    }
+
+    #[test]
+    fn any_json_payload_gets_a_well_formed_answer(payload in json_value()) {
+        let reply = invoke(&payload);
+        assert_well_formed(&reply, false);
+    }
+}
+
+#[test]
+fn header_and_json_injection_attempts_stay_inside_the_body() {
+    let hostile = "a%0D%0ASet-Cookie:%20x=1%22,%22success%22:true";
+    let event = http_api_event(
+        "GET",
+        &format!("/contact/references/{INSTANCE}/{hostile}"),
+        "referenceTypes=URL%0D%0AX-Injected:%201",
+        &HashMap::new(),
+        &None,
+    );
+    let reply = invoke(&event);
+    assert_well_formed(&reply, false);
+    let body: Value = serde_json::from_str(reply["body"].as_str().unwrap()).unwrap();
+    assert_eq!(body["success"], false);
+    assert_eq!(body["error"]["code"], "VALIDATION_ERROR");
+}
+
+#[test]
+fn oversized_inputs_are_refused_with_400_before_calling_connect() {
+    let long_id = "c".repeat(100_000);
+    let many_types = vec!["referenceTypes=URL"; 10_000].join("&");
+    let huge_body = Some("x".repeat(1_000_000));
+    let cases = [
+        http_api_event(
+            "GET",
+            &format!("/contact/references/{INSTANCE}/{long_id}"),
+            "",
+            &HashMap::new(),
+            &None,
+        ),
+        http_api_event(
+            "GET",
+            &format!("/contact/references/{long_id}/c"),
+            "",
+            &HashMap::new(),
+            &None,
+        ),
+        http_api_event(
+            "GET",
+            &format!("/contact/references/{INSTANCE}/c"),
+            &many_types,
+            &HashMap::new(),
+            &None,
+        ),
+        http_api_event(
+            "GET",
+            &format!("/contact/references/{INSTANCE}/c"),
+            &format!("nextToken={long_id}&referenceTypes=URL"),
+            &HashMap::new(),
+            &None,
+        ),
+        http_api_event(
+            "GET",
+            &format!("/contact/references/{INSTANCE}/c"),
+            "",
+            &HashMap::new(),
+            &huge_body,
+        ),
+    ];
+    let own_stand_in = world().runtime.block_on(StandIn::start(Seed::shipped())).unwrap();
+    let app = app_calling(&own_stand_in);
+    for event in cases {
+        let started = std::time::Instant::now();
+        let reply = invoke_app(&app, &event);
+        assert_eq!(
+            reply["statusCode"],
+            400,
+            "{}",
+            &reply.to_string()[..200.min(reply.to_string().len())]
+        );
+        let body: Value = serde_json::from_str(reply["body"].as_str().unwrap()).unwrap();
+        assert_eq!(body["error"]["code"], "VALIDATION_ERROR");
+        assert!(body.to_string().len() < 1_000, "the answer stays small");
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(1),
+            "took {:?}",
+            started.elapsed()
+        );
+    }
+    assert!(own_stand_in.requests().is_empty(), "Connect was not called");
+}
