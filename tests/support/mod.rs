@@ -214,10 +214,19 @@ impl Emulator {
         self.runtime.block_on(future)
     }
 
+    /// The function process's id: the emulator's child (it may have been started from any of its threads).
+    pub fn function_pid(&self) -> Option<u32> {
+        let tasks = std::fs::read_dir(format!("/proc/{}/task", self.child.id())).ok()?;
+        tasks
+            .filter_map(Result::ok)
+            .filter_map(|task| std::fs::read_to_string(task.path().join("children")).ok())
+            .flat_map(|children| children.split_whitespace().map(str::to_owned).collect::<Vec<_>>())
+            .find_map(|pid| pid.parse().ok())
+    }
+
     /// The function process's peak resident set, in kB (from /proc), if it is running.
     pub fn function_peak_rss_kb(&self) -> Option<u64> {
-        let children = std::fs::read_to_string(format!("/proc/{0}/task/{0}/children", self.child.id())).ok()?;
-        let pid = children.split_whitespace().next()?;
+        let pid = self.function_pid()?;
         let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
         status
             .lines()
