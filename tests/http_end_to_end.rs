@@ -286,3 +286,26 @@ fn the_runtime_keeps_serving_after_every_kind_of_failure() {
         .contains("contact-flow event"));
     assert_eq!(emulator.http_file("http-api-v2.json").status, 200);
 }
+
+#[test]
+fn every_sample_event_is_answered_with_an_envelope() {
+    let emulator = Emulator::start();
+    let directory = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("events");
+    let mut names: Vec<String> = std::fs::read_dir(directory)
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().into_string().unwrap())
+        .collect();
+    names.sort();
+    assert!(names.len() >= 12, "{names:?}");
+    for name in names {
+        let reply: Value = serde_json::from_str(&emulator.invoke_raw(&event_file(&name))).unwrap();
+        let envelope = match reply.get("statusCode") {
+            Some(_) => serde_json::from_str(reply["body"].as_str().unwrap()).unwrap(),
+            None => reply.clone(),
+        };
+        let success = &envelope["success"];
+        assert!(success.is_boolean() || success == "true" || success == "false", "{name}: {reply}");
+        let failed = success == false || success == "false";
+        assert_eq!(failed, name.contains("bad") || name.contains("fails"), "{name}: {reply}");
+    }
+}
