@@ -52,10 +52,7 @@ fn pure_path(c: &mut Criterion) {
             |summaries| {
                 let mut references: Vec<Reference> = summaries.into_iter().map(Reference::from).collect();
                 group_by_requested_type(&mut references, &query.reference_types);
-                let page = ReferencePage {
-                    references,
-                    next_token: None,
-                };
+                let page = ReferencePage { references, next_token: None };
                 black_box(envelope::success(&query, &page))
             },
             criterion::BatchSize::SmallInput,
@@ -69,10 +66,7 @@ fn pure_path(c: &mut Criterion) {
                 let query = parse_request(&request).unwrap();
                 let mut references: Vec<Reference> = summaries.into_iter().map(Reference::from).collect();
                 group_by_requested_type(&mut references, &query.reference_types);
-                let page = ReferencePage {
-                    references,
-                    next_token: None,
-                };
+                let page = ReferencePage { references, next_token: None };
                 black_box(envelope::success(&query, &page))
             },
             criterion::BatchSize::SmallInput,

@@ -38,10 +38,9 @@ impl AllowedInstances {
     /// Refuses an instance outside the list with `ACCESS_DENIED`.
     pub fn check(&self, instance_id: &str) -> Result<(), Error> {
         match &self.ids {
-            Some(ids) if !ids.contains(instance_id) => Err(Error::new(
-                ErrorKind::AccessDenied,
-                "this function does not serve that Amazon Connect instance",
-            )),
+            Some(ids) if !ids.contains(instance_id) => {
+                Err(Error::new(ErrorKind::AccessDenied, "this function does not serve that Amazon Connect instance"))
+            }
             _ => Ok(()),
         }
     }

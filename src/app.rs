@@ -44,9 +44,8 @@ const PLAUSIBLE_DEADLINE_MS: u64 = 1_577_836_800_000;
 /// When to give up on Connect: the invocation's deadline (milliseconds since the epoch, from the
 /// Lambda context) less [`DEADLINE_MARGIN`], and never later than `limit` from now.
 pub fn deadline(lambda_deadline_ms: u64, limit: Option<Duration>) -> Instant {
-    let now_ms = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
+    let now_ms =
+        SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
     let mut remaining = if lambda_deadline_ms < PLAUSIBLE_DEADLINE_MS {
         UNKNOWN_DEADLINE_BUDGET
     } else {
@@ -69,19 +68,13 @@ mod tests {
     #[test]
     fn deadline_keeps_a_margin_before_lambdas() {
         let left = deadline(now_ms() + 3_000, None) - Instant::now();
-        assert!(
-            left <= Duration::from_millis(2_700) && left > Duration::from_millis(2_500),
-            "{left:?}"
-        );
+        assert!(left <= Duration::from_millis(2_700) && left > Duration::from_millis(2_500), "{left:?}");
     }
 
     #[test]
     fn deadline_is_capped_by_the_limit() {
         let left = deadline(now_ms() + 60_000, Some(CONTACT_FLOW_LIMIT)) - Instant::now();
-        assert!(
-            left <= Duration::from_millis(7_700) && left > Duration::from_millis(7_500),
-            "{left:?}"
-        );
+        assert!(left <= Duration::from_millis(7_700) && left > Duration::from_millis(7_500), "{left:?}");
     }
 
     #[test]
@@ -94,10 +87,7 @@ mod tests {
     fn a_deadline_that_is_not_a_timestamp_gets_the_fallback_budget() {
         for bogus in [0, 600_000] {
             let left = deadline(bogus, None) - Instant::now();
-            assert!(
-                left > Duration::from_secs(29) && left <= UNKNOWN_DEADLINE_BUDGET,
-                "{left:?}"
-            );
+            assert!(left > Duration::from_secs(29) && left <= UNKNOWN_DEADLINE_BUDGET, "{left:?}");
         }
     }
 }

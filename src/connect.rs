@@ -54,19 +54,15 @@ impl ConnectReferences {
     pub async fn fetch(&self, query: &ReferenceQuery, deadline: Instant) -> Result<ReferencePage, Error> {
         match tokio::time::timeout_at(deadline, self.fetch_all(query)).await {
             Ok(result) => result,
-            Err(_) => Err(Error::new(
-                ErrorKind::UpstreamTimeout,
-                "Amazon Connect did not answer in time",
-            )),
+            Err(_) => Err(Error::new(ErrorKind::UpstreamTimeout, "Amazon Connect did not answer in time")),
         }
     }
 
     async fn fetch_all(&self, query: &ReferenceQuery) -> Result<ReferencePage, Error> {
         if query.reference_types.len() <= crate::query::TYPES_PER_CALL {
             // One call: the caller's token goes in and Connect's comes back out.
-            let (mut references, next_token) = self
-                .call(query, &query.reference_types, query.next_token.as_deref())
-                .await?;
+            let (mut references, next_token) =
+                self.call(query, &query.reference_types, query.next_token.as_deref()).await?;
             group_by_requested_type(&mut references, &query.reference_types);
             return Ok(ReferencePage { references, next_token });
         }
@@ -74,10 +70,7 @@ impl ConnectReferences {
         let batches = try_join_all(query.batches().map(|types| self.call_all_pages(query, types))).await?;
         let mut references: Vec<Reference> = batches.into_iter().flatten().collect();
         group_by_requested_type(&mut references, &query.reference_types);
-        Ok(ReferencePage {
-            references,
-            next_token: None,
-        })
+        Ok(ReferencePage { references, next_token: None })
     }
 
     async fn call_all_pages(&self, query: &ReferenceQuery, types: &[ReferenceType]) -> Result<Vec<Reference>, Error> {
@@ -91,10 +84,7 @@ impl ConnectReferences {
                 None => return Ok(all),
             }
         }
-        Err(Error::new(
-            ErrorKind::Upstream,
-            "Amazon Connect returned more pages than expected",
-        ))
+        Err(Error::new(ErrorKind::Upstream, "Amazon Connect returned more pages than expected"))
     }
 
     async fn call(
@@ -113,12 +103,7 @@ impl ConnectReferences {
             .send()
             .await
             .map_err(classify)?;
-        let references = output
-            .reference_summary_list
-            .unwrap_or_default()
-            .into_iter()
-            .map(Reference::from)
-            .collect();
+        let references = output.reference_summary_list.unwrap_or_default().into_iter().map(Reference::from).collect();
         Ok((references, output.next_token))
     }
 }
@@ -212,43 +197,19 @@ mod tests {
     async fn each_modeled_error_maps_to_its_kind() {
         use ListContactReferencesError as E;
         let cases: Vec<(fn() -> E, ErrorKind)> = vec![
-            (
-                || E::InvalidParameterException(InvalidParameterException::builder().build()),
-                ErrorKind::Validation,
-            ),
-            (
-                || E::InvalidRequestException(InvalidRequestException::builder().build()),
-                ErrorKind::Validation,
-            ),
-            (
-                || E::ResourceNotFoundException(ResourceNotFoundException::builder().build()),
-                ErrorKind::NotFound,
-            ),
-            (
-                || E::ThrottlingException(ThrottlingException::builder().build()),
-                ErrorKind::Throttled,
-            ),
-            (
-                || E::InternalServiceException(InternalServiceException::builder().build()),
-                ErrorKind::Upstream,
-            ),
-            (
-                || E::generic(ErrorMetadata::builder().code("AccessDeniedException").build()),
-                ErrorKind::AccessDenied,
-            ),
-            (
-                || E::generic(ErrorMetadata::builder().code("UnrecognizedClientException").build()),
-                ErrorKind::Internal,
-            ),
+            (|| E::InvalidParameterException(InvalidParameterException::builder().build()), ErrorKind::Validation),
+            (|| E::InvalidRequestException(InvalidRequestException::builder().build()), ErrorKind::Validation),
+            (|| E::ResourceNotFoundException(ResourceNotFoundException::builder().build()), ErrorKind::NotFound),
+            (|| E::ThrottlingException(ThrottlingException::builder().build()), ErrorKind::Throttled),
+            (|| E::InternalServiceException(InternalServiceException::builder().build()), ErrorKind::Upstream),
+            (|| E::generic(ErrorMetadata::builder().code("AccessDeniedException").build()), ErrorKind::AccessDenied),
+            (|| E::generic(ErrorMetadata::builder().code("UnrecognizedClientException").build()), ErrorKind::Internal),
         ];
         for (make, expected) in cases {
             let rule = mock!(Client::list_contact_references).then_error(make);
-            let client = mock_client!(aws_sdk_connect, RuleMode::MatchAny, [&rule], |c| c
-                .retry_config(RetryConfig::disabled()));
-            let error = ConnectReferences::new(client)
-                .fetch(&query(Some("URL"), None), far())
-                .await
-                .unwrap_err();
+            let client =
+                mock_client!(aws_sdk_connect, RuleMode::MatchAny, [&rule], |c| c.retry_config(RetryConfig::disabled()));
+            let error = ConnectReferences::new(client).fetch(&query(Some("URL"), None), far()).await.unwrap_err();
             assert_eq!(error.kind, expected, "{error}");
             assert_eq!(error.message, message_for(expected));
         }
@@ -258,16 +219,11 @@ mod tests {
     async fn messages_never_carry_connects_own_text() {
         let rule = mock!(Client::list_contact_references).then_error(|| {
             ListContactReferencesError::InvalidParameterException(
-                InvalidParameterException::builder()
-                    .message("internal detail 42")
-                    .build(),
+                InvalidParameterException::builder().message("internal detail 42").build(),
             )
         });
         let client = mock_client!(aws_sdk_connect, [&rule]);
-        let error = ConnectReferences::new(client)
-            .fetch(&query(Some("URL"), None), far())
-            .await
-            .unwrap_err();
+        let error = ConnectReferences::new(client).fetch(&query(Some("URL"), None), far()).await.unwrap_err();
         assert!(!error.message.contains("42"));
     }
 
@@ -276,16 +232,10 @@ mod tests {
         let rule = mock!(Client::list_contact_references)
             .match_requests(|r| r.next_token() == Some("in") && r.instance_id() == Some(INSTANCE))
             .then_output(|| {
-                ListContactReferencesOutput::builder()
-                    .reference_summary_list(url("a"))
-                    .next_token("out")
-                    .build()
+                ListContactReferencesOutput::builder().reference_summary_list(url("a")).next_token("out").build()
             });
         let client = mock_client!(aws_sdk_connect, [&rule]);
-        let page = ConnectReferences::new(client)
-            .fetch(&query(Some("URL"), Some("in")), far())
-            .await
-            .unwrap();
+        let page = ConnectReferences::new(client).fetch(&query(Some("URL"), Some("in")), far()).await.unwrap();
         assert_eq!(page.next_token.as_deref(), Some("out"));
         assert_eq!(page.references.len(), 1);
         assert_eq!(rule.num_calls(), 1);
@@ -307,16 +257,9 @@ mod tests {
             });
         let second = mock!(Client::list_contact_references)
             .match_requests(|r| r.reference_types().len() == 5)
-            .then_output(|| {
-                ListContactReferencesOutput::builder()
-                    .reference_summary_list(url("u"))
-                    .build()
-            });
+            .then_output(|| ListContactReferencesOutput::builder().reference_summary_list(url("u")).build());
         let client = mock_client!(aws_sdk_connect, RuleMode::MatchAny, [&first, &second]);
-        let page = ConnectReferences::new(client)
-            .fetch(&query(None, None), far())
-            .await
-            .unwrap();
+        let page = ConnectReferences::new(client).fetch(&query(None, None), far()).await.unwrap();
         let types: Vec<&str> = page.references.iter().map(Reference::type_name).collect();
         assert_eq!(types, ["ATTACHMENT", "DATE", "URL"]);
         assert_eq!((first.num_calls(), second.num_calls()), (1, 1));
@@ -328,26 +271,16 @@ mod tests {
         let page1 = mock!(Client::list_contact_references)
             .match_requests(|r| r.reference_types().len() == 6 && r.next_token().is_none())
             .then_output(|| {
-                ListContactReferencesOutput::builder()
-                    .reference_summary_list(url("p1"))
-                    .next_token("t2")
-                    .build()
+                ListContactReferencesOutput::builder().reference_summary_list(url("p1")).next_token("t2").build()
             });
         let page2 = mock!(Client::list_contact_references)
             .match_requests(|r| r.next_token() == Some("t2"))
-            .then_output(|| {
-                ListContactReferencesOutput::builder()
-                    .reference_summary_list(url("p2"))
-                    .build()
-            });
+            .then_output(|| ListContactReferencesOutput::builder().reference_summary_list(url("p2")).build());
         let other = mock!(Client::list_contact_references)
             .match_requests(|r| r.reference_types().len() == 5)
             .then_output(|| ListContactReferencesOutput::builder().build());
         let client = mock_client!(aws_sdk_connect, RuleMode::MatchAny, [&page1, &page2, &other]);
-        let page = ConnectReferences::new(client)
-            .fetch(&query(None, None), far())
-            .await
-            .unwrap();
+        let page = ConnectReferences::new(client).fetch(&query(None, None), far()).await.unwrap();
         let names: Vec<_> = page.references.iter().map(|r| r.name.clone().unwrap()).collect();
         assert_eq!(names, ["p1", "p2"]);
     }
@@ -357,10 +290,7 @@ mod tests {
         use aws_smithy_http_client::test_util::{ReplayEvent, StaticReplayClient};
         use aws_smithy_types::body::SdkBody;
         let replay = StaticReplayClient::new(vec![ReplayEvent::new(
-            http::Request::builder()
-                .uri("http://unused")
-                .body(SdkBody::empty())
-                .unwrap(),
+            http::Request::builder().uri("http://unused").body(SdkBody::empty()).unwrap(),
             http::Response::builder()
                 .status(200)
                 .body(SdkBody::from(
@@ -376,15 +306,8 @@ mod tests {
             .build();
         let arn = format!("arn:aws:connect:us-east-1:123456789012:instance/{INSTANCE}");
         let query = ReferenceQuery::parse(&arn, "contact-1", Some(["url,attachment"]), None).unwrap();
-        let page = ConnectReferences::new(Client::from_conf(config))
-            .fetch(&query, far())
-            .await
-            .unwrap();
-        assert_eq!(
-            page.references,
-            [Reference::default()],
-            "a newer union member is an UNKNOWN reference"
-        );
+        let page = ConnectReferences::new(Client::from_conf(config)).fetch(&query, far()).await.unwrap();
+        assert_eq!(page.references, [Reference::default()], "a newer union member is an UNKNOWN reference");
         let requests = replay.actual_requests().collect::<Vec<_>>();
         assert_eq!(requests.len(), 1);
         assert_eq!(requests[0].method(), "GET");
@@ -400,27 +323,11 @@ mod tests {
 
     #[test]
     fn unlisted_error_codes_fall_back_sensibly() {
-        assert_eq!(
-            kind_of_unmodeled_error(Some("AccessDeniedException"), 403),
-            ErrorKind::AccessDenied
-        );
-        assert_eq!(
-            kind_of_unmodeled_error(Some("TooManyRequestsException"), 429),
-            ErrorKind::Throttled
-        );
-        assert_eq!(
-            kind_of_unmodeled_error(Some("ServiceUnavailableException"), 503),
-            ErrorKind::Upstream
-        );
-        assert_eq!(
-            kind_of_unmodeled_error(Some("UnrecognizedClientException"), 403),
-            ErrorKind::Internal
-        );
-        assert_eq!(
-            kind_of_unmodeled_error(None, 200),
-            ErrorKind::Upstream,
-            "an unreadable success"
-        );
+        assert_eq!(kind_of_unmodeled_error(Some("AccessDeniedException"), 403), ErrorKind::AccessDenied);
+        assert_eq!(kind_of_unmodeled_error(Some("TooManyRequestsException"), 429), ErrorKind::Throttled);
+        assert_eq!(kind_of_unmodeled_error(Some("ServiceUnavailableException"), 503), ErrorKind::Upstream);
+        assert_eq!(kind_of_unmodeled_error(Some("UnrecognizedClientException"), 403), ErrorKind::Internal);
+        assert_eq!(kind_of_unmodeled_error(None, 200), ErrorKind::Upstream, "an unreadable success");
         assert_eq!(kind_of_unmodeled_error(None, 503), ErrorKind::Upstream);
         assert_eq!(kind_of_unmodeled_error(None, 418), ErrorKind::Internal);
     }

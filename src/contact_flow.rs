@@ -110,11 +110,8 @@ pub struct FlatResponse {
 
 impl FlatResponse {
     pub fn success(page: &ReferencePage) -> Self {
-        let tail: Vec<(String, String)> = page
-            .next_token
-            .iter()
-            .map(|token| ("nextToken".to_owned(), token.clone()))
-            .collect();
+        let tail: Vec<(String, String)> =
+            page.next_token.iter().map(|token| ("nextToken".to_owned(), token.clone())).collect();
         // Room for the fixed keys: `{"success":"true","count":"NNNNN","truncated":"true"}` and the tail.
         let fixed = r#"{"success":"true","count":"99999","truncated":"true"}"#.len()
             + tail.iter().map(|(k, v)| entry_len(k, v)).sum::<usize>();
@@ -138,10 +135,8 @@ impl FlatResponse {
             budget -= len;
             references.push((key, value.to_owned()));
         }
-        let mut entries = vec![
-            ("success".to_owned(), "true".to_owned()),
-            ("count".to_owned(), references.len().to_string()),
-        ];
+        let mut entries =
+            vec![("success".to_owned(), "true".to_owned()), ("count".to_owned(), references.len().to_string())];
         entries.extend(references);
         entries.extend(tail);
         if truncated {
@@ -263,9 +258,7 @@ mod tests {
     #[test]
     fn reference_types_parameter_follows_the_http_rules() {
         let data = json!({"InstanceARN": arn(), "ContactId": "c"});
-        let query = event(data.clone(), json!({"referenceTypes": "url, Attachment,url"}))
-            .query()
-            .unwrap();
+        let query = event(data.clone(), json!({"referenceTypes": "url, Attachment,url"})).query().unwrap();
         let types: Vec<_> = query.reference_types.iter().map(|t| t.as_str()).collect();
         assert_eq!(types, ["URL", "ATTACHMENT"]);
         let error = event(data, json!({"referenceTypes": "PHOTO"})).query().unwrap_err();
@@ -291,15 +284,10 @@ mod tests {
     fn response_format_is_json_or_string_map() {
         let data = json!({"InstanceARN": arn(), "ContactId": "c"});
         assert_eq!(
-            event(data.clone(), json!({"responseFormat": "json"}))
-                .response_format()
-                .unwrap(),
+            event(data.clone(), json!({"responseFormat": "json"})).response_format().unwrap(),
             ResponseFormat::Json
         );
-        assert_eq!(
-            event(data.clone(), json!({})).response_format().unwrap(),
-            ResponseFormat::StringMap
-        );
+        assert_eq!(event(data.clone(), json!({})).response_format().unwrap(), ResponseFormat::StringMap);
         assert!(event(data, json!({"responseFormat": "xml"})).response_format().is_err());
     }
 
@@ -330,13 +318,9 @@ mod tests {
 
     #[test]
     fn oversized_answers_drop_whole_references_from_the_end() {
-        let references = (0..100)
-            .map(|i| reference(&format!("r{i:03}"), Some(&"\u{e9}\"".repeat(200)), None))
-            .collect();
-        let page = ReferencePage {
-            references,
-            next_token: None,
-        };
+        let references =
+            (0..100).map(|i| reference(&format!("r{i:03}"), Some(&"\u{e9}\"".repeat(200)), None)).collect();
+        let page = ReferencePage { references, next_token: None };
         let flat = FlatResponse::success(&page);
         let json = flat.to_json();
         assert!(json.len() < MAX_RESPONSE_BYTES, "{} bytes", json.len());
@@ -354,10 +338,7 @@ mod tests {
 
     #[test]
     fn small_answers_are_not_marked_truncated() {
-        let page = ReferencePage {
-            references: vec![reference("a", Some("b"), None)],
-            next_token: None,
-        };
+        let page = ReferencePage { references: vec![reference("a", Some("b"), None)], next_token: None };
         assert!(parsed(&FlatResponse::success(&page)).get("truncated").is_none());
     }
 }

@@ -52,14 +52,7 @@ pub fn success(query: &ReferenceQuery, page: &ReferencePage) -> String {
 
 /// `{"success": false, "error": {"code", "message", "requestId"}}`.
 pub fn failure(error: &Error, request_id: Option<&str>) -> String {
-    to_json(&Failure {
-        success: false,
-        error: ErrorBody {
-            code: error.code(),
-            message: &error.message,
-            request_id,
-        },
-    })
+    to_json(&Failure { success: false, error: ErrorBody { code: error.code(), message: &error.message, request_id } })
 }
 
 fn to_json(value: &impl Serialize) -> String {

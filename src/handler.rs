@@ -45,10 +45,7 @@ pub fn service(
 pub async fn handle(app: &App, request: Request) -> Response<Body> {
     let started = Instant::now();
     let cold_start = COLD_START.swap(false, Ordering::Relaxed);
-    let request_id = request
-        .lambda_context_ref()
-        .map(|c| c.request_id.clone())
-        .unwrap_or_default();
+    let request_id = request.lambda_context_ref().map(|c| c.request_id.clone()).unwrap_or_default();
     let (response, event, error, references) = match request.request_context_ref() {
         Some(RequestContext::PassThrough) => {
             let (body, event, error, references) = direct_invocation(app, &request).await;
@@ -88,12 +85,7 @@ async fn direct_invocation(app: &App, request: &Request) -> (String, &'static st
     };
     let Some(event) = ContactFlowEvent::from_json(payload) else {
         let error = contact_flow::unrecognised_event();
-        return (
-            crate::envelope::failure(&error, request_id),
-            "unrecognised",
-            Some(error.kind),
-            0,
-        );
+        return (crate::envelope::failure(&error, request_id), "unrecognised", Some(error.kind), 0);
     };
     let format = match event.response_format() {
         Ok(format) => format,
@@ -105,20 +97,13 @@ async fn direct_invocation(app: &App, request: &Request) -> (String, &'static st
     let outcome: Result<_, Error> = async {
         let query = event.query()?;
         let lambda_deadline = context.map_or(0, |c| c.deadline);
-        let page = app
-            .list(&query, deadline(lambda_deadline, Some(CONTACT_FLOW_LIMIT)))
-            .await?;
+        let page = app.list(&query, deadline(lambda_deadline, Some(CONTACT_FLOW_LIMIT))).await?;
         Ok((query, page))
     }
     .await;
     let error = outcome.as_ref().err().map(|e: &Error| e.kind);
     let references = outcome.as_ref().map_or(0, |(_, page)| page.references.len());
-    (
-        contact_flow::render(&outcome, format, request_id),
-        "contact_flow",
-        error,
-        references,
-    )
+    (contact_flow::render(&outcome, format, request_id), "contact_flow", error, references)
 }
 
 thread_local! {

@@ -56,12 +56,7 @@ pub async fn handle(app: &App, request: &Request) -> HttpOutcome {
 /// The failure envelope with the error's status and headers.
 pub fn error_response(error: &Error, request_id: Option<&str>, head_only: bool) -> Response<Body> {
     let status = StatusCode::from_u16(error.kind.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    respond(
-        status,
-        envelope::failure(error, request_id),
-        Some(error.kind),
-        head_only,
-    )
+    respond(status, envelope::failure(error, request_id), Some(error.kind), head_only)
 }
 
 /// Reads the route, method, query string and body into a validated query.
@@ -81,9 +76,7 @@ pub fn parse_request(request: &Request) -> Result<ReferenceQuery, Error> {
     let types = params
         .and_then(|p| p.all("referenceTypes"))
         .map(|values| values.into_iter().map(|v| origin.decode_query(v)).collect::<Vec<_>>());
-    let next_token = params
-        .and_then(|p| p.first("nextToken"))
-        .map(|v| origin.decode_query(v));
+    let next_token = params.and_then(|p| p.first("nextToken")).map(|v| origin.decode_query(v));
     ReferenceQuery::parse(
         &instance_id,
         &contact_id,
@@ -134,31 +127,20 @@ impl Origin {
 /// They are told apart by their domain; an event with no API id (as `cargo lambda watch` sends for
 /// its emulated function URL) is one too, since API Gateway always names its API.
 fn is_function_url(context: &ApiGatewayV2httpRequestContext) -> bool {
-    context.apiid.is_none()
-        || context
-            .domain_name
-            .as_deref()
-            .is_some_and(|domain| domain.contains(".lambda-url."))
+    context.apiid.is_none() || context.domain_name.as_deref().is_some_and(|domain| domain.contains(".lambda-url."))
 }
 
 /// The two ids, from API Gateway's `pathParameters` when it gives them, else from the path's tail.
 fn route_ids(request: &Request, origin: Origin) -> Result<(String, String), Error> {
-    let from_parameters = request
-        .path_parameters_ref()
-        .and_then(|p| Some((p.first("InstanceId")?, p.first("ContactId")?)));
+    let from_parameters =
+        request.path_parameters_ref().and_then(|p| Some((p.first("InstanceId")?, p.first("ContactId")?)));
     let (instance, contact) = match from_parameters {
         Some(ids) => ids,
         None => route_tail(request.raw_http_path()).ok_or_else(|| {
-            Error::new(
-                ErrorKind::NotFound,
-                format!("no such route; use GET {ROUTE}?referenceTypes=URL"),
-            )
+            Error::new(ErrorKind::NotFound, format!("no such route; use GET {ROUTE}?referenceTypes=URL"))
         })?,
     };
-    Ok((
-        origin.decode_path(instance)?.into_owned(),
-        origin.decode_path(contact)?.into_owned(),
-    ))
+    Ok((origin.decode_path(instance)?.into_owned(), origin.decode_path(contact)?.into_owned()))
 }
 
 /// Matches `…/contact/references/{InstanceId}/{ContactId}` (a trailing slash allowed).
@@ -294,12 +276,8 @@ mod tests {
 
     #[test]
     fn function_url_paths_are_decoded_once() {
-        let request = v2(
-            &format!("/contact/references/{ID}/a%2525b"),
-            json!(null),
-            "",
-            "xyz.lambda-url.us-east-1.on.aws",
-        );
+        let request =
+            v2(&format!("/contact/references/{ID}/a%2525b"), json!(null), "", "xyz.lambda-url.us-east-1.on.aws");
         assert_eq!(parse_request(&request).unwrap().contact_id, "a%25b");
     }
 
@@ -370,31 +348,17 @@ mod tests {
 
     #[test]
     fn invalid_utf8_after_decoding_is_a_validation_error() {
-        let request = v1(
-            "GET",
-            &format!("/contact/references/{ID}/%FF"),
-            json!(null),
-            json!(null),
-        );
+        let request = v1("GET", &format!("/contact/references/{ID}/%FF"), json!(null), json!(null));
         assert_eq!(parse_request(&request).unwrap_err().kind, ErrorKind::Validation);
     }
 
     #[test]
     fn responses_carry_the_fixed_headers_and_the_extra_one_per_error() {
-        let throttled = respond(
-            StatusCode::TOO_MANY_REQUESTS,
-            "{}".into(),
-            Some(ErrorKind::Throttled),
-            false,
-        );
+        let throttled = respond(StatusCode::TOO_MANY_REQUESTS, "{}".into(), Some(ErrorKind::Throttled), false);
         assert_eq!(throttled.headers()["retry-after"], "1");
         assert_eq!(throttled.headers()["cache-control"], "no-store");
-        let not_allowed = respond(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "{}".into(),
-            Some(ErrorKind::MethodNotAllowed),
-            false,
-        );
+        let not_allowed =
+            respond(StatusCode::METHOD_NOT_ALLOWED, "{}".into(), Some(ErrorKind::MethodNotAllowed), false);
         assert_eq!(not_allowed.headers()["allow"], "GET, HEAD");
         assert_eq!(not_allowed.headers()["content-type"], "application/json");
         let head = respond(StatusCode::OK, "{}".into(), None, true);

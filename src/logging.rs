@@ -26,17 +26,10 @@ pub fn init() {
         (None, Ok(developer)) => developer,
         _ => filter_for(lambda_level.as_deref()),
     };
-    let builder = fmt()
-        .with_env_filter(EnvFilter::new(directives))
-        .with_target(false)
-        .without_time();
+    let builder = fmt().with_env_filter(EnvFilter::new(directives)).with_target(false).without_time();
     let json = std::env::var("AWS_LAMBDA_LOG_FORMAT").is_ok_and(|f| f.eq_ignore_ascii_case("JSON"));
     // `try_init` fails only if a subscriber is already installed, which then keeps serving.
-    let _ = if json {
-        builder.json().flatten_event(true).try_init()
-    } else {
-        builder.try_init()
-    };
+    let _ = if json { builder.json().flatten_event(true).try_init() } else { builder.try_init() };
 }
 
 #[cfg(test)]

@@ -66,10 +66,7 @@ impl ReferenceQuery {
 
 /// The reference types this SDK knows, in the SDK's order.
 pub fn all_reference_types() -> Vec<ReferenceType> {
-    ReferenceType::values()
-        .iter()
-        .map(|name| ReferenceType::from(*name))
-        .collect()
+    ReferenceType::values().iter().map(|name| ReferenceType::from(*name)).collect()
 }
 
 /// Takes a bare instance id or an instance ARN (`arn:<partition>:connect:<region>:<account>:instance/<id>`)
@@ -97,14 +94,8 @@ pub fn parse_instance_id(raw: &str) -> Result<String, Error> {
 
 fn instance_id_from_arn(arn: &str) -> Option<&str> {
     let mut parts = arn.splitn(6, ':');
-    let (prefix, partition, service, region, account, resource) = (
-        parts.next()?,
-        parts.next()?,
-        parts.next()?,
-        parts.next()?,
-        parts.next()?,
-        parts.next()?,
-    );
+    let (prefix, partition, service, region, account, resource) =
+        (parts.next()?, parts.next()?, parts.next()?, parts.next()?, parts.next()?, parts.next()?);
     let well_formed = prefix == "arn"
         && partition.starts_with("aws")
         && service == "connect"
@@ -141,16 +132,13 @@ pub fn parse_reference_types<'a>(items: impl IntoIterator<Item = &'a str>) -> Re
         if name.is_empty() {
             continue;
         }
-        let known = ReferenceType::values()
-            .iter()
-            .find(|known| known.eq_ignore_ascii_case(name))
-            .ok_or_else(|| {
-                Error::validation(format!(
-                    "unknown reference type {}; valid types are {}",
-                    quote(name),
-                    ReferenceType::values().join(", ")
-                ))
-            })?;
+        let known = ReferenceType::values().iter().find(|known| known.eq_ignore_ascii_case(name)).ok_or_else(|| {
+            Error::validation(format!(
+                "unknown reference type {}; valid types are {}",
+                quote(name),
+                ReferenceType::values().join(", ")
+            ))
+        })?;
         let reference_type = ReferenceType::from(*known);
         if !types.contains(&reference_type) {
             types.push(reference_type);
@@ -171,9 +159,7 @@ fn check_text(field: &str, value: &str, max_len: usize) -> Result<(), Error> {
     }
     let len = value.chars().count();
     if len > max_len {
-        return Err(Error::validation(format!(
-            "{field} is {len} characters long; at most {max_len} are allowed"
-        )));
+        return Err(Error::validation(format!("{field} is {len} characters long; at most {max_len} are allowed")));
     }
     if value.chars().any(char::is_control) {
         return Err(Error::validation(format!("{field} contains control characters")));
@@ -199,10 +185,7 @@ mod tests {
 
     fn parse_types(items: &[&str]) -> Result<Vec<&'static str>, Error> {
         parse_reference_types(items.iter().copied()).map(|types| {
-            types
-                .iter()
-                .map(|t| *ReferenceType::values().iter().find(|v| **v == t.as_str()).unwrap())
-                .collect()
+            types.iter().map(|t| *ReferenceType::values().iter().find(|v| **v == t.as_str()).unwrap()).collect()
         })
     }
 

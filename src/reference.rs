@@ -66,11 +66,9 @@ impl From<ReferenceSummary> for Reference {
             S::Number(r) => named(ReferenceType::Number, r.name, r.value),
             S::Date(r) => named(ReferenceType::Date, r.name, r.value),
             S::Email(r) => named(ReferenceType::Email, r.name, r.value),
-            S::Attachment(r) => Reference {
-                status: r.status,
-                arn: r.arn,
-                ..named(ReferenceType::Attachment, r.name, r.value)
-            },
+            S::Attachment(r) => {
+                Reference { status: r.status, arn: r.arn, ..named(ReferenceType::Attachment, r.name, r.value) }
+            }
             S::ContactAnalysis(r) => Reference {
                 status: r.status,
                 arn: r.arn,
@@ -91,11 +89,7 @@ impl From<ReferenceSummary> for Reference {
 /// references of unknown kinds go last, in the order Connect sent them.
 pub fn group_by_requested_type(references: &mut [Reference], requested: &[ReferenceType]) {
     references.sort_by_key(|reference| {
-        reference
-            .reference_type
-            .as_ref()
-            .and_then(|t| requested.iter().position(|r| r == t))
-            .unwrap_or(requested.len())
+        reference.reference_type.as_ref().and_then(|t| requested.iter().position(|r| r == t)).unwrap_or(requested.len())
     });
 }
 
@@ -126,32 +120,14 @@ mod tests {
     #[test]
     fn name_value_kinds_keep_type_name_and_value() {
         let cases = [
-            (
-                ReferenceSummary::Url(UrlReference::builder().name("case").value("https://x/1").build()),
-                "URL",
-            ),
-            (
-                ReferenceSummary::String(StringReference::builder().name("case").value("https://x/1").build()),
-                "STRING",
-            ),
-            (
-                ReferenceSummary::Number(NumberReference::builder().name("case").value("https://x/1").build()),
-                "NUMBER",
-            ),
-            (
-                ReferenceSummary::Date(DateReference::builder().name("case").value("https://x/1").build()),
-                "DATE",
-            ),
-            (
-                ReferenceSummary::Email(EmailReference::builder().name("case").value("https://x/1").build()),
-                "EMAIL",
-            ),
+            (ReferenceSummary::Url(UrlReference::builder().name("case").value("https://x/1").build()), "URL"),
+            (ReferenceSummary::String(StringReference::builder().name("case").value("https://x/1").build()), "STRING"),
+            (ReferenceSummary::Number(NumberReference::builder().name("case").value("https://x/1").build()), "NUMBER"),
+            (ReferenceSummary::Date(DateReference::builder().name("case").value("https://x/1").build()), "DATE"),
+            (ReferenceSummary::Email(EmailReference::builder().name("case").value("https://x/1").build()), "EMAIL"),
         ];
         for (summary, type_name) in cases {
-            assert_eq!(
-                shape(summary),
-                json!({"type": type_name, "name": "case", "value": "https://x/1"})
-            );
+            assert_eq!(shape(summary), json!({"type": type_name, "name": "case", "value": "https://x/1"}));
         }
     }
 
@@ -196,24 +172,12 @@ mod tests {
         let message = || EmailMessageReference::builder().name("mail").arn("arn:m").build();
         let cases = [
             (ReferenceSummary::EmailMessage(message()), "EMAIL_MESSAGE"),
-            (
-                ReferenceSummary::EmailMessageRedacted(message()),
-                "EMAIL_MESSAGE_REDACTED",
-            ),
-            (
-                ReferenceSummary::EmailMessagePlainText(message()),
-                "EMAIL_MESSAGE_PLAIN_TEXT",
-            ),
-            (
-                ReferenceSummary::EmailMessagePlainTextRedacted(message()),
-                "EMAIL_MESSAGE_PLAIN_TEXT_REDACTED",
-            ),
+            (ReferenceSummary::EmailMessageRedacted(message()), "EMAIL_MESSAGE_REDACTED"),
+            (ReferenceSummary::EmailMessagePlainText(message()), "EMAIL_MESSAGE_PLAIN_TEXT"),
+            (ReferenceSummary::EmailMessagePlainTextRedacted(message()), "EMAIL_MESSAGE_PLAIN_TEXT_REDACTED"),
         ];
         for (summary, type_name) in cases {
-            assert_eq!(
-                shape(summary),
-                json!({"type": type_name, "name": "mail", "arn": "arn:m"})
-            );
+            assert_eq!(shape(summary), json!({"type": type_name, "name": "mail", "arn": "arn:m"}));
         }
     }
 
@@ -221,10 +185,7 @@ mod tests {
     fn a_reference_of_no_known_kind_is_a_bare_unknown_type() {
         // The SDK's `ReferenceSummary::Unknown` cannot be built outside the SDK; the wire test in
         // `connect` feeds it a newer union member and checks it arrives as this.
-        assert_eq!(
-            serde_json::to_value(Reference::default()).unwrap(),
-            json!({"type": "UNKNOWN"})
-        );
+        assert_eq!(serde_json::to_value(Reference::default()).unwrap(), json!({"type": "UNKNOWN"}));
     }
 
     #[test]
@@ -235,15 +196,8 @@ mod tests {
 
     #[test]
     fn value_or_arn_prefers_the_value() {
-        let with_both = Reference {
-            value: Some("v".into()),
-            arn: Some("a".into()),
-            ..Reference::default()
-        };
-        let arn_only = Reference {
-            arn: Some("a".into()),
-            ..Reference::default()
-        };
+        let with_both = Reference { value: Some("v".into()), arn: Some("a".into()), ..Reference::default() };
+        let arn_only = Reference { arn: Some("a".into()), ..Reference::default() };
         assert_eq!(with_both.value_or_arn(), Some("v"));
         assert_eq!(arn_only.value_or_arn(), Some("a"));
         assert_eq!(Reference::default().value_or_arn(), None);

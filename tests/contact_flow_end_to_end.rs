@@ -39,18 +39,13 @@ fn a_full_event_lists_the_initial_contacts_references_as_a_string_map() {
     let reply = emulator.invoke(&event("contact-flow.json"));
     assert_eq!(reply, every_kind_map());
     let seen = emulator.stand_in.requests();
-    assert!(seen
-        .iter()
-        .all(|r| r.contact_id == EVERY_KIND && r.instance_id == INSTANCE));
+    assert!(seen.iter().all(|r| r.contact_id == EVERY_KIND && r.instance_id == INSTANCE));
 }
 
 #[test]
 fn events_without_queue_or_with_null_endpoints_and_empty_parameters_work() {
     let emulator = Emulator::start();
-    assert_eq!(
-        emulator.invoke(&event("contact-flow-without-queue.json")),
-        every_kind_map()
-    );
+    assert_eq!(emulator.invoke(&event("contact-flow-without-queue.json")), every_kind_map());
     assert_eq!(emulator.invoke(&event("contact-flow-minimal.json")), every_kind_map());
 }
 
@@ -101,10 +96,7 @@ fn a_failure_is_returned_as_success_false_not_raised() {
         reply,
         json!({"success": "false", "errorCode": "NOT_FOUND", "errorMessage": "Amazon Connect has no such contact in that instance"})
     );
-    let reply = emulator.invoke(&with_parameters(
-        "contact-flow.json",
-        json!({"referenceTypes": "PHOTO"}),
-    ));
+    let reply = emulator.invoke(&with_parameters("contact-flow.json", json!({"referenceTypes": "PHOTO"})));
     assert_eq!(reply["success"], "false");
     assert_eq!(reply["errorCode"], "VALIDATION_ERROR");
     assert!(reply["errorMessage"].as_str().unwrap().contains("\"PHOTO\""));
@@ -116,10 +108,8 @@ fn a_failure_is_returned_as_success_false_not_raised() {
 #[test]
 fn a_json_flow_failure_is_the_http_failure_envelope() {
     let emulator = Emulator::start();
-    let reply = emulator.invoke(&with_parameters(
-        "contact-flow.json",
-        json!({"contactId": "missing", "responseFormat": "JSON"}),
-    ));
+    let reply = emulator
+        .invoke(&with_parameters("contact-flow.json", json!({"contactId": "missing", "responseFormat": "JSON"})));
     assert_eq!(reply["success"], false);
     assert_eq!(reply["error"]["code"], "NOT_FOUND");
     assert!(reply["error"]["requestId"].is_string());
@@ -130,11 +120,7 @@ fn references_beyond_32_kb_are_dropped_from_the_end_and_marked_truncated() {
     let emulator = Emulator::start();
     let raw = emulator.invoke_raw(&with_parameters("contact-flow.json", json!({"contactId": MANY})).to_string());
     assert!(raw.len() < 32 * 1024, "the reply is {} bytes", raw.len());
-    assert!(
-        raw.len() > 31 * 1024,
-        "the reply is {} bytes: too much was dropped",
-        raw.len()
-    );
+    assert!(raw.len() > 31 * 1024, "the reply is {} bytes: too much was dropped", raw.len());
     let reply: Value = serde_json::from_str(&raw).unwrap();
     assert_eq!(reply["truncated"], "true");
     let count: usize = reply["count"].as_str().unwrap().parse().unwrap();
@@ -143,10 +129,7 @@ fn references_beyond_32_kb_are_dropped_from_the_end_and_marked_truncated() {
     assert_eq!(object.len(), count + 3);
     assert!(object.values().all(Value::is_string));
     for kept in 0..count {
-        assert!(
-            object.contains_key(&format!("ref_link{kept:03}")),
-            "link{kept:03} is missing"
-        );
+        assert!(object.contains_key(&format!("ref_link{kept:03}")), "link{kept:03} is missing");
     }
 }
 
@@ -165,20 +148,11 @@ fn the_allow_list_applies_to_flows_without_calling_connect() {
 #[test]
 fn other_direct_invocations_get_a_validation_envelope_and_the_function_keeps_serving() {
     let emulator = Emulator::start();
-    for payload in [
-        json!({"Details": {}}),
-        json!([1, 2]),
-        json!("text"),
-        json!(null),
-        json!({"httpMethod": "GET"}),
-    ] {
+    for payload in [json!({"Details": {}}), json!([1, 2]), json!("text"), json!(null), json!({"httpMethod": "GET"})] {
         let reply = emulator.invoke(&payload);
         assert_eq!(reply["success"], false, "{payload}: {reply}");
         assert_eq!(reply["error"]["code"], "VALIDATION_ERROR");
-        assert!(reply["error"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("Details.ContactData"));
+        assert!(reply["error"]["message"].as_str().unwrap().contains("Details.ContactData"));
     }
     assert_eq!(emulator.invoke(&event("contact-flow.json")), every_kind_map());
 }

@@ -20,16 +20,15 @@ fn flow_event() -> Value {
 /// Asserts the exact failure envelope (the request id aside, which the emulator makes up).
 fn assert_envelope(reply: &HttpReply, status: u16, code: &str, message: &str) {
     assert_eq!(reply.status, status, "{}", reply.body);
-    let request_id = reply.body["error"]["requestId"]
-        .as_str()
-        .expect("a request id")
-        .to_owned();
+    let request_id = reply.body["error"]["requestId"].as_str().expect("a request id").to_owned();
     assert_eq!(
         reply.body,
         json!({"success": false, "error": {"code": code, "message": message, "requestId": request_id}})
     );
     assert_eq!(reply.header("content-type").as_deref(), Some("application/json"));
 }
+
+const UPSTREAM_FAILED: &str = "Amazon Connect failed or could not be reached";
 
 fn assert_recovers(emulator: &Emulator) {
     emulator.stand_in.clear_faults();
@@ -50,12 +49,7 @@ fn throttled_always_is_429_with_retry_after_after_three_attempts() {
     let emulator = Emulator::start();
     emulator.stand_in.inject(Fault::Throttle, None);
     let reply = emulator.http(&request());
-    assert_envelope(
-        &reply,
-        429,
-        "THROTTLED",
-        "Amazon Connect is throttling requests; retry later",
-    );
+    assert_envelope(&reply, 429, "THROTTLED", "Amazon Connect is throttling requests; retry later");
     assert_eq!(reply.header("retry-after").as_deref(), Some("1"));
     assert_eq!(emulator.stand_in.requests().len(), 3);
     assert_recovers(&emulator);
@@ -66,12 +60,7 @@ fn internal_service_errors_are_retried_then_502() {
     let emulator = Emulator::start();
     emulator.stand_in.inject(Fault::Internal, None);
     let reply = emulator.http(&request());
-    assert_envelope(
-        &reply,
-        502,
-        "UPSTREAM_ERROR",
-        "Amazon Connect failed or could not be reached",
-    );
+    assert_envelope(&reply, 502, "UPSTREAM_ERROR", UPSTREAM_FAILED);
     assert_eq!(emulator.stand_in.requests().len(), 3);
     assert_recovers(&emulator);
 }
@@ -80,12 +69,7 @@ fn internal_service_errors_are_retried_then_502() {
 fn a_garbage_body_is_502() {
     let emulator = Emulator::start();
     emulator.stand_in.inject(Fault::Garbage, None);
-    assert_envelope(
-        &emulator.http(&request()),
-        502,
-        "UPSTREAM_ERROR",
-        "Amazon Connect failed or could not be reached",
-    );
+    assert_envelope(&emulator.http(&request()), 502, "UPSTREAM_ERROR", UPSTREAM_FAILED);
     assert_recovers(&emulator);
 }
 
@@ -93,27 +77,15 @@ fn a_garbage_body_is_502() {
 fn a_connection_dropped_mid_reply_is_502() {
     let emulator = Emulator::start();
     emulator.stand_in.inject(Fault::Drop, None);
-    assert_envelope(
-        &emulator.http(&request()),
-        502,
-        "UPSTREAM_ERROR",
-        "Amazon Connect failed or could not be reached",
-    );
+    assert_envelope(&emulator.http(&request()), 502, "UPSTREAM_ERROR", UPSTREAM_FAILED);
     assert_recovers(&emulator);
 }
 
 #[test]
 fn connect_not_listening_is_502() {
-    let emulator = Emulator::with(Options {
-        endpoint: Some(format!("http://127.0.0.1:{}", free_port())),
-        ..Options::default()
-    });
-    assert_envelope(
-        &emulator.http(&request()),
-        502,
-        "UPSTREAM_ERROR",
-        "Amazon Connect failed or could not be reached",
-    );
+    let emulator =
+        Emulator::with(Options { endpoint: Some(format!("http://127.0.0.1:{}", free_port())), ..Options::default() });
+    assert_envelope(&emulator.http(&request()), 502, "UPSTREAM_ERROR", UPSTREAM_FAILED);
     let flow = emulator.invoke(&flow_event());
     assert_eq!(flow["success"], "false");
     assert_eq!(flow["errorCode"], "UPSTREAM_ERROR");
@@ -121,19 +93,13 @@ fn connect_not_listening_is_502() {
 
 #[test]
 fn a_reply_slower_than_the_remaining_time_is_504_before_the_lambda_timeout() {
-    let emulator = Emulator::with(Options {
-        timeout_seconds: 2,
-        ..Options::default()
-    });
+    let emulator = Emulator::with(Options { timeout_seconds: 2, ..Options::default() });
     emulator.stand_in.inject(Fault::Slow { millis: 5_000 }, Some(1));
     let started = Instant::now();
     let reply = emulator.http(&request());
     let took = started.elapsed();
     assert_envelope(&reply, 504, "UPSTREAM_TIMEOUT", "Amazon Connect did not answer in time");
-    assert!(
-        took < Duration::from_secs(2),
-        "answered after {took:?}, past the 2 s function timeout"
-    );
+    assert!(took < Duration::from_secs(2), "answered after {took:?}, past the 2 s function timeout");
     assert!(took >= Duration::from_millis(1_500), "gave up early, after {took:?}");
     assert_recovers(&emulator);
 }
@@ -150,11 +116,7 @@ fn connect_refusals_map_to_their_codes() {
     for (fault, status, code) in cases {
         emulator.stand_in.inject(fault.clone(), Some(1));
         let reply = emulator.http(&request());
-        assert_eq!(
-            (reply.status, reply.body["error"]["code"].as_str()),
-            (status, Some(code)),
-            "{fault:?}"
-        );
+        assert_eq!((reply.status, reply.body["error"]["code"].as_str()), (status, Some(code)), "{fault:?}");
         assert_recovers(&emulator);
     }
 }

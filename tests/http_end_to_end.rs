@@ -21,12 +21,7 @@ fn success(contact: &str, references: Value) -> Value {
 }
 
 fn assert_json_headers(reply: &HttpReply) {
-    assert_eq!(
-        reply.header("content-type").as_deref(),
-        Some("application/json"),
-        "{:?}",
-        reply.raw
-    );
+    assert_eq!(reply.header("content-type").as_deref(), Some("application/json"), "{:?}", reply.raw);
     assert_eq!(reply.header("cache-control").as_deref(), Some("no-store"));
 }
 
@@ -36,9 +31,7 @@ fn assert_error(reply: &HttpReply, status: u16, code: &str) {
     assert_eq!(reply.body["success"], false);
     assert_eq!(reply.body["error"]["code"], code);
     assert!(reply.body["error"]["message"].as_str().is_some_and(|m| !m.is_empty()));
-    assert!(reply.body["error"]["requestId"]
-        .as_str()
-        .is_some_and(|id| !id.is_empty()));
+    assert!(reply.body["error"]["requestId"].as_str().is_some_and(|id| !id.is_empty()));
     assert_eq!(reply.body.as_object().unwrap().len(), 2);
 }
 
@@ -64,10 +57,7 @@ fn rest_event_with_an_encoded_instance_arn_calls_connect_with_the_bare_id() {
     let analysis = json!({"type": "CONTACT_ANALYSIS", "name": "analysis", "value": "SEED-analysis-v1",
         "status": "AVAILABLE", "arn": format!("{}/analysis/SEED-an-1", instance_arn()),
         "analyticsMode": "PostContact", "isRedacted": false});
-    assert_eq!(
-        reply.body,
-        success(EVERY_KIND, json!([case_url(), attachment(), analysis]))
-    );
+    assert_eq!(reply.body, success(EVERY_KIND, json!([case_url(), attachment(), analysis])));
     let seen = emulator.stand_in.requests();
     assert_eq!(seen[0].instance_id, INSTANCE);
     assert_eq!(seen[0].reference_types, ["URL", "ATTACHMENT", "CONTACT_ANALYSIS"]);
@@ -102,12 +92,8 @@ fn omitted_types_fetch_every_kind_in_two_batches_and_list_them_in_sdk_order() {
     let emulator = Emulator::start();
     let reply = emulator.http(&http_api_event("GET", &references_path(INSTANCE, EVERY_KIND), ""));
     assert_eq!(reply.status, 200, "{}", reply.body);
-    let types: Vec<&str> = reply.body["data"]["references"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["type"].as_str().unwrap())
-        .collect();
+    let types: Vec<&str> =
+        reply.body["data"]["references"].as_array().unwrap().iter().map(|r| r["type"].as_str().unwrap()).collect();
     assert_eq!(
         types,
         [
@@ -129,12 +115,7 @@ fn omitted_types_fetch_every_kind_in_two_batches_and_list_them_in_sdk_order() {
         *email,
         json!({"type": "EMAIL_MESSAGE", "name": "inboundEmail", "arn": format!("{}/email/SEED-msg-1", instance_arn())})
     );
-    let mut batch_sizes: Vec<usize> = emulator
-        .stand_in
-        .requests()
-        .iter()
-        .map(|r| r.reference_types.len())
-        .collect();
+    let mut batch_sizes: Vec<usize> = emulator.stand_in.requests().iter().map(|r| r.reference_types.len()).collect();
     batch_sizes.sort();
     assert_eq!(batch_sizes, [5, 6]);
 }
@@ -144,19 +125,11 @@ fn references_follow_the_callers_type_order_and_unknown_kinds_come_last() {
     let emulator = Emulator::start();
     let query = "referenceTypes=date&referenceTypes=URL,attachment,date";
     let reply = emulator.http(&http_api_event("GET", &references_path(INSTANCE, EVERY_KIND), query));
-    let types: Vec<&str> = reply.body["data"]["references"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["type"].as_str().unwrap())
-        .collect();
+    let types: Vec<&str> =
+        reply.body["data"]["references"].as_array().unwrap().iter().map(|r| r["type"].as_str().unwrap()).collect();
     assert_eq!(types, ["DATE", "URL", "ATTACHMENT"]);
 
-    let reply = emulator.http(&http_api_event(
-        "GET",
-        &references_path(INSTANCE, NEWER_KINDS),
-        "referenceTypes=URL",
-    ));
+    let reply = emulator.http(&http_api_event("GET", &references_path(INSTANCE, NEWER_KINDS), "referenceTypes=URL"));
     assert_eq!(reply.status, 200);
     assert_eq!(
         reply.body["data"]["references"],
@@ -167,11 +140,7 @@ fn references_follow_the_callers_type_order_and_unknown_kinds_come_last() {
 #[test]
 fn a_contact_without_references_is_an_empty_list() {
     let emulator = Emulator::start();
-    let reply = emulator.http(&http_api_event(
-        "GET",
-        &references_path(INSTANCE, EMPTY),
-        "referenceTypes=URL",
-    ));
+    let reply = emulator.http(&http_api_event("GET", &references_path(INSTANCE, EMPTY), "referenceTypes=URL"));
     assert_eq!(reply.body, success(EMPTY, json!([])));
 }
 
@@ -190,19 +159,12 @@ fn bad_input_is_a_400_naming_the_problem_and_connect_is_not_called() {
     let reply = emulator.http_file("bad-unknown-type.json");
     assert_error(&reply, 400, "VALIDATION_ERROR");
     let message = reply.body["error"]["message"].as_str().unwrap();
-    assert!(
-        message.contains("\"PHOTO\"") && message.contains("ATTACHMENT, CONTACT_ANALYSIS"),
-        "{message}"
-    );
+    assert!(message.contains("\"PHOTO\"") && message.contains("ATTACHMENT, CONTACT_ANALYSIS"), "{message}");
 
     let long_contact = "c".repeat(257);
     let reply = emulator.http(&http_api_event("GET", &references_path(INSTANCE, &long_contact), ""));
     assert_error(&reply, 400, "VALIDATION_ERROR");
-    let reply = emulator.http(&http_api_event(
-        "GET",
-        &references_path("arn:aws:connect:bad", EVERY_KIND),
-        "",
-    ));
+    let reply = emulator.http(&http_api_event("GET", &references_path("arn:aws:connect:bad", EVERY_KIND), ""));
     assert_error(&reply, 400, "VALIDATION_ERROR");
     assert!(emulator.stand_in.requests().is_empty());
 }
@@ -218,11 +180,7 @@ fn other_methods_get_405_with_allow() {
 #[test]
 fn head_answers_headers_without_a_body() {
     let emulator = Emulator::start();
-    let reply = emulator.http(&http_api_event(
-        "HEAD",
-        &references_path(INSTANCE, EVERY_KIND),
-        "referenceTypes=URL",
-    ));
+    let reply = emulator.http(&http_api_event("HEAD", &references_path(INSTANCE, EVERY_KIND), "referenceTypes=URL"));
     assert_eq!(reply.status, 200);
     assert_json_headers(&reply);
     assert_eq!(reply.body, Value::Null);
@@ -237,20 +195,14 @@ fn an_unknown_route_is_404() {
 #[test]
 fn an_unknown_contact_is_404_from_connect() {
     let emulator = Emulator::start();
-    let reply = emulator.http(&http_api_event(
-        "GET",
-        &references_path(INSTANCE, "no-such-contact"),
-        "",
-    ));
+    let reply = emulator.http(&http_api_event("GET", &references_path(INSTANCE, "no-such-contact"), ""));
     assert_error(&reply, 404, "NOT_FOUND");
 }
 
 #[test]
 fn instances_outside_the_allow_list_are_refused_without_calling_connect() {
-    let emulator = Emulator::with(Options {
-        env: vec![("ALLOWED_INSTANCE_IDS".into(), instance_arn())],
-        ..Options::default()
-    });
+    let emulator =
+        Emulator::with(Options { env: vec![("ALLOWED_INSTANCE_IDS".into(), instance_arn())], ..Options::default() });
     let reply = emulator.http(&http_api_event("GET", &references_path(OTHER_INSTANCE, EVERY_KIND), ""));
     assert_error(&reply, 403, "ACCESS_DENIED");
     assert!(emulator.stand_in.requests().is_empty());
@@ -280,10 +232,7 @@ fn the_runtime_keeps_serving_after_every_kind_of_failure() {
     let reply = emulator.invoke(&json!({"hello": "world"}));
     assert_eq!(reply["success"], false);
     assert_eq!(reply["error"]["code"], "VALIDATION_ERROR");
-    assert!(reply["error"]["message"]
-        .as_str()
-        .unwrap()
-        .contains("contact-flow event"));
+    assert!(reply["error"]["message"].as_str().unwrap().contains("contact-flow event"));
     assert_eq!(emulator.http_file("http-api-v2.json").status, 200);
 }
 
@@ -291,10 +240,8 @@ fn the_runtime_keeps_serving_after_every_kind_of_failure() {
 fn every_sample_event_is_answered_with_an_envelope() {
     let emulator = Emulator::start();
     let directory = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("events");
-    let mut names: Vec<String> = std::fs::read_dir(directory)
-        .unwrap()
-        .map(|entry| entry.unwrap().file_name().into_string().unwrap())
-        .collect();
+    let mut names: Vec<String> =
+        std::fs::read_dir(directory).unwrap().map(|entry| entry.unwrap().file_name().into_string().unwrap()).collect();
     names.sort();
     assert!(names.len() >= 12, "{names:?}");
     for name in names {

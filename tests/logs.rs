@@ -41,10 +41,8 @@ fn handled_lines(logs: &str) -> Vec<Value> {
 
 #[test]
 fn logs_are_one_json_line_per_event_and_never_hold_customer_data() {
-    let emulator = Emulator::with(Options {
-        env: vec![("AWS_LAMBDA_LOG_LEVEL".into(), "TRACE".into())],
-        ..Options::default()
-    });
+    let emulator =
+        Emulator::with(Options { env: vec![("AWS_LAMBDA_LOG_LEVEL".into(), "TRACE".into())], ..Options::default() });
     let mut invocations = 0;
     for name in [
         "http-api-v2.json",
@@ -64,31 +62,17 @@ fn logs_are_one_json_line_per_event_and_never_hold_customer_data() {
         invocations += 1;
     }
     emulator.stand_in.inject(Fault::Garbage, Some(1));
-    emulator.http(&http_api_event(
-        "GET",
-        &references_path(INSTANCE, EVERY_KIND),
-        "referenceTypes=URL",
-    ));
+    emulator.http(&http_api_event("GET", &references_path(INSTANCE, EVERY_KIND), "referenceTypes=URL"));
     invocations += 1;
 
     let logs = emulator.logs();
     let secrets = seeded_secrets();
-    assert!(
-        secrets.len() > 300,
-        "the check covers the seed ({} strings)",
-        secrets.len()
-    );
+    assert!(secrets.len() > 300, "the check covers the seed ({} strings)", secrets.len());
     for secret in &secrets {
-        assert!(
-            !logs.contains(secret.as_str()),
-            "the logs contain seeded data {secret:?}:\n{logs}"
-        );
+        assert!(!logs.contains(secret.as_str()), "the logs contain seeded data {secret:?}:\n{logs}");
     }
     for event_marker in ["ContactData", "rawPath", "multiValueHeaders", "ReferenceSummaryList"] {
-        assert!(
-            !logs.contains(event_marker),
-            "the logs contain a whole event or reply ({event_marker})"
-        );
+        assert!(!logs.contains(event_marker), "the logs contain a whole event or reply ({event_marker})");
     }
 
     let handled = handled_lines(&logs);
@@ -102,10 +86,8 @@ fn logs_are_one_json_line_per_event_and_never_hold_customer_data() {
 
 #[test]
 fn the_log_level_is_honoured() {
-    let emulator = Emulator::with(Options {
-        env: vec![("AWS_LAMBDA_LOG_LEVEL".into(), "WARN".into())],
-        ..Options::default()
-    });
+    let emulator =
+        Emulator::with(Options { env: vec![("AWS_LAMBDA_LOG_LEVEL".into(), "WARN".into())], ..Options::default() });
     emulator.http_file("http-api-v2.json");
     assert!(handled_lines(&emulator.logs()).is_empty());
 }

@@ -22,13 +22,7 @@ use serde_json::{json, Value};
 
 const CASES: u32 = 1000;
 const INSTANCE: &str = "11111111-2222-3333-4444-555555555555";
-const ALLOWED_HEADERS: [&str; 5] = [
-    "content-type",
-    "cache-control",
-    "x-content-type-options",
-    "allow",
-    "retry-after",
-];
+const ALLOWED_HEADERS: [&str; 5] = ["content-type", "cache-control", "x-content-type-options", "allow", "retry-after"];
 
 struct World {
     runtime: tokio::runtime::Runtime,
@@ -41,18 +35,10 @@ fn world() -> &'static World {
     WORLD.get_or_init(|| {
         // As in production: the guard's expected probe panics stay quiet (proptest still reports real ones).
         handler::install_panic_hook();
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .enable_all()
-            .build()
-            .unwrap();
+        let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
         let stand_in = runtime.block_on(StandIn::start(Seed::shipped())).unwrap();
         let app = app_calling(&stand_in);
-        World {
-            runtime,
-            _stand_in: stand_in,
-            app,
-        }
+        World { runtime, _stand_in: stand_in, app }
     })
 }
 
@@ -66,10 +52,7 @@ fn app_calling(stand_in: &StandIn) -> App {
         .retry_config(retry_config())
         .timeout_config(timeout_config())
         .build();
-    App::new(
-        ConnectReferences::new(aws_sdk_connect::Client::from_conf(config)),
-        AllowedInstances::any(),
-    )
+    App::new(ConnectReferences::new(aws_sdk_connect::Client::from_conf(config)), AllowedInstances::any())
 }
 
 /// Runs one raw event through the whole entry point, as the runtime would, and returns the JSON it sends back.
@@ -83,19 +66,12 @@ fn invoke_app(app: &App, event: &Value) -> Value {
     let mut context = Context::default();
     context.request_id = "req-prop".into();
     let mut service = handler::service(app);
-    let reply = world
-        .runtime
-        .block_on(service.call(LambdaEvent::new(payload, context)))
-        .unwrap();
+    let reply = world.runtime.block_on(service.call(LambdaEvent::new(payload, context))).unwrap();
     serde_json::to_value(&reply).unwrap()
 }
 
 fn status_of(code: &str) -> u16 {
-    ErrorKind::ALL
-        .iter()
-        .find(|k| k.code() == code)
-        .unwrap_or_else(|| panic!("undocumented code {code}"))
-        .status()
+    ErrorKind::ALL.iter().find(|k| k.code() == code).unwrap_or_else(|| panic!("undocumented code {code}")).status()
 }
 
 fn assert_envelope(body: &Value, status: u16) {
@@ -120,10 +96,7 @@ fn assert_envelope(body: &Value, status: u16) {
 fn assert_well_formed(reply: &Value, head: bool) {
     if let Some(status) = reply.get("statusCode") {
         let status = status.as_u64().expect("numeric status") as u16;
-        assert!(
-            [200, 400, 403, 404, 405, 429, 500, 502, 504].contains(&status),
-            "{reply}"
-        );
+        assert!([200, 400, 403, 404, 405, 429, 500, 502, 504].contains(&status), "{reply}");
         let mut names: Vec<String> = Vec::new();
         for key in ["headers", "multiValueHeaders"] {
             if let Some(map) = reply[key].as_object() {
@@ -133,9 +106,8 @@ fn assert_well_formed(reply: &Value, head: bool) {
         for name in &names {
             assert!(ALLOWED_HEADERS.contains(&name.as_str()), "header {name} in {reply}");
         }
-        let content_type = reply["headers"]["content-type"]
-            .as_str()
-            .or(reply["multiValueHeaders"]["content-type"][0].as_str());
+        let content_type =
+            reply["headers"]["content-type"].as_str().or(reply["multiValueHeaders"]["content-type"][0].as_str());
         assert_eq!(content_type, Some("application/json"));
         match reply["body"].as_str() {
             Some(text) if !text.is_empty() => {
@@ -154,10 +126,7 @@ fn assert_well_formed(reply: &Value, head: bool) {
         assert!(reply.to_string().len() < 32 * 1024);
     } else {
         let status = if reply["success"] == true { 200 } else { 400 };
-        assert_envelope(
-            reply,
-            status.max(reply["error"]["code"].as_str().map_or(200, status_of)),
-        );
+        assert_envelope(reply, status.max(reply["error"]["code"].as_str().map_or(200, status_of)));
     }
 }
 
@@ -324,27 +293,9 @@ fn oversized_inputs_are_refused_with_400_before_calling_connect() {
     let many_types = vec!["referenceTypes=URL"; 10_000].join("&");
     let huge_body = Some("x".repeat(1_000_000));
     let cases = [
-        http_api_event(
-            "GET",
-            &format!("/contact/references/{INSTANCE}/{long_id}"),
-            "",
-            &HashMap::new(),
-            &None,
-        ),
-        http_api_event(
-            "GET",
-            &format!("/contact/references/{long_id}/c"),
-            "",
-            &HashMap::new(),
-            &None,
-        ),
-        http_api_event(
-            "GET",
-            &format!("/contact/references/{INSTANCE}/c"),
-            &many_types,
-            &HashMap::new(),
-            &None,
-        ),
+        http_api_event("GET", &format!("/contact/references/{INSTANCE}/{long_id}"), "", &HashMap::new(), &None),
+        http_api_event("GET", &format!("/contact/references/{long_id}/c"), "", &HashMap::new(), &None),
+        http_api_event("GET", &format!("/contact/references/{INSTANCE}/c"), &many_types, &HashMap::new(), &None),
         http_api_event(
             "GET",
             &format!("/contact/references/{INSTANCE}/c"),
@@ -352,33 +303,18 @@ fn oversized_inputs_are_refused_with_400_before_calling_connect() {
             &HashMap::new(),
             &None,
         ),
-        http_api_event(
-            "GET",
-            &format!("/contact/references/{INSTANCE}/c"),
-            "",
-            &HashMap::new(),
-            &huge_body,
-        ),
+        http_api_event("GET", &format!("/contact/references/{INSTANCE}/c"), "", &HashMap::new(), &huge_body),
     ];
     let own_stand_in = world().runtime.block_on(StandIn::start(Seed::shipped())).unwrap();
     let app = app_calling(&own_stand_in);
     for event in cases {
         let started = std::time::Instant::now();
         let reply = invoke_app(&app, &event);
-        assert_eq!(
-            reply["statusCode"],
-            400,
-            "{}",
-            &reply.to_string()[..200.min(reply.to_string().len())]
-        );
+        assert_eq!(reply["statusCode"], 400, "{}", &reply.to_string()[..200.min(reply.to_string().len())]);
         let body: Value = serde_json::from_str(reply["body"].as_str().unwrap()).unwrap();
         assert_eq!(body["error"]["code"], "VALIDATION_ERROR");
         assert!(body.to_string().len() < 1_000, "the answer stays small");
-        assert!(
-            started.elapsed() < std::time::Duration::from_secs(1),
-            "took {:?}",
-            started.elapsed()
-        );
+        assert!(started.elapsed() < std::time::Duration::from_secs(1), "took {:?}", started.elapsed());
     }
     assert!(own_stand_in.requests().is_empty(), "Connect was not called");
 }

@@ -30,10 +30,7 @@ fn mixed_event(i: usize) -> (Value, bool) {
         6 => flow(json!({"contactId": "missing", "responseFormat": "JSON"})),
         7 => (json!({"unexpected": [1, 2, 3]}), false),
         8 => http(references_path(INSTANCE, &"x".repeat(300)), ""),
-        _ => http(
-            references_path(INSTANCE, DUPLICATES),
-            "referenceTypes=url&referenceTypes=string",
-        ),
+        _ => http(references_path(INSTANCE, DUPLICATES), "referenceTypes=url&referenceTypes=string"),
     }
 }
 
@@ -51,10 +48,8 @@ fn assert_envelope(reply: &Value, http: bool) {
 
 #[test]
 fn mixed_invocations_never_crash_and_memory_stays_flat() {
-    let invocations: usize = std::env::var("SOAK_INVOCATIONS")
-        .ok()
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(DEFAULT_INVOCATIONS);
+    let invocations: usize =
+        std::env::var("SOAK_INVOCATIONS").ok().and_then(|n| n.parse().ok()).unwrap_or(DEFAULT_INVOCATIONS);
     let emulator = Emulator::start();
     for i in 0..WARM_UP {
         let (event, http) = mixed_event(i);
@@ -69,15 +64,8 @@ fn mixed_invocations_never_crash_and_memory_stays_flat() {
         let (event, http) = mixed_event(i);
         assert_envelope(&emulator.invoke(&event), http);
     }
-    assert_eq!(
-        emulator.function_pid(),
-        Some(pid),
-        "the function process was never restarted"
-    );
+    assert_eq!(emulator.function_pid(), Some(pid), "the function process was never restarted");
     let final_peak = emulator.function_peak_rss_kb().unwrap();
     println!("soak: {invocations} invocations after {WARM_UP} warm-up; peak RSS {warm_peak} kB after warm-up, {final_peak} kB at the end");
-    assert!(
-        final_peak < warm_peak + 1024,
-        "peak RSS grew from {warm_peak} kB to {final_peak} kB"
-    );
+    assert!(final_peak < warm_peak + 1024, "peak RSS grew from {warm_peak} kB to {final_peak} kB");
 }

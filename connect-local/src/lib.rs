@@ -164,10 +164,7 @@ impl StandIn {
     pub async fn start_on(addr: SocketAddr, seed: Seed) -> std::io::Result<StandIn> {
         let listener = TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
-        let shared = Arc::new(Shared {
-            seed,
-            ..Shared::default()
-        });
+        let shared = Arc::new(Shared { seed, ..Shared::default() });
         let app = router(shared.clone());
         let task = tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
@@ -218,11 +215,7 @@ fn router(shared: Arc<Shared>) -> Router {
 }
 
 async fn add_fault(State(shared): State<Arc<Shared>>, Json(injection): Json<Injection>) -> StatusCode {
-    shared
-        .faults
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .push_back(injection);
+    shared.faults.lock().unwrap_or_else(|e| e.into_inner()).push_back(injection);
     StatusCode::NO_CONTENT
 }
 
@@ -251,17 +244,13 @@ async fn list_contact_references(
         }
     }
     let signed = is_sigv4_for_connect(&headers);
-    shared
-        .requests
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .push(Recorded {
-            instance_id: instance_id.clone(),
-            contact_id: contact_id.clone(),
-            reference_types: reference_types.clone(),
-            next_token,
-            signed,
-        });
+    shared.requests.lock().unwrap_or_else(|e| e.into_inner()).push(Recorded {
+        instance_id: instance_id.clone(),
+        contact_id: contact_id.clone(),
+        reference_types: reference_types.clone(),
+        next_token,
+        signed,
+    });
 
     if !signed {
         return unrecognized_client();
@@ -271,25 +260,13 @@ async fn list_contact_references(
         Some(Fault::Slow { millis }) => tokio::time::sleep(Duration::from_millis(millis)).await,
         Some(Fault::Throttle) => return error(StatusCode::TOO_MANY_REQUESTS, "ThrottlingException", "Rate exceeded"),
         Some(Fault::Internal) => {
-            return error(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "InternalServiceException",
-                "Internal service error",
-            )
+            return error(StatusCode::INTERNAL_SERVER_ERROR, "InternalServiceException", "Internal service error")
         }
         Some(Fault::AccessDenied) => {
-            return error(
-                StatusCode::FORBIDDEN,
-                "AccessDeniedException",
-                "You do not have sufficient access",
-            )
+            return error(StatusCode::FORBIDDEN, "AccessDeniedException", "You do not have sufficient access")
         }
         Some(Fault::InvalidParameter) => {
-            return error(
-                StatusCode::BAD_REQUEST,
-                "InvalidParameterException",
-                "Invalid parameter",
-            )
+            return error(StatusCode::BAD_REQUEST, "InvalidParameterException", "Invalid parameter")
         }
         Some(Fault::InvalidRequest) => {
             return error(StatusCode::BAD_REQUEST, "InvalidRequestException", "Invalid request")
@@ -305,11 +282,7 @@ async fn list_contact_references(
 /// What Connect would answer for this request and seed.
 fn answer(seed: &Seed, instance_id: &str, contact_id: &str, reference_types: &[String]) -> Response {
     if instance_id.is_empty() || instance_id.chars().count() > 100 || contact_id.chars().count() > 256 {
-        return error(
-            StatusCode::BAD_REQUEST,
-            "InvalidParameterException",
-            "Invalid InstanceId or ContactId",
-        );
+        return error(StatusCode::BAD_REQUEST, "InvalidParameterException", "Invalid InstanceId or ContactId");
     }
     if reference_types.is_empty() || reference_types.len() > MAX_TYPES {
         return error(
@@ -325,11 +298,7 @@ fn answer(seed: &Seed, instance_id: &str, contact_id: &str, reference_types: &[S
             &format!("Invalid reference type {unknown}"),
         );
     }
-    let Some(references) = seed
-        .instances
-        .get(instance_id)
-        .and_then(|contacts| contacts.get(contact_id))
-    else {
+    let Some(references) = seed.instances.get(instance_id).and_then(|contacts| contacts.get(contact_id)) else {
         return error(StatusCode::NOT_FOUND, "ResourceNotFoundException", "Contact not found");
     };
     let selected: Vec<&Value> = references
@@ -367,21 +336,14 @@ fn unrecognized_client() -> Response {
 
 fn error(status: StatusCode, error_type: &'static str, message: &str) -> Response {
     let mut response = json_response(status, Body::from(json!({ "message": message }).to_string()));
-    response
-        .headers_mut()
-        .insert("x-amzn-ErrorType", HeaderValue::from_static(error_type));
+    response.headers_mut().insert("x-amzn-ErrorType", HeaderValue::from_static(error_type));
     response
 }
 
 fn json_response(status: StatusCode, body: Body) -> Response {
     let mut response = (status, body).into_response();
-    response
-        .headers_mut()
-        .insert("content-type", HeaderValue::from_static("application/json"));
-    response.headers_mut().insert(
-        "x-amzn-RequestId",
-        HeaderValue::from_static("00000000-0000-0000-0000-000000000000"),
-    );
+    response.headers_mut().insert("content-type", HeaderValue::from_static("application/json"));
+    response.headers_mut().insert("x-amzn-RequestId", HeaderValue::from_static("00000000-0000-0000-0000-000000000000"));
     response
 }
 
@@ -389,14 +351,9 @@ fn json_response(status: StatusCode, body: Body) -> Response {
 fn dropped_mid_reply() -> Response {
     let chunks: Vec<Result<bytes::Bytes, std::io::Error>> = vec![
         Ok(bytes::Bytes::from_static(br#"{"ReferenceSummaryList":[{"Url":{"Na"#)),
-        Err(std::io::Error::new(
-            std::io::ErrorKind::ConnectionReset,
-            "dropped by fault injection",
-        )),
+        Err(std::io::Error::new(std::io::ErrorKind::ConnectionReset, "dropped by fault injection")),
     ];
     let mut response = json_response(StatusCode::OK, Body::from_stream(futures_util::stream::iter(chunks)));
-    response
-        .headers_mut()
-        .insert("content-length", HeaderValue::from_static("4096"));
+    response.headers_mut().insert("content-length", HeaderValue::from_static("4096"));
     response
 }

@@ -32,24 +32,15 @@ pub fn emulator_binary() -> PathBuf {
     if let Some(path) = std::env::var_os("AWS_LAMBDA_RIE") {
         return PathBuf::from(path);
     }
-    let arch = if cfg!(target_arch = "aarch64") {
-        "arm64"
-    } else {
-        "x86_64"
-    };
-    let venv = std::env::var_os("CONNECT_REFERENCES_VENV")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cache/connect-references/venv")
-        });
+    let arch = if cfg!(target_arch = "aarch64") { "arm64" } else { "x86_64" };
+    let venv = std::env::var_os("CONNECT_REFERENCES_VENV").map(PathBuf::from).unwrap_or_else(|| {
+        PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cache/connect-references/venv")
+    });
     let lib = venv.join("lib");
     let found = std::fs::read_dir(&lib).ok().and_then(|entries| {
         entries
             .filter_map(Result::ok)
-            .map(|e| {
-                e.path()
-                    .join(format!("site-packages/samcli/local/rapid/aws-lambda-rie-{arch}"))
-            })
+            .map(|e| e.path().join(format!("site-packages/samcli/local/rapid/aws-lambda-rie-{arch}")))
             .find(|p| p.exists())
     });
     found.unwrap_or_else(|| {
@@ -77,12 +68,7 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Self {
-        Options {
-            timeout_seconds: 30,
-            env: Vec::new(),
-            endpoint: None,
-            seed: Seed::shipped(),
-        }
+        Options { timeout_seconds: 30, env: Vec::new(), endpoint: None, seed: Seed::shipped() }
     }
 }
 
@@ -118,11 +104,7 @@ impl Emulator {
     }
 
     pub fn with(options: Options) -> Emulator {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .enable_all()
-            .build()
-            .unwrap();
+        let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
         let stand_in = runtime.block_on(StandIn::start(options.seed)).unwrap();
         let endpoint = options.endpoint.unwrap_or_else(|| stand_in.url());
         let (rie_port, api_port) = (free_port(), free_port());
@@ -183,21 +165,14 @@ impl Emulator {
     /// Invokes with an HTTP event and unpacks the API Gateway / ALB response.
     pub fn http(&self, event: &Value) -> HttpReply {
         let raw = self.invoke(event);
-        let status = raw["statusCode"]
-            .as_u64()
-            .unwrap_or_else(|| panic!("not an HTTP response: {raw}")) as u16;
+        let status = raw["statusCode"].as_u64().unwrap_or_else(|| panic!("not an HTTP response: {raw}")) as u16;
         let body = match raw["body"].as_str() {
             Some(text) if !text.is_empty() => {
                 serde_json::from_str(text).unwrap_or_else(|e| panic!("body not JSON ({e}): {text}"))
             }
             _ => Value::Null,
         };
-        HttpReply {
-            status,
-            headers: raw["headers"].clone(),
-            body,
-            raw,
-        }
+        HttpReply { status, headers: raw["headers"].clone(), body, raw }
     }
 
     pub fn http_file(&self, name: &str) -> HttpReply {
