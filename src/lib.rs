@@ -15,3 +15,4 @@ pub mod http;
 pub mod logging;
 pub mod query;
 pub mod reference;
+pub mod tls;

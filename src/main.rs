@@ -6,8 +6,13 @@ use connect_references::app::App;
 use connect_references::connect::{self, ConnectReferences};
 use connect_references::handler;
 
-#[tokio::main(flavor = "current_thread")]
-async fn main() -> Result<(), lambda_runtime::Error> {
+fn main() -> Result<(), lambda_runtime::Error> {
+    // Before any thread exists: it changes the environment the SDK's HTTPS client reads.
+    connect_references::tls::load_roots_once();
+    tokio::runtime::Builder::new_current_thread().enable_all().build()?.block_on(run())
+}
+
+async fn run() -> Result<(), lambda_runtime::Error> {
     // Honours AWS_LAMBDA_LOG_FORMAT (JSON or Text) and AWS_LAMBDA_LOG_LEVEL.
     connect_references::logging::init();
     handler::install_panic_hook();
