@@ -183,7 +183,7 @@ def main():
     print("|---|---|---|---|---|---|---|")
     for name, r in results.items():
         print(f"| {name} | {ms(r['cold_p50'])} | {ms(r['cold_p90'])} | {ms(r['warm_p50'])} | {ms(r['warm_p99'])} "
-              f"| {r['rss']:.1f} | {r['size']:.2f} |")
+              f"| {r['rss']:.1f} | {r['size']:.3f} |")
     overhead = rust["warm_p50"] - floor["warm_p50"] - service
     print(f"\n- cold start: {rust['cold_p50'] / floor['cold_p50']:.2f} x the floor (target <= 1.5), "
           f"{python['cold_p50'] / rust['cold_p50']:.1f} x faster than Python (target >= 15)")
