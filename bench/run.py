@@ -44,8 +44,8 @@ def percentile(values, p):
 
 
 class Subject:
-    def __init__(self, name, command, cwd=None):
-        self.name, self.command, self.cwd = name, command, cwd
+    def __init__(self, name, command, cwd=None, extra_env=None):
+        self.name, self.command, self.cwd, self.extra_env = name, command, cwd, extra_env or {}
 
     def start(self, stand_in_url):
         self.rie_port, api_port = free_port(), free_port()
@@ -54,7 +54,7 @@ class Subject:
             "AWS_REGION": "us-east-1", "AWS_DEFAULT_REGION": "us-east-1",
             "AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench", "AWS_EC2_METADATA_DISABLED": "true",
             "AWS_ENDPOINT_URL_CONNECT": stand_in_url, "AWS_LAMBDA_FUNCTION_TIMEOUT": "30",
-            "AWS_LAMBDA_LOG_LEVEL": "WARN",
+            "AWS_LAMBDA_LOG_LEVEL": "WARN", **self.extra_env,
         }
         self.started = time.perf_counter()
         self.process = subprocess.Popen(
@@ -135,11 +135,49 @@ def zipped_size_mb(path):
     return path.stat().st_size / 1e6
 
 
+def compare_roots(release, stand_in_url, count):
+    """Cold starts of the same binary with its root certificates from different places."""
+    bundle = "/etc/ssl/certs/ca-certificates.crt"
+    variants = [
+        ("hello world (floor)", [str(release / "hello-floor")], {}),
+        ("as shipped (src/tls.rs: the bundle once)", [str(release / "connect-references")], {}),
+        ("bundle and directory (the SDK's default)", [str(release / "connect-references")],
+         {"SSL_CERT_FILE": bundle, "SSL_CERT_DIR": "/etc/ssl/certs"}),
+        ("no roots at all (cannot do TLS)", [str(release / "connect-references")], {"SSL_CERT_FILE": "/dev/null"}),
+    ]
+    print(f"\n{count} cold starts each\n\n| roots | cold start p50 (ms) | p90 (ms) |\n|---|---|---|")
+    for name, command, env in variants:
+        subject = Subject(name, command, extra_env=env)
+        colds = [subject.cold_start(stand_in_url) for _ in range(count)]
+        print(f"| {name} | {statistics.median(colds) * 1000:.2f} | {percentile(colds, 90) * 1000:.2f} |")
+
+
+def compare_profile(release, other, stand_in_url, args):
+    """Cold start, warm p50 and zipped size (host build) of the release profile against another."""
+    print(f"\n{args.cold} cold starts, {args.warm} warm invocations each\n")
+    print("| build | cold start p50 (ms) | warm p50 (ms) | binary (MB) | zipped (MB) |\n|---|---|---|---|---|")
+    for name, directory in [("release", release), (other.name, other)]:
+        binary = directory / "connect-references"
+        subject = Subject(name, [str(binary)])
+        colds = [subject.cold_start(stand_in_url) for _ in range(args.cold)]
+        subject.start(stand_in_url)
+        for _ in range(50):
+            subject.invoke()
+        warms = [subject.invoke() for _ in range(args.warm)]
+        subject.stop()
+        print(f"| {name} | {statistics.median(colds) * 1000:.2f} | {statistics.median(warms) * 1000:.3f} "
+              f"| {binary.stat().st_size / 1e6:.2f} | {zipped_size_mb(binary):.2f} |")
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--target", default=str(ROOT / "target"))
     parser.add_argument("--cold", type=int, default=15, help="fresh starts per subject")
     parser.add_argument("--warm", type=int, default=2000, help="warm invocations per subject")
+    parser.add_argument("--compare-roots", action="store_true",
+                        help="only compare cold starts by where the root certificates come from")
+    parser.add_argument("--compare-profile", metavar="PROFILE",
+                        help="only compare the release build with one built with another cargo profile")
     args = parser.parse_args()
     release, lambdas = Path(args.target) / "release", Path(args.target) / "lambda-arm64"
 
@@ -147,6 +185,15 @@ def main():
     stand_in = subprocess.Popen([str(release / "connect-local"), "--port", str(port)], stdout=subprocess.DEVNULL)
     stand_in_url = f"http://127.0.0.1:{port}"
     time.sleep(0.3)
+    if args.compare_roots or args.compare_profile:
+        try:
+            if args.compare_roots:
+                compare_roots(release, stand_in_url, args.cold)
+            else:
+                compare_profile(release, Path(args.target) / args.compare_profile, stand_in_url, args)
+        finally:
+            stand_in.kill()
+        return
     try:
         service = stand_in_service_time(port, 1000)
         subjects = [

@@ -4,22 +4,20 @@ use aws_config::BehaviorVersion;
 use connect_references::access::AllowedInstances;
 use connect_references::app::App;
 use connect_references::connect::{self, ConnectReferences};
-use connect_references::handler;
+use connect_references::{handler, tls};
 
-fn main() -> Result<(), lambda_runtime::Error> {
-    // Before any thread exists: it changes the environment the SDK's HTTPS client reads.
-    connect_references::tls::load_roots_once();
-    tokio::runtime::Builder::new_current_thread().enable_all().build()?.block_on(run())
-}
-
-async fn run() -> Result<(), lambda_runtime::Error> {
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> Result<(), lambda_runtime::Error> {
     // Honours AWS_LAMBDA_LOG_FORMAT (JSON or Text) and AWS_LAMBDA_LOG_LEVEL.
     connect_references::logging::init();
     handler::install_panic_hook();
 
     let allowed = AllowedInstances::from_setting(std::env::var("ALLOWED_INSTANCE_IDS").ok().as_deref())?;
     // Region, credentials and AWS_ENDPOINT_URL_CONNECT come from the environment, as everywhere in the SDK.
+    // Trusts only the roots that sign AWS endpoints, unless SSL_CERT_FILE / SSL_CERT_DIR say otherwise.
+    let http_client = tls::https_client(tls::Roots::from_env())?;
     let config = aws_config::defaults(BehaviorVersion::latest())
+        .http_client(http_client)
         .retry_config(connect::retry_config())
         .timeout_config(connect::timeout_config())
         .load()

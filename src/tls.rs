@@ -1,59 +1,105 @@
-//! Start-up cost of TLS trust roots.
+//! Which root certificates the HTTPS client to Connect trusts, chosen for start-up cost and for safety.
 //!
-//! The SDK's HTTPS client loads the platform's root certificates while the client is built, from
-//! `SSL_CERT_FILE` and `SSL_CERT_DIR` when set, otherwise from every place `openssl-probe` finds: on
-//! Amazon Linux 2023 and Debian that is the bundle file *and* a directory holding the same roots
-//! again (one file each on Debian), so every root is read and parsed twice or more. Measured under
-//! the emulator (README, Performance) that was 5–6 ms of a 16 ms cold start. Pointing `SSL_CERT_FILE`
-//! at the system bundle loads the same roots once.
+//! Every AWS endpoint, Connect's included, presents a certificate from Amazon Trust Services, which
+//! chains to Amazon Root CA 1–4 or to Starfield Services Root CA – G2. By default the client trusts
+//! exactly those five roots (`certs/amazon-trust-services.pem`, copied from the system's CA bundle):
+//! no other public CA can impersonate Connect, and start-up parses five certificates instead of the
+//! platform's 150 (twice: the SDK's default loads the bundle file *and* the certificate directory).
+//! Measured under the emulator that was most of the cold start's distance from the floor (README,
+//! Performance). An operator who sets `SSL_CERT_FILE` or `SSL_CERT_DIR` gets the platform's roots
+//! from there instead, e.g. for a TLS-inspecting proxy.
 
-use std::path::{Path, PathBuf};
+use aws_smithy_http_client::tls::{self, rustls_provider::CryptoMode, TlsContext, TrustStore};
+use aws_smithy_http_client::Builder;
+use aws_smithy_runtime_api::client::http::SharedHttpClient;
 
-/// System CA bundles, most specific first: Amazon Linux (the Lambda runtime), then Debian/Ubuntu.
-pub const SYSTEM_BUNDLES: [&str; 2] = ["/etc/pki/tls/certs/ca-bundle.crt", "/etc/ssl/certs/ca-certificates.crt"];
+use crate::error::Error;
 
-/// The bundle to load, unless the operator already chose where roots come from.
-pub fn bundle_to_use(cert_file: Option<&str>, cert_dir: Option<&str>, exists: impl Fn(&Path) -> bool) -> Option<PathBuf> {
-    if cert_file.is_some() || cert_dir.is_some() {
-        return None;
-    }
-    SYSTEM_BUNDLES.iter().map(PathBuf::from).find(|path| exists(path))
+/// Amazon Root CA 1–4 and Starfield Services Root Certificate Authority – G2, in PEM.
+pub const AMAZON_TRUST_SERVICES_ROOTS: &str = include_str!("../certs/amazon-trust-services.pem");
+
+/// Where trusted roots come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Roots {
+    /// The five roots that sign every AWS endpoint.
+    AmazonTrustServices,
+    /// The platform's roots, from `SSL_CERT_FILE` / `SSL_CERT_DIR`.
+    Platform,
 }
 
-/// Sets `SSL_CERT_FILE` to the system bundle when nothing chose otherwise. Call at the very start of
-/// `main`, before any other thread exists.
-pub fn load_roots_once() {
-    let file = std::env::var("SSL_CERT_FILE").ok();
-    let dir = std::env::var("SSL_CERT_DIR").ok();
-    if let Some(bundle) = bundle_to_use(file.as_deref(), dir.as_deref(), Path::is_file) {
-        std::env::set_var("SSL_CERT_FILE", bundle);
+impl Roots {
+    /// The operator's choice wins: setting either variable means "trust the platform's roots".
+    pub fn from_settings(cert_file: Option<&str>, cert_dir: Option<&str>) -> Roots {
+        if cert_file.is_some() || cert_dir.is_some() {
+            Roots::Platform
+        } else {
+            Roots::AmazonTrustServices
+        }
     }
+
+    pub fn from_env() -> Roots {
+        Roots::from_settings(
+            std::env::var("SSL_CERT_FILE").ok().as_deref(),
+            std::env::var("SSL_CERT_DIR").ok().as_deref(),
+        )
+    }
+
+    fn trust_store(self) -> TrustStore {
+        match self {
+            Roots::AmazonTrustServices => TrustStore::empty().with_pem_certificate(AMAZON_TRUST_SERVICES_ROOTS),
+            Roots::Platform => TrustStore::default(),
+        }
+    }
+}
+
+/// The SDK's own HTTPS client (hyper, rustls with aws-lc-rs), trusting `roots`.
+pub fn https_client(roots: Roots) -> Result<SharedHttpClient, Error> {
+    let context = TlsContext::builder()
+        .with_trust_store(roots.trust_store())
+        .build()
+        .map_err(|_| Error::new(crate::error::ErrorKind::Internal, "the TLS trust store could not be built"))?;
+    Ok(Builder::new().tls_provider(tls::Provider::Rustls(CryptoMode::AwsLc)).tls_context(context).build_https())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rustls_pki_types::pem::PemObject;
+    use rustls_pki_types::CertificateDer;
 
-    #[test]
-    fn the_amazon_linux_bundle_is_preferred() {
-        let chosen = bundle_to_use(None, None, |_| true);
-        assert_eq!(chosen.as_deref(), Some(Path::new("/etc/pki/tls/certs/ca-bundle.crt")));
+    fn certificates() -> Vec<CertificateDer<'static>> {
+        CertificateDer::pem_slice_iter(AMAZON_TRUST_SERVICES_ROOTS.as_bytes()).collect::<Result<_, _>>().unwrap()
     }
 
     #[test]
-    fn the_debian_bundle_is_used_where_it_is_the_one_there() {
-        let chosen = bundle_to_use(None, None, |p| p.starts_with("/etc/ssl"));
-        assert_eq!(chosen.as_deref(), Some(Path::new("/etc/ssl/certs/ca-certificates.crt")));
+    fn the_shipped_roots_are_the_five_amazon_trust_services_roots() {
+        let certificates = certificates();
+        assert_eq!(certificates.len(), 5);
+        let names =
+            ["Amazon Root CA 1", "Amazon Root CA 2", "Amazon Root CA 3", "Amazon Root CA 4", "Starfield Services Root"];
+        for (certificate, name) in certificates.iter().zip(names) {
+            let der = certificate.as_ref();
+            assert!(der.windows(name.len()).any(|w| w == name.as_bytes()), "{name}");
+        }
     }
 
     #[test]
-    fn an_operators_choice_is_kept() {
-        assert_eq!(bundle_to_use(Some("/x.pem"), None, |_| true), None);
-        assert_eq!(bundle_to_use(None, Some("/certs"), |_| true), None);
+    fn the_shipped_roots_are_valid_trust_anchors() {
+        let mut store = rustls::RootCertStore::empty();
+        let (added, rejected) = store.add_parsable_certificates(certificates());
+        assert_eq!((added, rejected), (5, 0));
     }
 
     #[test]
-    fn without_a_known_bundle_nothing_changes() {
-        assert_eq!(bundle_to_use(None, None, |_| false), None);
+    fn an_operators_certificate_settings_switch_to_the_platforms_roots() {
+        assert_eq!(Roots::from_settings(None, None), Roots::AmazonTrustServices);
+        assert_eq!(Roots::from_settings(Some("/etc/pki/tls/certs/ca-bundle.crt"), None), Roots::Platform);
+        assert_eq!(Roots::from_settings(None, Some("/etc/ssl/certs")), Roots::Platform);
+    }
+
+    #[test]
+    fn both_trust_stores_build_a_client() {
+        assert!(https_client(Roots::AmazonTrustServices).is_ok());
+        assert!(https_client(Roots::Platform).is_ok());
     }
 }
