@@ -44,6 +44,10 @@ fn pure_path(c: &mut Criterion) {
             black_box(parse_request(&request).unwrap())
         })
     });
+    let payload: lambda_http::request::LambdaRequest = serde_json::from_str(EVENT).unwrap();
+    c.bench_function("the guard's conversion probe", |b| {
+        b.iter(|| black_box(connect_references::handler::converts(black_box(&payload))))
+    });
     let request = lambda_http::request::from_str(EVENT).unwrap();
     let query = parse_request(&request).unwrap();
     c.bench_function("reshape 100 SDK references into the envelope", |b| {
