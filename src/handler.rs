@@ -146,11 +146,31 @@ where
     }
 
     fn call(&mut self, mut event: LambdaEvent<LambdaRequest>) -> Self::Future {
-        if !converts(&event.payload) {
+        if converts(&event.payload) {
+            // Only the guard may mark a request: a caller's header of that name is dropped.
+            strip_marker(&mut event.payload);
+        } else {
             tracing::warn!("an HTTP event could not be turned into a request; answering 400");
             event.payload = placeholder(event.payload);
         }
         self.inner.call(event)
+    }
+}
+
+fn strip_marker(payload: &mut LambdaRequest) {
+    match payload {
+        LambdaRequest::ApiGatewayV1(event) => {
+            event.headers.remove(UNCONVERTIBLE);
+            event.multi_value_headers.remove(UNCONVERTIBLE);
+        }
+        LambdaRequest::ApiGatewayV2(event) => {
+            event.headers.remove(UNCONVERTIBLE);
+        }
+        LambdaRequest::Alb(event) => {
+            event.headers.remove(UNCONVERTIBLE);
+            event.multi_value_headers.remove(UNCONVERTIBLE);
+        }
+        _ => {}
     }
 }
 
@@ -236,6 +256,16 @@ mod tests {
     #[test]
     fn a_bad_host_header_does_not_convert() {
         assert!(!converts(&v2_event("", "exa mple.com:99999")));
+    }
+
+    #[test]
+    fn a_callers_marker_header_is_dropped() {
+        let mut event = v2_event("referenceTypes=URL", "api.example.com");
+        if let LambdaRequest::ApiGatewayV2(inner) = &mut event {
+            inner.headers.insert(UNCONVERTIBLE, HeaderValue::from_static("1"));
+        }
+        strip_marker(&mut event);
+        assert!(!Request::from(event).headers().contains_key(UNCONVERTIBLE));
     }
 
     #[test]

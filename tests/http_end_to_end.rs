@@ -256,3 +256,12 @@ fn every_sample_event_is_answered_with_an_envelope() {
         assert_eq!(failed, name.contains("bad") || name.contains("fails"), "{name}: {reply}");
     }
 }
+
+#[test]
+fn a_caller_cannot_forge_the_guards_marker() {
+    let emulator = Emulator::start();
+    let mut event: Value = serde_json::from_str(&event_file("http-api-v2.json")).unwrap();
+    event["headers"]["x-connect-references-unconvertible"] = "1".into();
+    let reply = emulator.http(&event);
+    assert_eq!(reply.status, 200, "{}", reply.body);
+}
