@@ -54,7 +54,7 @@ impl ConnectReferences {
     pub async fn fetch(&self, query: &ReferenceQuery, deadline: Instant) -> Result<ReferencePage, Error> {
         match tokio::time::timeout_at(deadline, self.fetch_all(query)).await {
             Ok(result) => result,
-            Err(_) => Err(Error::new(ErrorKind::UpstreamTimeout, "Amazon Connect did not answer in time")),
+            Err(_) => Err(Error::new(ErrorKind::UpstreamTimeout, message_for(ErrorKind::UpstreamTimeout))),
         }
     }
 

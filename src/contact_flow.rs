@@ -1,7 +1,7 @@
 //! The Amazon Connect contact-flow adapter: a `ContactFlowEvent` → [`ReferenceQuery`], and the outcome
 //! → the flat string map that Connect's default `STRING_MAP` validation accepts (or the JSON envelope).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Serialize, Serializer};
@@ -118,14 +118,15 @@ impl FlatResponse {
         let mut budget = MAX_RESPONSE_BYTES - 1 - fixed;
         let mut references: Vec<(String, String)> = Vec::new();
         let mut truncated = false;
+        let mut names_seen = HashSet::new();
         for reference in &page.references {
             let Some(name) = reference.name.as_deref() else {
                 continue;
             };
-            let key = format!("{REFERENCE_KEY_PREFIX}{name}");
-            if references.iter().any(|(existing, _)| *existing == key) {
+            if !names_seen.insert(name) {
                 continue; // when two references share a name, the first wins
             }
+            let key = format!("{REFERENCE_KEY_PREFIX}{name}");
             let value = reference.value_or_arn().unwrap_or_default();
             let len = entry_len(&key, value);
             if len > budget {

@@ -184,11 +184,6 @@ impl Emulator {
         std::fs::read_to_string(&self.log).unwrap_or_default()
     }
 
-    /// Runs an async block on the stand-in's runtime (for the stand-in's own async API).
-    pub fn block_on<F: std::future::Future>(&self, future: F) -> F::Output {
-        self.runtime.block_on(future)
-    }
-
     /// The function process's id: the emulator's child (it may have been started from any of its threads).
     pub fn function_pid(&self) -> Option<u32> {
         let tasks = std::fs::read_dir(format!("/proc/{}/task", self.child.id())).ok()?;
