@@ -1,28 +1,37 @@
-//! `connect-local [--port N] [--seed FILE]`: runs the stand-in until interrupted.
+//! `connect-local [--bind ADDR] [--port N] [--seed FILE]`: runs the stand-in until interrupted or
+//! terminated. It binds 127.0.0.1 unless told otherwise: `--bind 0.0.0.0` is for a container on a
+//! docker network of its own (how `sam local` reaches it), never for a host on a shared network.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
 use connect_local::{Seed, StandIn};
+use tokio::signal::unix::{signal, SignalKind};
+
+const USAGE: &str = "usage: connect-local [--bind ADDR] [--port N] [--seed FILE]";
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let mut bind = IpAddr::V4(Ipv4Addr::LOCALHOST);
     let mut port = 4566u16;
     let mut seed = Seed::shipped();
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
+        let mut value = || args.next().ok_or_else(|| format!("{arg} needs a value; {USAGE}"));
         match arg.as_str() {
-            "--port" => port = args.next().ok_or("--port needs a value")?.parse()?,
-            "--seed" => seed = Seed::from_json(&std::fs::read_to_string(args.next().ok_or("--seed needs a file")?)?)?,
-            other => {
-                return Err(format!("unknown argument {other}; usage: connect-local [--port N] [--seed FILE]").into())
-            }
+            "--bind" => bind = value()?.parse().map_err(|e| format!("--bind: {e}; give an IP address"))?,
+            "--port" => port = value()?.parse()?,
+            "--seed" => seed = Seed::from_json(&std::fs::read_to_string(value()?)?)?,
+            other => return Err(format!("unknown argument {other}; {USAGE}").into()),
         }
     }
-    let stand_in = StandIn::start_on(SocketAddr::from(([127, 0, 0, 1], port)), seed).await?;
+    let stand_in = StandIn::start_on(SocketAddr::new(bind, port), seed).await?;
     println!("connect-local listening on {}", stand_in.url());
+    // As PID 1 in a container, SIGTERM (docker stop) must end it too: no default handler applies there.
+    let mut terminate = signal(SignalKind::terminate())?;
     tokio::select! {
         _ = stand_in.wait() => {}
         _ = tokio::signal::ctrl_c() => {}
+        _ = terminate.recv() => {}
     }
     Ok(())
 }
