@@ -15,22 +15,9 @@ fn with_parameters(name: &str, parameters: Value) -> Value {
     event
 }
 
+/// The answer to `contact-flow.json` (every kind of the initial contact, as a flat map), as recorded.
 fn every_kind_map() -> Value {
-    let arn = instance_arn();
-    json!({
-        "success": "true", "count": "11",
-        "ref_caseUrl": "https://crm.example.com/case/SEED-8842",
-        "ref_scan.pdf": "https://files.example.com/SEED-scan.pdf",
-        "ref_analysis": "SEED-analysis-v1",
-        "ref_note": "SEED customer prefers email",
-        "ref_orderNumber": "4471902",
-        "ref_callbackDate": "2026-12-01T09:30:00Z",
-        "ref_customerEmail": "seed.customer@example.com",
-        "ref_inboundEmail": format!("{arn}/email/SEED-msg-1"),
-        "ref_inboundEmailRedacted": format!("{arn}/email/SEED-msg-2"),
-        "ref_inboundEmailPlain": format!("{arn}/email/SEED-msg-3"),
-        "ref_inboundEmailPlainRedacted": format!("{arn}/email/SEED-msg-4"),
-    })
+    expected_answer("contact-flow.json")
 }
 
 #[test]
@@ -64,14 +51,7 @@ fn the_current_contact_is_used_when_there_is_no_initial_one() {
 #[test]
 fn parameters_choose_contact_types_and_the_json_envelope() {
     let emulator = Emulator::start();
-    let reply = emulator.invoke(&event("contact-flow-parameters.json"));
-    assert_eq!(
-        reply,
-        json!({"success": true, "data": {"instanceId": INSTANCE, "contactId": DUPLICATES, "references": [
-            {"type": "URL", "name": "case", "value": "https://first.example.com/SEED-1"},
-            {"type": "URL", "name": "case", "value": "https://second.example.com/SEED-2"},
-            {"type": "STRING", "name": "tier", "value": "SEED-gold"}], "nextToken": null}})
-    );
+    assert_eq!(emulator.answer_to("contact-flow-parameters.json"), expected_answer("contact-flow-parameters.json"));
     assert_eq!(emulator.stand_in.requests()[0].reference_types, ["URL", "STRING"]);
 }
 
@@ -91,11 +71,7 @@ fn when_two_references_share_a_name_the_first_wins() {
 #[test]
 fn a_failure_is_returned_as_success_false_not_raised() {
     let emulator = Emulator::start();
-    let reply = emulator.invoke(&event("contact-flow-fails.json"));
-    assert_eq!(
-        reply,
-        json!({"success": "false", "errorCode": "NOT_FOUND", "errorMessage": "Amazon Connect has no such contact in that instance"})
-    );
+    assert_eq!(emulator.answer_to("contact-flow-fails.json"), expected_answer("contact-flow-fails.json"));
     let reply = emulator.invoke(&with_parameters("contact-flow.json", json!({"referenceTypes": "PHOTO"})));
     assert_eq!(reply["success"], "false");
     assert_eq!(reply["errorCode"], "VALIDATION_ERROR");

@@ -6,15 +6,6 @@ mod support;
 use serde_json::{json, Value};
 use support::*;
 
-fn attachment() -> Value {
-    json!({"type": "ATTACHMENT", "name": "scan.pdf", "value": "https://files.example.com/SEED-scan.pdf",
-           "status": "APPROVED", "arn": format!("{}/file/SEED-att-1", instance_arn())})
-}
-
-fn case_url() -> Value {
-    json!({"type": "URL", "name": "caseUrl", "value": "https://crm.example.com/case/SEED-8842"})
-}
-
 fn success(contact: &str, references: Value) -> Value {
     json!({"success": true, "data": {"instanceId": INSTANCE, "contactId": contact,
            "references": references, "nextToken": null}})
@@ -35,13 +26,15 @@ fn assert_error(reply: &HttpReply, status: u16, code: &str) {
     assert_eq!(reply.body.as_object().unwrap().len(), 2);
 }
 
+/// Asserts the whole answer to `events/<name>`: status, headers and body, as `tests/expected/<name>` records it.
+fn assert_expected_answer(emulator: &Emulator, name: &str) {
+    assert_eq!(emulator.answer_to(name), expected_answer(name), "{name}");
+}
+
 #[test]
 fn http_api_event_returns_the_requested_references_in_the_envelope() {
     let emulator = Emulator::start();
-    let reply = emulator.http_file("http-api-v2.json");
-    assert_eq!(reply.status, 200);
-    assert_json_headers(&reply);
-    assert_eq!(reply.body, success(EVERY_KIND, json!([case_url(), attachment()])));
+    assert_expected_answer(&emulator, "http-api-v2.json");
     let seen = emulator.stand_in.requests();
     assert_eq!(seen.len(), 1);
     assert_eq!(seen[0].reference_types, ["URL", "ATTACHMENT"]);
@@ -51,13 +44,7 @@ fn http_api_event_returns_the_requested_references_in_the_envelope() {
 #[test]
 fn rest_event_with_an_encoded_instance_arn_calls_connect_with_the_bare_id() {
     let emulator = Emulator::start();
-    let reply = emulator.http_file("rest-api-v1.json");
-    assert_eq!(reply.status, 200, "{}", reply.body);
-    assert_json_headers(&reply);
-    let analysis = json!({"type": "CONTACT_ANALYSIS", "name": "analysis", "value": "SEED-analysis-v1",
-        "status": "AVAILABLE", "arn": format!("{}/analysis/SEED-an-1", instance_arn()),
-        "analyticsMode": "PostContact", "isRedacted": false});
-    assert_eq!(reply.body, success(EVERY_KIND, json!([case_url(), attachment(), analysis])));
+    assert_expected_answer(&emulator, "rest-api-v1.json");
     let seen = emulator.stand_in.requests();
     assert_eq!(seen[0].instance_id, INSTANCE);
     assert_eq!(seen[0].reference_types, ["URL", "ATTACHMENT", "CONTACT_ANALYSIS"]);
@@ -66,25 +53,15 @@ fn rest_event_with_an_encoded_instance_arn_calls_connect_with_the_bare_id() {
 #[test]
 fn function_url_event_decodes_the_path_exactly_once() {
     let emulator = Emulator::start();
-    let reply = emulator.http_file("function-url.json");
-    assert_eq!(reply.status, 200, "{}", reply.body);
-    let percent = json!({"type": "URL", "name": "percent", "value": "https://crm.example.com/SEED-percent"});
-    assert_eq!(reply.body, success("100%-contact", json!([percent])));
+    assert_expected_answer(&emulator, "function-url.json");
     assert_eq!(emulator.stand_in.requests()[0].contact_id, "100%-contact");
 }
 
 #[test]
 fn alb_event_is_answered_in_alb_shape_with_comma_joined_types() {
     let emulator = Emulator::start();
-    let reply = emulator.http_file("alb.json");
-    assert_eq!(reply.status, 200, "{}", reply.body);
-    assert_eq!(reply.raw["statusDescription"], "200 OK");
-    assert_json_headers(&reply);
-    let expected = json!([
-        {"type": "URL", "name": "case", "value": "https://first.example.com/SEED-1"},
-        {"type": "URL", "name": "case", "value": "https://second.example.com/SEED-2"},
-        {"type": "STRING", "name": "tier", "value": "SEED-gold"}]);
-    assert_eq!(reply.body, success(DUPLICATES, expected));
+    assert_expected_answer(&emulator, "alb.json");
+    assert_eq!(emulator.stand_in.requests()[0].reference_types, ["URL", "STRING"]);
 }
 
 #[test]
@@ -156,10 +133,7 @@ fn next_token_is_passed_to_connect() {
 #[test]
 fn bad_input_is_a_400_naming_the_problem_and_connect_is_not_called() {
     let emulator = Emulator::start();
-    let reply = emulator.http_file("bad-unknown-type.json");
-    assert_error(&reply, 400, "VALIDATION_ERROR");
-    let message = reply.body["error"]["message"].as_str().unwrap();
-    assert!(message.contains("\"PHOTO\"") && message.contains("ATTACHMENT, CONTACT_ANALYSIS"), "{message}");
+    assert_expected_answer(&emulator, "bad-unknown-type.json");
 
     let long_contact = "c".repeat(257);
     let reply = emulator.http(&http_api_event("GET", &references_path(INSTANCE, &long_contact), ""));
@@ -172,9 +146,8 @@ fn bad_input_is_a_400_naming_the_problem_and_connect_is_not_called() {
 #[test]
 fn other_methods_get_405_with_allow() {
     let emulator = Emulator::start();
-    let reply = emulator.http_file("bad-method.json");
-    assert_error(&reply, 405, "METHOD_NOT_ALLOWED");
-    assert_eq!(reply.header("allow").as_deref(), Some("GET, HEAD"));
+    assert_expected_answer(&emulator, "bad-method.json");
+    assert!(emulator.stand_in.requests().is_empty());
 }
 
 #[test]
@@ -189,7 +162,7 @@ fn head_answers_headers_without_a_body() {
 #[test]
 fn an_unknown_route_is_404() {
     let emulator = Emulator::start();
-    assert_error(&emulator.http_file("bad-route.json"), 404, "NOT_FOUND");
+    assert_expected_answer(&emulator, "bad-route.json");
 }
 
 #[test]
@@ -237,24 +210,18 @@ fn the_runtime_keeps_serving_after_every_kind_of_failure() {
 }
 
 #[test]
-fn every_sample_event_is_answered_with_an_envelope() {
-    let emulator = Emulator::start();
-    let directory = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("events");
-    let mut names: Vec<String> =
-        std::fs::read_dir(directory).unwrap().map(|entry| entry.unwrap().file_name().into_string().unwrap()).collect();
-    names.sort();
+fn every_sample_event_gets_its_expected_answer_with_the_sam_local_environment() {
+    let emulator = Emulator::with(Options { env: sam_local_env(), ..Options::default() });
+    let names = event_names();
     assert!(names.len() >= 12, "{names:?}");
-    for name in names {
-        let reply: Value = serde_json::from_str(&emulator.invoke_raw(&event_file(&name))).unwrap();
-        let envelope = match reply.get("statusCode") {
-            Some(_) => serde_json::from_str(reply["body"].as_str().unwrap()).unwrap(),
-            None => reply.clone(),
-        };
-        let success = &envelope["success"];
-        assert!(success.is_boolean() || success == "true" || success == "false", "{name}: {reply}");
-        let failed = success == false || success == "false";
-        assert_eq!(failed, name.contains("bad") || name.contains("fails"), "{name}: {reply}");
+    for name in &names {
+        assert_expected_answer(&emulator, name);
     }
+    let expected_dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/expected");
+    let mut recorded: Vec<String> =
+        std::fs::read_dir(expected_dir).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+    recorded.sort();
+    assert_eq!(recorded, names, "every event has one expected answer, and every expected answer an event");
 }
 
 #[test]

@@ -22,9 +22,76 @@ pub fn instance_arn() -> String {
     format!("arn:aws:connect:us-east-1:123456789012:instance/{INSTANCE}")
 }
 
-pub fn event_file(name: &str) -> String {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("events").join(name);
+fn project_file(path: &str) -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+pub fn event_file(name: &str) -> String {
+    project_file(&format!("events/{name}"))
+}
+
+/// The names of the sample events in `events/`, sorted.
+pub fn event_names() -> Vec<String> {
+    let directory = Path::new(env!("CARGO_MANIFEST_DIR")).join("events");
+    let mut names: Vec<String> =
+        std::fs::read_dir(directory).unwrap().map(|entry| entry.unwrap().file_name().into_string().unwrap()).collect();
+    names.sort();
+    names
+}
+
+/// What the function answers to `events/<name>`, as recorded in `tests/expected/<name>`: the one copy of
+/// that fact, shared with `tests/sam_local_test.py`, which checks the same files through `sam local invoke`.
+pub fn expected_answer(name: &str) -> Value {
+    serde_json::from_str(&project_file(&format!("tests/expected/{name}"))).unwrap()
+}
+
+/// The form the expectations are written in: an HTTP response's JSON body parsed, and a failure
+/// envelope's request id (non-empty, different every time) replaced by `<request id>`.
+pub fn comparable(mut answer: Value) -> Value {
+    if let Some(text) = answer.get("statusCode").and(answer.get("body")).and_then(Value::as_str) {
+        answer["body"] = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(text).unwrap_or_else(|e| panic!("body not JSON ({e}): {text}"))
+        };
+    }
+    let envelope = if answer.get("statusCode").is_some() { &mut answer["body"] } else { &mut answer };
+    if let Some(request_id) = envelope.get_mut("error").and_then(|error| error.get_mut("requestId")) {
+        assert!(request_id.as_str().is_some_and(|id| !id.is_empty()), "an empty request id: {request_id}");
+        *request_id = "<request id>".into();
+    }
+    answer
+}
+
+/// The function's environment in `sam-local-env.json` (what `sam local` gives it), less the endpoint:
+/// there it names the stand-in's container, here the in-process stand-in.
+pub fn sam_local_env() -> Vec<(String, String)> {
+    let file: Value = serde_json::from_str(&project_file("sam-local-env.json")).unwrap();
+    let variables = file["ReferencesFunction"].as_object().expect("sam-local-env.json names ReferencesFunction");
+    variables
+        .iter()
+        .filter(|(name, _)| *name != "AWS_ENDPOINT_URL_CONNECT")
+        .map(|(name, value)| (name.clone(), value.as_str().unwrap().to_owned()))
+        .collect()
+}
+
+/// The function binary the tests run: `$CONNECT_REFERENCES_BINARY` (e.g. the sam-built arm64
+/// `bootstrap`), else the one cargo built for these tests.
+pub fn function_binary() -> PathBuf {
+    std::env::var_os("CONNECT_REFERENCES_BINARY")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_connect-references")))
+}
+
+/// A command the binary is run through, from `$CONNECT_REFERENCES_BINARY_RUNNER` (words separated by
+/// spaces), e.g. `qemu-aarch64-static -L /usr/aarch64-linux-gnu` for an arm64 binary on x86_64.
+pub fn binary_runner() -> Vec<String> {
+    std::env::var("CONNECT_REFERENCES_BINARY_RUNNER")
+        .unwrap_or_default()
+        .split_whitespace()
+        .map(str::to_owned)
+        .collect()
 }
 
 /// The emulator binary from the aws-sam-cli wheel: `$AWS_LAMBDA_RIE`, or found in the project's venv.
@@ -116,7 +183,8 @@ impl Emulator {
             .arg(format!("127.0.0.1:{rie_port}"))
             .arg("--runtime-api-address")
             .arg(format!("127.0.0.1:{api_port}"))
-            .arg(env!("CARGO_BIN_EXE_connect-references"))
+            .args(binary_runner())
+            .arg(function_binary())
             .env_clear()
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
             .env("HOME", std::env::temp_dir())
@@ -177,6 +245,12 @@ impl Emulator {
 
     pub fn http_file(&self, name: &str) -> HttpReply {
         self.http(&serde_json::from_str(&event_file(name)).unwrap())
+    }
+
+    /// Invokes with `events/<name>` and returns the answer in the form of `tests/expected/<name>`.
+    pub fn answer_to(&self, name: &str) -> Value {
+        let raw = self.invoke_raw(&event_file(name));
+        comparable(serde_json::from_str(&raw).unwrap_or_else(|e| panic!("{name}: not JSON ({e}): {raw}")))
     }
 
     /// Everything the function and the emulator printed so far.
