@@ -2,6 +2,7 @@
 transform of it, so that a later edit cannot silently drop them. Run by scripts/test with the venv's
 Python (cfn-lint and the SAM translator come with aws-sam-cli)."""
 
+import json
 import os
 import unittest
 from pathlib import Path
@@ -67,6 +68,21 @@ class FunctionTest(unittest.TestCase):
     def test_the_allow_list_is_set_from_the_instance_parameter(self):
         variables = self.properties["Environment"]["Variables"]
         self.assertEqual(variables["ALLOWED_INSTANCE_IDS"], {"Ref": "ConnectInstanceArn"})
+
+    def test_the_connect_endpoint_is_declared_for_sam_local_and_absent_unless_a_parameter_sets_it(self):
+        # sam local's --env-vars only overrides variables the template declares.
+        variables = self.properties["Environment"]["Variables"]
+        self.assertEqual(
+            variables["AWS_ENDPOINT_URL_CONNECT"],
+            {"Fn::If": ["CustomConnectEndpoint", {"Ref": "ConnectEndpointUrl"}, {"Ref": "AWS::NoValue"}]},
+        )
+        template = load()
+        self.assertEqual(template["Parameters"]["ConnectEndpointUrl"]["Default"], "")
+        self.assertEqual(
+            template["Conditions"]["CustomConnectEndpoint"], {"Fn::Not": [{"Fn::Equals": [{"Ref": "ConnectEndpointUrl"}, ""]}]}
+        )
+        local = json.loads((ROOT / "sam-local-env.json").read_text())["ReferencesFunction"]
+        self.assertEqual(local["AWS_ENDPOINT_URL_CONNECT"], "http://connect-local:4566")
 
 
 class LeastPrivilegeTest(unittest.TestCase):
