@@ -1,0 +1,223 @@
+"""`sam local invoke` and `sam local start-api`, for real: the sam-built arm64 bootstrap in Docker, in the
+emulation image, calling the local Connect stand-in in a container of its own. Both containers meet on a
+docker network this test creates (internal: nothing on it reaches beyond it), and everything the test
+created is removed by id when it ends, whether its checks passed or not.
+
+Run by scripts/test-sam-local (after scripts/sam-build), which provides Docker and the two images:
+$SAM_LOCAL_INVOKE_IMAGE (the emulation image) and $SAM_LOCAL_STAND_IN_IMAGE (connect-local)."""
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import time
+import unittest
+import urllib.error
+import urllib.request
+import uuid
+from pathlib import Path
+
+import jsonschema
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+EVENTS = ROOT / "events"
+EXPECTED = ROOT / "tests" / "expected"
+BUILT_TEMPLATE = ROOT / ".aws-sam" / "build" / "template.yaml"
+INSTANCE = "11111111-2222-3333-4444-555555555555"
+EVERY_KIND = "c0ffee00-0000-4000-8000-000000000001"
+SPEC = yaml.safe_load((ROOT / "docs" / "openapi.yaml").read_text())
+OPERATION = SPEC["paths"]["/contact/references/{InstanceId}/{ContactId}"]["get"]
+STAND_IN_ALIAS = "connect-local"  # sam-local-env.json: AWS_ENDPOINT_URL_CONNECT=http://connect-local:4566
+CONSTANT_HEADERS = {"content-type": "application/json", "cache-control": "no-store", "x-content-type-options": "nosniff"}
+
+
+def docker(*args, check=True):
+    result = subprocess.run(["docker", *args], capture_output=True, text=True, timeout=120)
+    if check and result.returncode != 0:
+        raise RuntimeError(f"docker {' '.join(args)}: {result.stderr.strip()}")
+    return result.stdout.strip()
+
+
+def comparable(answer):
+    """The form of tests/expected (the same rule as `comparable` in tests/support/mod.rs): an HTTP
+    response's JSON body parsed, and a failure envelope's non-empty request id replaced."""
+    if isinstance(answer, dict) and "statusCode" in answer and isinstance(answer.get("body"), str):
+        answer["body"] = json.loads(answer["body"]) if answer["body"] else None
+    envelope = answer["body"] if isinstance(answer, dict) and "statusCode" in answer else answer
+    error = envelope.get("error") if isinstance(envelope, dict) else None
+    if isinstance(error, dict) and "requestId" in error:
+        assert isinstance(error["requestId"], str) and error["requestId"], f"an empty request id: {error}"
+        error["requestId"] = "<request id>"
+    return answer
+
+
+def expected(name):
+    return json.loads((EXPECTED / name).read_text())
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class SamLocalTest(unittest.TestCase):
+    """Shared set-up: the network, the stand-in container, and the sam flags that use them."""
+
+    @classmethod
+    def setUpClass(cls):
+        if not BUILT_TEMPLATE.exists():
+            raise AssertionError("no .aws-sam/build/template.yaml: run ./scripts/sam-build first")
+        cls.invoke_image = os.environ["SAM_LOCAL_INVOKE_IMAGE"]
+        suffix = uuid.uuid4().hex[:12]
+        cls.network = docker("network", "create", "--internal", "--label", "connect-references-test", f"connect-references-test-{suffix}")
+        try:
+            cls.stand_in = docker(
+                "run", "--detach", "--network", cls.network, "--network-alias", STAND_IN_ALIAS,
+                "--name", f"connect-references-stand-in-{suffix}", os.environ["SAM_LOCAL_STAND_IN_IMAGE"],
+            )
+            deadline = time.time() + 30
+            while "listening on" not in docker("logs", cls.stand_in):
+                if time.time() > deadline:
+                    raise RuntimeError("the stand-in container did not start: " + docker("logs", cls.stand_in))
+                time.sleep(0.2)
+        except BaseException:
+            cls.remove_everything_on_the_network()
+            raise
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.remove_everything_on_the_network()
+
+    @classmethod
+    def remove_everything_on_the_network(cls):
+        """The stand-in and every function container sam attached to the test's network, then the network."""
+        attached = json.loads(docker("network", "inspect", cls.network, "--format", "{{json .Containers}}") or "{}")
+        ids = set(attached or {}) | ({cls.stand_in} if getattr(cls, "stand_in", None) else set())
+        if ids:
+            docker("rm", "--force", "--volumes", *sorted(ids), check=False)
+        docker("network", "rm", cls.network)
+
+    @classmethod
+    def sam_flags(cls):
+        return [
+            "--invoke-image", cls.invoke_image, "--skip-pull-image",
+            "--docker-network", cls.network,
+            "--env-vars", str(ROOT / "sam-local-env.json"),
+            "--region", "us-east-1",
+        ]
+
+
+class SamLocalInvokeTest(SamLocalTest):
+    def invoke(self, event_path):
+        result = subprocess.run(
+            ["sam", "local", "invoke", "ReferencesFunction", "--event", str(event_path), *self.sam_flags()],
+            cwd=ROOT, capture_output=True, text=True, timeout=300,
+        )
+        self.assertEqual(result.returncode, 0, f"sam local invoke -e {event_path.name} failed:\n{result.stderr[-3000:]}")
+        # sam prints the function's result as the last line of standard output.
+        lines = [line for line in result.stdout.splitlines() if line.strip()]
+        self.assertTrue(lines, f"{event_path.name}: sam printed no result; stderr:\n{result.stderr[-3000:]}")
+        return json.loads(lines[-1])
+
+    def test_every_sample_event_gets_its_expected_answer(self):
+        names = sorted(p.name for p in EVENTS.glob("*.json"))
+        self.assertGreaterEqual(len(names), 12)
+        self.assertEqual(names, sorted(p.name for p in EXPECTED.glob("*.json")), "one expected answer per event")
+        for name in names:
+            with self.subTest(event=name):
+                self.assertEqual(comparable(self.invoke(EVENTS / name)), expected(name))
+
+
+class SamLocalStartApiTest(SamLocalTest):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.port = free_port()
+        cls.log = open(os.devnull, "w") if not os.environ.get("SAM_LOCAL_VERBOSE") else None
+        try:
+            cls.api = subprocess.Popen(
+                ["sam", "local", "start-api", "--host", "127.0.0.1", "--port", str(cls.port),
+                 "--warm-containers", "EAGER", *cls.sam_flags()],
+                cwd=ROOT, stdout=cls.log, stderr=subprocess.STDOUT if cls.log else None, start_new_session=True,
+            )
+            cls.wait_until_the_api_answers()
+        except BaseException:
+            cls.stop_the_api()
+            super().tearDownClass()
+            raise
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.stop_the_api()
+        super().tearDownClass()
+
+    @classmethod
+    def stop_the_api(cls):
+        api = getattr(cls, "api", None)
+        if api and api.poll() is None:
+            os.killpg(api.pid, signal.SIGINT)  # sam stops its warm containers on Ctrl-C
+            try:
+                api.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                os.killpg(api.pid, signal.SIGKILL)
+                api.wait()
+
+    @classmethod
+    def wait_until_the_api_answers(cls):
+        deadline = time.time() + 180
+        while time.time() < deadline:
+            if cls.api.poll() is not None:
+                raise RuntimeError(f"sam local start-api exited with {cls.api.returncode}")
+            try:
+                socket.create_connection(("127.0.0.1", cls.port), timeout=0.5).close()
+                return
+            except OSError:
+                time.sleep(0.5)
+        raise RuntimeError("sam local start-api did not listen within 180 s")
+
+    def request(self, path, method="GET"):
+        request = urllib.request.Request(f"http://127.0.0.1:{self.port}{path}", method=method)
+        try:
+            with urllib.request.urlopen(request, timeout=120) as response:
+                return response.status, response.headers, response.read()
+        except urllib.error.HTTPError as error:
+            return error.code, error.headers, error.read()
+
+    def assert_http_contract(self, path, status, method="GET"):
+        """Status, the constant headers, and a body valid against docs/openapi.yaml for that status."""
+        got, headers, raw = self.request(path, method)
+        self.assertEqual(got, status, raw)
+        for name, value in CONSTANT_HEADERS.items():
+            self.assertEqual(headers.get(name), value, f"{name} in {dict(headers)}")
+        if method == "HEAD":
+            self.assertEqual(raw, b"")
+            return None
+        body = json.loads(raw)
+        schema = OPERATION["responses"][str(status)]["content"]["application/json"]["schema"]
+        jsonschema.validate(body, {"$ref": schema["$ref"], "components": SPEC["components"]})
+        return comparable(body)
+
+    def test_two_types_are_answered_as_the_http_api_event_is(self):
+        body = self.assert_http_contract(
+            f"/contact/references/{INSTANCE}/{EVERY_KIND}?referenceTypes=URL&referenceTypes=ATTACHMENT", 200
+        )
+        # The same request as events/http-api-v2.json, so the same answer.
+        self.assertEqual(body, expected("http-api-v2.json")["body"])
+
+    def test_an_unknown_type_is_a_400_naming_it(self):
+        body = self.assert_http_contract(f"/contact/references/{INSTANCE}/{EVERY_KIND}?referenceTypes=PHOTO", 400)
+        self.assertEqual(body, expected("bad-unknown-type.json")["body"])
+
+    def test_head_answers_the_headers_without_a_body(self):
+        self.assert_http_contract(f"/contact/references/{INSTANCE}/{EVERY_KIND}?referenceTypes=URL", 200, "HEAD")
+
+    def test_a_missing_contact_is_a_404(self):
+        body = self.assert_http_contract(f"/contact/references/{INSTANCE}/no-such-contact?referenceTypes=URL", 404)
+        self.assertEqual(body["error"]["code"], "NOT_FOUND")
+
+
+if __name__ == "__main__":
+    unittest.main()
