@@ -123,11 +123,12 @@ class HttpApiTest(unittest.TestCase):
         template = load()
         self.assertEqual(template["Parameters"]["Authorizer"]["Default"], "AWS_IAM")
         body, route = self.route("AWS_IAM")
-        self.assertEqual(list(route), ["get"], "GET only")
-        condition, jwt, iam = route["get"]["security"]["Fn::If"]
-        self.assertEqual(condition, "UseJwt")
-        self.assertEqual(iam, [{"AWS_IAM": []}])
-        self.assertEqual(jwt, [{"JwtAuthorizer": []}])
+        self.assertEqual(sorted(route), ["get", "head"], "GET and HEAD only")
+        for method in ("get", "head"):
+            condition, jwt, iam = route[method]["security"]["Fn::If"]
+            self.assertEqual(condition, "UseJwt")
+            self.assertEqual(iam, [{"AWS_IAM": []}])
+            self.assertEqual(jwt, [{"JwtAuthorizer": []}])
         schemes = body["components"]["securitySchemes"]
         self.assertEqual(schemes["AWS_IAM"]["x-amazon-apigateway-authtype"], "awsSigv4")
         _, jwt_scheme, _ = schemes["JwtAuthorizer"]["Fn::If"]
@@ -137,15 +138,21 @@ class HttpApiTest(unittest.TestCase):
 
     def test_the_integration_is_the_function_with_payload_2(self):
         _, route = self.route("AWS_IAM")
-        integration = route["get"]["x-amazon-apigateway-integration"]
-        self.assertEqual(integration["type"], "aws_proxy")
-        self.assertEqual(integration["payloadFormatVersion"], "2.0")
-        self.assertEqual(integration["uri"], {"Fn::GetAtt": ["ReferencesFunction", "Arn"]})
+        for method in ("get", "head"):
+            integration = route[method]["x-amazon-apigateway-integration"]
+            self.assertEqual(integration["type"], "aws_proxy")
+            self.assertEqual(integration["payloadFormatVersion"], "2.0")
+            self.assertEqual(integration["uri"], {"Fn::GetAtt": ["ReferencesFunction", "Arn"]})
 
     def test_api_gateway_may_invoke_only_through_the_route(self):
-        permission = load()["Resources"]["ApiInvokePermission"]["Properties"]
-        self.assertEqual(permission["Principal"], "apigateway.amazonaws.com")
-        self.assertTrue(permission["SourceArn"]["Fn::Sub"].endswith("${HttpApi}/*/GET/contact/references/*"))
+        resources = load()["Resources"]
+        for name, method in (("ApiInvokePermission", "GET"), ("ApiHeadInvokePermission", "HEAD")):
+            permission = resources[name]["Properties"]
+            self.assertEqual(permission["Principal"], "apigateway.amazonaws.com")
+            self.assertTrue(permission["SourceArn"]["Fn::Sub"].endswith(f"${{HttpApi}}/*/{method}/contact/references/*"))
+        api_permissions = [r for r in resources.values() if r["Type"] == "AWS::Lambda::Permission"
+                           and r["Properties"]["Principal"] == "apigateway.amazonaws.com"]
+        self.assertEqual(len(api_permissions), 2, "no other way in for API Gateway")
 
     def test_the_api_is_throttled_below_connects_quota_and_access_logged(self):
         properties = load()["Resources"]["HttpApi"]["Properties"]
