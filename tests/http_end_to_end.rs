@@ -217,7 +217,7 @@ fn every_sample_event_gets_its_expected_answer_with_the_sam_local_environment() 
     for name in &names {
         assert_expected_answer(&emulator, name);
     }
-    let expected_dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/expected");
+    let expected_dir = project_root().join("tests/expected");
     let mut recorded: Vec<String> =
         std::fs::read_dir(expected_dir).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
     recorded.sort();

@@ -3,7 +3,7 @@
 #![allow(dead_code)] // each test binary uses its own part of this module
 
 use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -22,8 +22,17 @@ pub fn instance_arn() -> String {
     format!("arn:aws:connect:us-east-1:123456789012:instance/{INSTANCE}")
 }
 
+/// The project's root, read when the test runs (cargo sets it then too): a test binary reused from a
+/// shared target directory must read this clone's events and expectations, not those of the clone that
+/// compiled it.
+pub fn project_root() -> PathBuf {
+    std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")))
+}
+
 fn project_file(path: &str) -> String {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
+    let path = project_root().join(path);
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
@@ -33,7 +42,7 @@ pub fn event_file(name: &str) -> String {
 
 /// The names of the sample events in `events/`, sorted.
 pub fn event_names() -> Vec<String> {
-    let directory = Path::new(env!("CARGO_MANIFEST_DIR")).join("events");
+    let directory = project_root().join("events");
     let mut names: Vec<String> =
         std::fs::read_dir(directory).unwrap().map(|entry| entry.unwrap().file_name().into_string().unwrap()).collect();
     names.sort();
