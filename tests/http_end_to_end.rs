@@ -212,16 +212,16 @@ fn the_runtime_keeps_serving_after_every_kind_of_failure() {
 #[test]
 fn every_sample_event_gets_its_expected_answer_with_the_sam_local_environment() {
     let emulator = Emulator::with(Options { env: sam_local_env(), ..Options::default() });
-    let names = event_names();
+    let names = file_names("events");
     assert!(names.len() >= 12, "{names:?}");
     for name in &names {
         assert_expected_answer(&emulator, name);
     }
-    let expected_dir = project_root().join("tests/expected");
-    let mut recorded: Vec<String> =
-        std::fs::read_dir(expected_dir).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
-    recorded.sort();
-    assert_eq!(recorded, names, "every event has one expected answer, and every expected answer an event");
+    assert_eq!(
+        file_names("tests/expected"),
+        names,
+        "every event has one expected answer, and every expected answer an event"
+    );
 }
 
 #[test]

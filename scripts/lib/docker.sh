@@ -18,10 +18,11 @@ STARTED_DOCKERD=""
 say() { echo "sam-local: $*" >&2; }
 fail() { say "$*"; exit 1; }
 
-# Installs the Debian packages whose command or file is missing.
+# Installs the Debian packages whose command or file is missing: qemu and arm64 glibc (to run arm64
+# binaries), and with `docker` Docker too.
 ensure_packages() {
   local missing=()
-  command -v dockerd >/dev/null || missing+=(docker.io)
+  if [ "${1:-}" = docker ]; then command -v dockerd >/dev/null || missing+=(docker.io); fi
   command -v qemu-aarch64-static >/dev/null || missing+=(qemu-user-static)
   [ -e /usr/aarch64-linux-gnu/lib/ld-linux-aarch64.so.1 ] || missing+=(libc6-arm64-cross)
   [ ${#missing[@]} -eq 0 ] && return 0
@@ -47,7 +48,7 @@ ensure_binfmt() {
 
 # Starts dockerd unless one answers; remembers whether it did.
 docker_ensure() {
-  ensure_packages
+  ensure_packages docker
   ensure_binfmt
   if docker info >/dev/null 2>&1; then return 0; fi
   [ "$(id -u)" = 0 ] || fail "no Docker daemon answers, and only root can start one here"
@@ -107,10 +108,9 @@ build_local_invoke_image() {
   ln -s lib "$rootfs/lib64"
   echo 'sbx_user1051:x:993:990::/home/sbx_user1051:/sbin/nologin' > "$rootfs/etc/passwd"
   load_image "$rootfs" "$LOCAL_INVOKE_IMAGE" arm64 '{"Env": ["PATH=/usr/local/bin:/usr/bin:/bin", "LANG=en_US.UTF-8",
-    "TZ=:/etc/localtime", "LAMBDA_TASK_ROOT=/var/task", "LAMBDA_RUNTIME_DIR=/var/runtime"], "WorkingDir": "/var/task"}'
-  local status=$?
+    "TZ=:/etc/localtime", "LAMBDA_TASK_ROOT=/var/task", "LAMBDA_RUNTIME_DIR=/var/runtime"], "WorkingDir": "/var/task"}' \
+    || { rm -rf "$work"; fail "docker load of $LOCAL_INVOKE_IMAGE failed"; }
   rm -rf "$work"
-  [ $status -eq 0 ] || fail "docker import of $LOCAL_INVOKE_IMAGE failed"
 }
 
 # `docker load`s a one-layer image of a folder, marked with its architecture.
@@ -133,8 +133,27 @@ build_stand_in_image() {
     cp -L "$lib" "$work/rootfs$lib"
   done
   load_image "$work/rootfs" "$STAND_IN_IMAGE" "$(docker_arch)" \
-    '{"Entrypoint": ["/bin/connect-local"], "Cmd": ["--bind", "0.0.0.0", "--port", "4566"]}'
-  local status=$?
+    '{"Entrypoint": ["/bin/connect-local"], "Cmd": ["--bind", "0.0.0.0", "--port", "4566"]}' \
+    || { rm -rf "$work"; fail "docker load of $STAND_IN_IMAGE failed"; }
   rm -rf "$work"
-  [ $status -eq 0 ] || fail "docker import of $STAND_IN_IMAGE failed"
+}
+
+# What both sam local scripts need before sam runs: Docker, the stand-in image from this clone's
+# connect-local, and the emulation image, whose name it leaves in SAM_LOCAL_INVOKE_IMAGE.
+prepare_sam_local() {
+  docker_ensure
+  cargo build --quiet -p connect-local
+  build_stand_in_image "$CARGO_TARGET_DIR/debug/connect-local"
+  SAM_LOCAL_INVOKE_IMAGE="$(invoke_image)"
+  export SAM_LOCAL_INVOKE_IMAGE
+}
+
+# Removes a network and every container attached to it (the stand-in, and function containers sam
+# left there, e.g. warm ones after Ctrl-C), by id.
+remove_network_and_its_containers() {
+  local network=$1 containers
+  containers=$(docker network inspect "$network" --format '{{range $id, $c := .Containers}}{{$id}} {{end}}' 2>/dev/null || true)
+  # shellcheck disable=SC2086 # one id a word
+  [ -z "${containers// /}" ] || docker rm --force --volumes $containers >/dev/null 2>&1 || true
+  docker network rm "$network" >/dev/null 2>&1 || true
 }

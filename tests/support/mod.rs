@@ -40,9 +40,9 @@ pub fn event_file(name: &str) -> String {
     project_file(&format!("events/{name}"))
 }
 
-/// The names of the sample events in `events/`, sorted.
-pub fn event_names() -> Vec<String> {
-    let directory = project_root().join("events");
+/// The names of the files in a folder of the project, sorted.
+pub fn file_names(folder: &str) -> Vec<String> {
+    let directory = project_root().join(folder);
     let mut names: Vec<String> =
         std::fs::read_dir(directory).unwrap().map(|entry| entry.unwrap().file_name().into_string().unwrap()).collect();
     names.sort();
