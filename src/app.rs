@@ -5,8 +5,9 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use tokio::time::Instant;
 
 use crate::access::AllowedInstances;
-use crate::connect::ConnectReferences;
+use crate::connect::{ConnectReferences, ConnectUsage};
 use crate::error::Error;
+use crate::logging::EventLog;
 use crate::query::ReferenceQuery;
 use crate::reference::ReferencePage;
 
@@ -21,17 +22,30 @@ pub const CONTACT_FLOW_LIMIT: Duration = Duration::from_secs(8);
 pub struct App {
     pub connect: ConnectReferences,
     pub allowed: AllowedInstances,
+    /// Where each event's line (with its metrics) goes.
+    pub event_log: EventLog,
 }
 
 impl App {
     pub fn new(connect: ConnectReferences, allowed: AllowedInstances) -> Self {
-        App { connect, allowed }
+        App { connect, allowed, event_log: EventLog::default() }
     }
 
-    /// Lists the query's references, refusing instances outside the allow-list before calling Connect.
-    pub async fn list(&self, query: &ReferenceQuery, deadline: Instant) -> Result<ReferencePage, Error> {
-        self.allowed.check(&query.instance_id)?;
-        self.connect.fetch(query, deadline).await
+    pub fn with_event_log(self, event_log: EventLog) -> Self {
+        App { event_log, ..self }
+    }
+
+    /// Lists the query's references, refusing instances outside the allow-list before calling Connect;
+    /// also says what the listing cost in Connect calls.
+    pub async fn list(
+        &self,
+        query: &ReferenceQuery,
+        deadline: Instant,
+    ) -> (Result<ReferencePage, Error>, ConnectUsage) {
+        if let Err(refused) = self.allowed.check(&query.instance_id) {
+            return (Err(refused), ConnectUsage::default());
+        }
+        self.connect.fetch_measured(query, deadline).await
     }
 }
 

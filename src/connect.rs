@@ -1,6 +1,8 @@
 //! The call to Amazon Connect: one `ListContactReferences` per batch of at most six types, bounded
 //! by a deadline, with the SDK's errors mapped onto our error kinds.
 
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 use aws_sdk_connect::config::http::HttpResponse;
@@ -8,6 +10,11 @@ use aws_sdk_connect::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_connect::operation::list_contact_references::ListContactReferencesError;
 use aws_sdk_connect::types::ReferenceType;
 use aws_sdk_connect::Client;
+use aws_smithy_runtime_api::box_error::BoxError;
+use aws_smithy_runtime_api::client::interceptors::context::BeforeTransmitInterceptorContextRef;
+use aws_smithy_runtime_api::client::interceptors::{dyn_dispatch_hint, Intercept};
+use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
+use aws_smithy_types::config_bag::ConfigBag;
 use aws_smithy_types::retry::RetryConfig;
 use aws_smithy_types::timeout::TimeoutConfig;
 use futures_util::future::try_join_all;
@@ -52,32 +59,49 @@ impl ConnectReferences {
 
     /// Fetches every batch of the query and merges them, or gives up with `UPSTREAM_TIMEOUT` at `deadline`.
     pub async fn fetch(&self, query: &ReferenceQuery, deadline: Instant) -> Result<ReferencePage, Error> {
-        match tokio::time::timeout_at(deadline, self.fetch_all(query)).await {
-            Ok(result) => result,
-            Err(_) => Err(Error::new(ErrorKind::UpstreamTimeout, message_for(ErrorKind::UpstreamTimeout))),
-        }
+        self.fetch_measured(query, deadline).await.0
     }
 
-    async fn fetch_all(&self, query: &ReferenceQuery) -> Result<ReferencePage, Error> {
+    /// [`fetch`](Self::fetch), and what it cost in requests to Connect and time spent waiting.
+    pub async fn fetch_measured(
+        &self,
+        query: &ReferenceQuery,
+        deadline: Instant,
+    ) -> (Result<ReferencePage, Error>, ConnectUsage) {
+        let attempts = AttemptCounter::default();
+        let started = Instant::now();
+        let result = match tokio::time::timeout_at(deadline, self.fetch_all(query, &attempts)).await {
+            Ok(result) => result,
+            Err(_) => Err(Error::new(ErrorKind::UpstreamTimeout, message_for(ErrorKind::UpstreamTimeout))),
+        };
+        (result, ConnectUsage { calls: attempts.count(), waited: Some(started.elapsed()) })
+    }
+
+    async fn fetch_all(&self, query: &ReferenceQuery, attempts: &AttemptCounter) -> Result<ReferencePage, Error> {
         if query.reference_types.len() <= crate::query::TYPES_PER_CALL {
             // One call: the caller's token goes in and Connect's comes back out.
             let (mut references, next_token) =
-                self.call(query, &query.reference_types, query.next_token.as_deref()).await?;
+                self.call(query, &query.reference_types, query.next_token.as_deref(), attempts).await?;
             group_by_requested_type(&mut references, &query.reference_types);
             return Ok(ReferencePage { references, next_token });
         }
         // Several calls: each batch is followed to its end, so the merged answer is complete.
-        let batches = try_join_all(query.batches().map(|types| self.call_all_pages(query, types))).await?;
+        let batches = try_join_all(query.batches().map(|types| self.call_all_pages(query, types, attempts))).await?;
         let mut references: Vec<Reference> = batches.into_iter().flatten().collect();
         group_by_requested_type(&mut references, &query.reference_types);
         Ok(ReferencePage { references, next_token: None })
     }
 
-    async fn call_all_pages(&self, query: &ReferenceQuery, types: &[ReferenceType]) -> Result<Vec<Reference>, Error> {
+    async fn call_all_pages(
+        &self,
+        query: &ReferenceQuery,
+        types: &[ReferenceType],
+        attempts: &AttemptCounter,
+    ) -> Result<Vec<Reference>, Error> {
         let mut all = Vec::new();
         let mut token = None;
         for _ in 0..MAX_PAGES_PER_BATCH {
-            let (references, next) = self.call(query, types, token.as_deref()).await?;
+            let (references, next) = self.call(query, types, token.as_deref(), attempts).await?;
             all.extend(references);
             match next {
                 Some(next) => token = Some(next),
@@ -92,6 +116,7 @@ impl ConnectReferences {
         query: &ReferenceQuery,
         types: &[ReferenceType],
         token: Option<&str>,
+        attempts: &AttemptCounter,
     ) -> Result<(Vec<Reference>, Option<String>), Error> {
         let output = self
             .client
@@ -100,11 +125,50 @@ impl ConnectReferences {
             .contact_id(&query.contact_id)
             .set_reference_types(Some(types.to_vec()))
             .set_next_token(token.map(str::to_owned))
+            .customize()
+            .interceptor(attempts.clone())
             .send()
             .await
             .map_err(classify)?;
         let references = output.reference_summary_list.unwrap_or_default().into_iter().map(Reference::from).collect();
         Ok((references, output.next_token))
+    }
+}
+
+/// What one fetch cost, for the metrics.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ConnectUsage {
+    /// Requests sent to Connect: every attempt, so the SDK's retries count.
+    pub calls: u32,
+    /// Time from the first call to the answer (or to giving up); `None` when Connect was not asked.
+    pub waited: Option<Duration>,
+}
+
+/// Counts the requests one fetch sends, retries included: an interceptor added to each operation,
+/// so concurrent fetches never share a count.
+#[derive(Debug, Clone, Default)]
+struct AttemptCounter(Arc<AtomicU32>);
+
+impl AttemptCounter {
+    fn count(&self) -> u32 {
+        self.0.load(Ordering::Relaxed)
+    }
+}
+
+#[dyn_dispatch_hint]
+impl Intercept for AttemptCounter {
+    fn name(&self) -> &'static str {
+        "AttemptCounter"
+    }
+
+    fn read_before_transmit(
+        &self,
+        _context: &BeforeTransmitInterceptorContextRef<'_>,
+        _components: &RuntimeComponents,
+        _config: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        self.0.fetch_add(1, Ordering::Relaxed);
+        Ok(())
     }
 }
 

@@ -156,6 +156,11 @@ impl FlatResponse {
         }
     }
 
+    /// Whether references were dropped to stay under Connect's limit.
+    pub fn is_truncated(&self) -> bool {
+        self.entries.last().is_some_and(|(key, _)| key == "truncated")
+    }
+
     pub fn to_json(&self) -> String {
         serde_json::to_string(self).unwrap_or_else(|_| {
             r#"{"success":"false","errorCode":"INTERNAL_ERROR","errorMessage":"internal error"}"#.to_owned()
@@ -182,17 +187,28 @@ fn json_string_len(text: &str) -> usize {
     serde_json::to_string(text).map_or(usize::MAX / 4, |quoted| quoted.len())
 }
 
+/// The JSON a flow gets back, and whether it had to drop references.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FlowAnswer {
+    pub body: String,
+    pub truncated: bool,
+}
+
 /// Renders the outcome in the format the flow asked for.
 pub fn render(
     outcome: &Result<(ReferenceQuery, ReferencePage), Error>,
     format: ResponseFormat,
     request_id: Option<&str>,
-) -> String {
+) -> FlowAnswer {
+    let whole = |body| FlowAnswer { body, truncated: false };
     match (format, outcome) {
-        (ResponseFormat::Json, Ok((query, page))) => envelope::success(query, page),
-        (ResponseFormat::Json, Err(error)) => envelope::failure(error, request_id),
-        (ResponseFormat::StringMap, Ok((_, page))) => FlatResponse::success(page).to_json(),
-        (ResponseFormat::StringMap, Err(error)) => FlatResponse::failure(error).to_json(),
+        (ResponseFormat::Json, Ok((query, page))) => whole(envelope::success(query, page)),
+        (ResponseFormat::Json, Err(error)) => whole(envelope::failure(error, request_id)),
+        (ResponseFormat::StringMap, Ok((_, page))) => {
+            let flat = FlatResponse::success(page);
+            FlowAnswer { body: flat.to_json(), truncated: flat.is_truncated() }
+        }
+        (ResponseFormat::StringMap, Err(error)) => whole(FlatResponse::failure(error).to_json()),
     }
 }
 
@@ -327,6 +343,7 @@ mod tests {
         assert!(json.len() < MAX_RESPONSE_BYTES, "{} bytes", json.len());
         let body = parsed(&flat);
         assert_eq!(body["truncated"], "true");
+        assert!(flat.is_truncated());
         let count: usize = body["count"].as_str().unwrap().parse().unwrap();
         assert!(count > 10 && count < 100, "{count}");
         assert_eq!(body.as_object().unwrap().len(), count + 3);
@@ -341,5 +358,6 @@ mod tests {
     fn small_answers_are_not_marked_truncated() {
         let page = ReferencePage { references: vec![reference("a", Some("b"), None)], next_token: None };
         assert!(parsed(&FlatResponse::success(&page)).get("truncated").is_none());
+        assert!(!FlatResponse::success(&page).is_truncated());
     }
 }

@@ -24,8 +24,10 @@ use lambda_runtime::LambdaEvent;
 
 use crate::app::{deadline, App, CONTACT_FLOW_LIMIT};
 use crate::contact_flow::{self, ContactFlowEvent};
-use crate::error::{Error, ErrorKind};
+use crate::error::Error;
 use crate::http;
+use crate::logging::Handled;
+use crate::metrics::{EventKind, Measurements};
 
 static COLD_START: AtomicBool = AtomicBool::new(true);
 
@@ -46,37 +48,30 @@ pub async fn handle(app: &App, request: Request) -> Response<Body> {
     let started = Instant::now();
     let cold_start = COLD_START.swap(false, Ordering::Relaxed);
     let request_id = request.lambda_context_ref().map(|c| c.request_id.clone()).unwrap_or_default();
-    let (response, event, error, references) = match request.request_context_ref() {
+    let (response, mut measured) = match request.request_context_ref() {
         Some(RequestContext::PassThrough) => {
-            let (body, event, error, references) = direct_invocation(app, &request).await;
-            (Response::new(Body::Text(body)), event, error, references)
+            let (body, measured) = direct_invocation(app, &request).await;
+            (Response::new(Body::Text(body)), measured)
         }
         _ if request.headers().contains_key(UNCONVERTIBLE) => {
             let error = Error::validation("the request's path, query string or Host header is not a valid URI");
             let head_only = request.method() == lambda_http::http::Method::HEAD;
-            let outcome = http::error_response(&error, Some(&request_id), head_only);
-            (outcome, "http", Some(error.kind), 0)
+            let response = http::error_response(&error, Some(&request_id), head_only);
+            (response, Measurements { event: Some(EventKind::Http), error: Some(error.kind), ..Default::default() })
         }
         _ => {
             let outcome = http::handle(app, &request).await;
-            (outcome.response, "http", outcome.error, outcome.references)
+            (outcome.response, outcome.measured)
         }
     };
-    tracing::info!(
-        request_id = %request_id,
-        cold_start,
-        event,
-        status = response.status().as_u16(),
-        error_code = error.map(ErrorKind::code),
-        references,
-        duration_us = started.elapsed().as_micros() as u64,
-        "handled"
-    );
+    measured.cold_start = cold_start;
+    let handled = Handled { request_id: &request_id, status: response.status().as_u16(), duration: started.elapsed() };
+    app.event_log.write(handled, &measured);
     response
 }
 
 /// A contact-flow event, or anything else that is not an HTTP request.
-async fn direct_invocation(app: &App, request: &Request) -> (String, &'static str, Option<ErrorKind>, usize) {
+async fn direct_invocation(app: &App, request: &Request) -> (String, Measurements) {
     let context = request.lambda_context_ref();
     let request_id = context.map(|c| c.request_id.as_str());
     let payload = match request.body() {
@@ -85,25 +80,33 @@ async fn direct_invocation(app: &App, request: &Request) -> (String, &'static st
     };
     let Some(event) = ContactFlowEvent::from_json(payload) else {
         let error = contact_flow::unrecognised_event();
-        return (crate::envelope::failure(&error, request_id), "unrecognised", Some(error.kind), 0);
+        let measured =
+            Measurements { event: Some(EventKind::Unrecognised), error: Some(error.kind), ..Default::default() };
+        return (crate::envelope::failure(&error, request_id), measured);
     };
+    let mut measured = Measurements { event: Some(EventKind::ContactFlow), ..Default::default() };
     let format = match event.response_format() {
         Ok(format) => format,
         Err(error) => {
-            let body = contact_flow::FlatResponse::failure(&error).to_json();
-            return (body, "contact_flow", Some(error.kind), 0);
+            measured.error = Some(error.kind);
+            return (contact_flow::FlatResponse::failure(&error).to_json(), measured);
         }
     };
-    let outcome: Result<_, Error> = async {
-        let query = event.query()?;
-        let lambda_deadline = context.map_or(0, |c| c.deadline);
-        let page = app.list(&query, deadline(lambda_deadline, Some(CONTACT_FLOW_LIMIT))).await?;
-        Ok((query, page))
-    }
-    .await;
-    let error = outcome.as_ref().err().map(|e: &Error| e.kind);
-    let references = outcome.as_ref().map_or(0, |(_, page)| page.references.len());
-    (contact_flow::render(&outcome, format, request_id), "contact_flow", error, references)
+    let outcome = match event.query() {
+        Ok(query) => {
+            let lambda_deadline = context.map_or(0, |c| c.deadline);
+            let (page, usage) = app.list(&query, deadline(lambda_deadline, Some(CONTACT_FLOW_LIMIT))).await;
+            measured.connect_calls = usage.calls;
+            measured.connect_latency = usage.waited;
+            page.map(|page| (query, page))
+        }
+        Err(error) => Err(error),
+    };
+    measured.error = outcome.as_ref().err().map(|e| e.kind);
+    measured.references = outcome.as_ref().map_or(0, |(_, page)| page.references.len());
+    let answer = contact_flow::render(&outcome, format, request_id);
+    measured.truncated = answer.truncated;
+    (answer.body, measured)
 }
 
 thread_local! {

@@ -12,6 +12,7 @@ use percent_encoding::percent_decode_str;
 use crate::app::{deadline, App};
 use crate::envelope;
 use crate::error::{Error, ErrorKind};
+use crate::metrics::{EventKind, Measurements};
 use crate::query::ReferenceQuery;
 
 /// The route's fixed segments; it may sit under a stage or a base path.
@@ -24,33 +25,35 @@ const RETRY_AFTER_SECONDS: &str = "1";
 /// What one HTTP invocation produced, for the response and for the log line.
 pub struct HttpOutcome {
     pub response: Response<Body>,
-    pub error: Option<ErrorKind>,
-    pub references: usize,
+    pub measured: Measurements,
 }
 
 /// Answers one HTTP request. Never fails: every problem becomes an envelope with its status.
 pub async fn handle(app: &App, request: &Request) -> HttpOutcome {
     let request_id = request.lambda_context_ref().map(|c| c.request_id.as_str());
     let head_only = request.method() == Method::HEAD;
-    let result = async {
-        let query = parse_request(request)?;
-        let lambda_deadline = request.lambda_context_ref().map_or(0, |c| c.deadline);
-        let page = app.list(&query, deadline(lambda_deadline, None)).await?;
-        Ok::<_, Error>((query, page))
-    }
-    .await;
-    match result {
-        Ok((query, page)) => HttpOutcome {
-            response: respond(StatusCode::OK, envelope::success(&query, &page), None, head_only),
-            error: None,
-            references: page.references.len(),
-        },
-        Err(error) => HttpOutcome {
-            response: error_response(&error, request_id, head_only),
-            error: Some(error.kind),
-            references: 0,
-        },
-    }
+    let mut measured = Measurements { event: Some(EventKind::Http), ..Measurements::default() };
+    let result = match parse_request(request) {
+        Ok(query) => {
+            let lambda_deadline = request.lambda_context_ref().map_or(0, |c| c.deadline);
+            let (page, usage) = app.list(&query, deadline(lambda_deadline, None)).await;
+            measured.connect_calls = usage.calls;
+            measured.connect_latency = usage.waited;
+            page.map(|page| (query, page))
+        }
+        Err(error) => Err(error),
+    };
+    let response = match result {
+        Ok((query, page)) => {
+            measured.references = page.references.len();
+            respond(StatusCode::OK, envelope::success(&query, &page), None, head_only)
+        }
+        Err(error) => {
+            measured.error = Some(error.kind);
+            error_response(&error, request_id, head_only)
+        }
+    };
+    HttpOutcome { response, measured }
 }
 
 /// The failure envelope with the error's status and headers.

@@ -13,6 +13,7 @@ pub mod error;
 pub mod handler;
 pub mod http;
 pub mod logging;
+pub mod metrics;
 pub mod query;
 pub mod reference;
 pub mod tls;

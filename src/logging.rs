@@ -4,9 +4,26 @@
 //! function's level. Other crates (the SDK, hyper, rustls, the runtime) are held at WARN whatever the
 //! level, because at DEBUG and TRACE they can print requests and replies, which hold references.
 //! A developer who wants them anyway sets `RUST_LOG` (and no `AWS_LAMBDA_LOG_LEVEL`), locally.
+//!
+//! Each event ends with one line that also carries the event's metrics in Embedded Metric Format
+//! ([`EventLog`]). In JSON at INFO (what the template deploys) that is the `"message": "handled"` line
+//! itself; otherwise (text, or a level above INFO) the metrics go on a line of their own, so that the
+//! alarms never go blind because someone raised the log level.
+
+use std::io::Write;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use lambda_runtime::tracing::subscriber::filter::{EnvFilter, LevelFilter};
 use lambda_runtime::tracing::subscriber::fmt;
+use serde_json::{json, Map, Value};
+use tracing::Level;
+
+use crate::metrics::{self, Measurements, Namespace};
+
+/// Set by [`init`] when lines are JSON (`AWS_LAMBDA_LOG_FORMAT=JSON`).
+static JSON_LINES: AtomicBool = AtomicBool::new(false);
 
 /// The filter for a level name, as Lambda spells them (TRACE, DEBUG, INFO, WARN, ERROR, FATAL).
 pub fn filter_for(level: Option<&str>) -> String {
@@ -28,8 +45,99 @@ pub fn init() {
     };
     let builder = fmt().with_env_filter(EnvFilter::new(directives)).with_target(false).without_time();
     let json = std::env::var("AWS_LAMBDA_LOG_FORMAT").is_ok_and(|f| f.eq_ignore_ascii_case("JSON"));
+    JSON_LINES.store(json, Ordering::Relaxed);
     // `try_init` fails only if a subscriber is already installed, which then keeps serving.
     let _ = if json { builder.json().flatten_event(true).try_init() } else { builder.try_init() };
+}
+
+/// Where event lines go: stdout, which Lambda sends to CloudWatch Logs, or memory, for tests.
+#[derive(Debug, Clone, Default)]
+pub enum Output {
+    #[default]
+    Stdout,
+    Memory(Arc<Mutex<Vec<String>>>),
+}
+
+impl Output {
+    /// Writes one line; a failed write is dropped, never a panic or an error for the caller.
+    fn line(&self, line: &Map<String, Value>) {
+        let Ok(mut text) = serde_json::to_string(line) else { return };
+        match self {
+            Output::Stdout => {
+                text.push('\n');
+                let _ = std::io::stdout().lock().write_all(text.as_bytes());
+            }
+            Output::Memory(lines) => lines.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).push(text),
+        }
+    }
+}
+
+/// What the end of an event logs besides its measurements.
+#[derive(Debug, Clone, Copy)]
+pub struct Handled<'a> {
+    pub request_id: &'a str,
+    pub status: u16,
+    pub duration: Duration,
+}
+
+/// Writes each event's line, with the metrics of [`crate::metrics`] under the configured namespace.
+#[derive(Debug, Clone, Default)]
+pub struct EventLog {
+    namespace: Namespace,
+    output: Output,
+}
+
+impl EventLog {
+    pub fn new(namespace: Namespace, output: Output) -> Self {
+        EventLog { namespace, output }
+    }
+
+    /// The lines written to an [`Output::Memory`] since the last call (none for stdout).
+    pub fn take_lines(&self) -> Vec<String> {
+        match &self.output {
+            Output::Stdout => Vec::new(),
+            Output::Memory(lines) => std::mem::take(&mut *lines.lock().unwrap_or_else(|p| p.into_inner())),
+        }
+    }
+
+    pub fn write(&self, handled: Handled<'_>, measured: &Measurements) {
+        let metrics = metrics::members(&self.namespace, measured, now_ms());
+        let event = measured.event.map(|e| e.name());
+        let duration_us = u64::try_from(handled.duration.as_micros()).unwrap_or(u64::MAX);
+        if JSON_LINES.load(Ordering::Relaxed) && tracing::enabled!(Level::INFO) {
+            // The same fields tracing's JSON formatter would write, and the metrics, on one line.
+            let mut line = Map::new();
+            line.insert("level".into(), json!("INFO"));
+            line.insert("message".into(), json!("handled"));
+            line.insert("request_id".into(), json!(handled.request_id));
+            line.insert("cold_start".into(), json!(measured.cold_start));
+            line.insert("event".into(), json!(event));
+            line.insert("status".into(), json!(handled.status));
+            if let Some(error) = measured.error {
+                line.insert("error_code".into(), json!(error.code()));
+            }
+            line.insert("references".into(), json!(measured.references));
+            line.insert("duration_us".into(), json!(duration_us));
+            line.extend(metrics);
+            self.output.line(&line);
+        } else {
+            tracing::info!(
+                request_id = %handled.request_id,
+                cold_start = measured.cold_start,
+                event,
+                status = handled.status,
+                error_code = measured.error.map(|e| e.code()),
+                references = measured.references,
+                duration_us,
+                "handled"
+            );
+            self.output.line(&metrics);
+        }
+    }
+}
+
+fn now_ms() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
 }
 
 #[cfg(test)]

@@ -4,6 +4,8 @@ use aws_config::BehaviorVersion;
 use connect_references::access::AllowedInstances;
 use connect_references::app::App;
 use connect_references::connect::{self, ConnectReferences};
+use connect_references::logging::{EventLog, Output};
+use connect_references::metrics::Namespace;
 use connect_references::{handler, tls};
 
 #[tokio::main(flavor = "current_thread")]
@@ -13,6 +15,8 @@ async fn main() -> Result<(), lambda_runtime::Error> {
     handler::install_panic_hook();
 
     let allowed = AllowedInstances::from_setting(std::env::var("ALLOWED_INSTANCE_IDS").ok().as_deref())?;
+    let namespace = Namespace::from_setting(std::env::var("METRICS_NAMESPACE").ok().as_deref())
+        .inspect_err(|error| tracing::error!(%error, "invalid configuration"))?;
     // Region, credentials and AWS_ENDPOINT_URL_CONNECT come from the environment, as everywhere in the SDK.
     // Trusts only the roots that sign AWS endpoints, unless SSL_CERT_FILE / SSL_CERT_DIR say otherwise.
     let http_client = tls::https_client(tls::Roots::from_env())?;
@@ -22,7 +26,8 @@ async fn main() -> Result<(), lambda_runtime::Error> {
         .timeout_config(connect::timeout_config())
         .load()
         .await;
-    let app = App::new(ConnectReferences::new(aws_sdk_connect::Client::new(&config)), allowed);
+    let app = App::new(ConnectReferences::new(aws_sdk_connect::Client::new(&config)), allowed)
+        .with_event_log(EventLog::new(namespace, Output::Stdout));
 
     lambda_runtime::run(handler::service(&app)).await
 }

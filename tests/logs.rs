@@ -1,6 +1,6 @@
 //! What the function logs, end to end under the emulator: one structured line per event with the
-//! request id and a cold-start flag, and never a reference's name, value or ARN, nor a whole event —
-//! even at TRACE.
+//! request id, a cold-start flag and the event's metrics (Embedded Metric Format), and never a
+//! reference's name, value or ARN, nor a whole event — even at TRACE.
 
 mod support;
 
@@ -82,12 +82,76 @@ fn logs_are_one_json_line_per_event_and_never_hold_customer_data() {
     let cold: Vec<bool> = handled.iter().map(|l| l["cold_start"].as_bool().unwrap()).collect();
     assert!(cold[0] && cold[1..].iter().all(|c| !c), "{cold:?}");
     assert!(handled.iter().all(|l| l["level"] == "INFO" && l["status"].is_u64()));
+
+    // The same line carries the metrics: valid EMF, one cold start, the log fields and metrics agreeing.
+    let metric_lines = metric_lines(&logs);
+    assert_eq!(metric_lines.len(), invocations, "no metrics on a line of their own at INFO in JSON");
+    for line in &handled {
+        let values = assert_valid_emf(line);
+        assert_eq!(values["ColdStarts"], u64::from(line["cold_start"].as_bool().unwrap()));
+        assert_eq!(values["References"], line["references"]);
+        assert_eq!(values["Errors"], u64::from(line.get("error_code").is_some()));
+        assert_eq!(line["Outcome"], *line.get("error_code").unwrap_or(&"OK".into()));
+        assert_eq!(line["EventKind"], line["event"]);
+    }
+    let cold_starts: u64 = handled.iter().map(|l| l["ColdStarts"].as_u64().unwrap()).sum();
+    assert_eq!(cold_starts, 1);
+}
+
+/// Every JSON line that carries EMF metrics.
+fn metric_lines(logs: &str) -> Vec<Value> {
+    logs.lines()
+        .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+        .filter(|line| line.get("_aws").is_some())
+        .collect()
 }
 
 #[test]
-fn the_log_level_is_honoured() {
+fn the_log_level_is_honoured_and_the_metrics_are_written_whatever_it_is() {
     let emulator =
         Emulator::with(Options { env: vec![("AWS_LAMBDA_LOG_LEVEL".into(), "WARN".into())], ..Options::default() });
     emulator.http_file("http-api-v2.json");
-    assert!(handled_lines(&emulator.logs()).is_empty());
+    emulator.invoke_raw(&event_file("contact-flow.json"));
+    let logs = emulator.logs();
+    assert!(handled_lines(&logs).is_empty());
+    let metrics = metric_lines(&logs);
+    assert_eq!(metrics.len(), 2, "{logs}");
+    for line in &metrics {
+        assert_valid_emf(line);
+        assert!(line.get("request_id").is_none() && line.get("message").is_none(), "metrics only: {line}");
+    }
+    assert_eq!([&metrics[0]["EventKind"], &metrics[1]["EventKind"]], ["http", "contact_flow"]);
+}
+
+#[test]
+fn text_logs_keep_a_readable_line_and_put_the_metrics_on_their_own_json_line() {
+    let emulator =
+        Emulator::with(Options { env: vec![("AWS_LAMBDA_LOG_FORMAT".into(), "Text".into())], ..Options::default() });
+    emulator.http_file("http-api-v2.json");
+    let logs = emulator.logs();
+    let text: Vec<&str> = logs.lines().filter(|l| l.contains("handled") && !l.starts_with('{')).collect();
+    assert_eq!(text.len(), 1, "{logs}");
+    assert!(text[0].contains("status=200"), "{}", text[0]);
+    let metrics = metric_lines(&logs);
+    assert_eq!(metrics.len(), 1, "{logs}");
+    assert_eq!(assert_valid_emf(&metrics[0])["ColdStarts"], 1);
+}
+
+#[test]
+fn the_metrics_namespace_comes_from_the_environment_and_a_bad_one_stops_start_up() {
+    let emulator = Emulator::with(Options {
+        env: vec![("METRICS_NAMESPACE".into(), "Team/ConnectRefs".into())],
+        ..Options::default()
+    });
+    emulator.http_file("http-api-v2.json");
+    let lines = metric_lines(&emulator.logs());
+    let namespaces: Vec<&Value> =
+        lines[0]["_aws"]["CloudWatchMetrics"].as_array().unwrap().iter().map(|d| &d["Namespace"]).collect();
+    assert_eq!(namespaces, ["Team/ConnectRefs", "Team/ConnectRefs"]);
+
+    let refused =
+        Emulator::with(Options { env: vec![("METRICS_NAMESPACE".into(), "AWS/Lambda".into())], ..Options::default() });
+    let reply = refused.invoke_raw(&event_file("http-api-v2.json"));
+    assert!(!reply.contains("\"statusCode\""), "the function must not serve: {reply}");
+    assert!(refused.logs().contains("METRICS_NAMESPACE must be"), "{}", refused.logs());
 }

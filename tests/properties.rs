@@ -4,19 +4,19 @@
 //!
 //! Cases per property: `PROPTEST_CASES` (CI uses the default below; the README documents a longer run).
 
+mod support;
+
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-use aws_sdk_connect::config::{BehaviorVersion, Credentials, Region};
 use connect_local::{Seed, StandIn};
 use connect_references::access::AllowedInstances;
 use connect_references::app::App;
-use connect_references::connect::{retry_config, timeout_config, ConnectReferences};
 use connect_references::error::ErrorKind;
 use connect_references::handler;
-use lambda_http::request::LambdaRequest;
-use lambda_http::Service;
-use lambda_runtime::{Context, LambdaEvent};
+use connect_references::logging::{EventLog, Output};
+use connect_references::metrics::Namespace;
+use lambda_runtime::Context;
 use proptest::prelude::*;
 use serde_json::{json, Value};
 
@@ -37,22 +37,9 @@ fn world() -> &'static World {
         handler::install_panic_hook();
         let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
         let stand_in = runtime.block_on(StandIn::start(Seed::shipped())).unwrap();
-        let app = app_calling(&stand_in);
+        let app = app_recording(&stand_in);
         World { runtime, _stand_in: stand_in, app }
     })
-}
-
-/// The function's state, with the real SDK client sending to `stand_in`.
-fn app_calling(stand_in: &StandIn) -> App {
-    let config = aws_sdk_connect::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .region(Region::new("us-east-1"))
-        .credentials_provider(Credentials::for_tests())
-        .endpoint_url(stand_in.url())
-        .retry_config(retry_config())
-        .timeout_config(timeout_config())
-        .build();
-    App::new(ConnectReferences::new(aws_sdk_connect::Client::from_conf(config)), AllowedInstances::any())
 }
 
 /// Runs one raw event through the whole entry point, as the runtime would, and returns the JSON it sends back.
@@ -60,14 +47,25 @@ fn invoke(event: &Value) -> Value {
     invoke_app(&world().app, event)
 }
 
+/// The function's state calling `stand_in`, keeping its event lines in memory.
+fn app_recording(stand_in: &StandIn) -> App {
+    support::app_calling(stand_in, AllowedInstances::any())
+        .with_event_log(EventLog::new(Namespace::default(), Output::Memory(Default::default())))
+}
+
+/// One invocation; also checks that it wrote exactly one line, with valid metrics whose dimensions
+/// stay within their bounded sets whatever the input.
 fn invoke_app(app: &App, event: &Value) -> Value {
-    let world = world();
-    let payload: LambdaRequest = serde_json::from_value(event.clone()).expect("any JSON is some LambdaRequest");
+    // The properties run in parallel on one app: one invocation at a time keeps each line with its event.
+    static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
     let mut context = Context::default();
     context.request_id = "req-prop".into();
-    let mut service = handler::service(app);
-    let reply = world.runtime.block_on(service.call(LambdaEvent::new(payload, context))).unwrap();
-    serde_json::to_value(&reply).unwrap()
+    let reply = world().runtime.block_on(support::invoke_in_process(app, event, context));
+    let lines = app.event_log.take_lines();
+    assert_eq!(lines.len(), 1, "one line per event: {lines:?}");
+    support::assert_valid_emf(&serde_json::from_str(&lines[0]).expect("the line is JSON"));
+    reply
 }
 
 fn status_of(code: &str) -> u16 {
@@ -306,7 +304,7 @@ fn oversized_inputs_are_refused_with_400_before_calling_connect() {
         http_api_event("GET", &format!("/contact/references/{INSTANCE}/c"), "", &HashMap::new(), &huge_body),
     ];
     let own_stand_in = world().runtime.block_on(StandIn::start(Seed::shipped())).unwrap();
-    let app = app_calling(&own_stand_in);
+    let app = app_recording(&own_stand_in);
     for event in cases {
         let started = std::time::Instant::now();
         let reply = invoke_app(&app, &event);

@@ -7,7 +7,15 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use aws_sdk_connect::config::{BehaviorVersion, Credentials, Region};
 use connect_local::{Seed, StandIn};
+use connect_references::access::AllowedInstances;
+use connect_references::app::App;
+use connect_references::connect::{retry_config, timeout_config, ConnectReferences};
+use connect_references::handler;
+use lambda_http::request::LambdaRequest;
+use lambda_http::Service;
+use lambda_runtime::{Context, LambdaEvent};
 use serde_json::Value;
 
 pub const INSTANCE: &str = "11111111-2222-3333-4444-555555555555";
@@ -319,4 +327,114 @@ pub fn http_api_event(method: &str, path: &str, raw_query: &str) -> Value {
 
 pub fn references_path(instance: &str, contact: &str) -> String {
     format!("/contact/references/{instance}/{contact}")
+}
+
+/// `tests/expected/metrics.json`: the metric directives, units and dimension values every EMF line must
+/// match. `tests/template_test.py` reads the same file to prove each alarm watches an emitted metric.
+pub fn expected_metrics() -> &'static Value {
+    static EXPECTED: std::sync::OnceLock<Value> = std::sync::OnceLock::new();
+    EXPECTED.get_or_init(|| serde_json::from_str(&project_file("tests/expected/metrics.json")).unwrap())
+}
+
+/// The units CloudWatch accepts in an EMF directive.
+const CLOUDWATCH_UNITS: [&str; 27] = [
+    "Seconds",
+    "Microseconds",
+    "Milliseconds",
+    "Bytes",
+    "Kilobytes",
+    "Megabytes",
+    "Gigabytes",
+    "Terabytes",
+    "Bits",
+    "Kilobits",
+    "Megabits",
+    "Gigabits",
+    "Terabits",
+    "Percent",
+    "Count",
+    "Bytes/Second",
+    "Kilobytes/Second",
+    "Megabytes/Second",
+    "Gigabytes/Second",
+    "Terabytes/Second",
+    "Bits/Second",
+    "Kilobits/Second",
+    "Megabits/Second",
+    "Gigabits/Second",
+    "Terabits/Second",
+    "Count/Second",
+    "None",
+];
+
+/// Checks one log line against the Embedded Metric Format specification and against
+/// `tests/expected/metrics.json`, and returns its metric values by name.
+///
+/// Valid means: `_aws.Timestamp` in milliseconds (now, give or take a day), directives with a namespace,
+/// dimension sets that name string members of the line, metrics with a CloudWatch unit and a numeric
+/// member each; and exactly the expected directives (less `ConnectLatency` when Connect was not called),
+/// with dimension values from the expected, bounded sets.
+pub fn assert_valid_emf(line: &Value) -> serde_json::Map<String, Value> {
+    let expected = expected_metrics();
+    let now_ms = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as u64;
+    let timestamp = line["_aws"]["Timestamp"].as_u64().unwrap_or_else(|| panic!("no _aws.Timestamp: {line}"));
+    assert!(timestamp.abs_diff(now_ms) < 86_400_000, "Timestamp {timestamp} is not milliseconds since the epoch");
+    let directives = line["_aws"]["CloudWatchMetrics"].as_array().unwrap_or_else(|| panic!("no directives: {line}"));
+    let called_connect = line["ConnectCalls"].as_u64().unwrap_or_else(|| panic!("no ConnectCalls: {line}")) > 0;
+    let mut values = serde_json::Map::new();
+    let mut shapes = Vec::new();
+    for directive in directives {
+        assert_eq!(directive["Namespace"], expected["namespace"], "{line}");
+        for set in directive["Dimensions"].as_array().unwrap() {
+            for dimension in set.as_array().unwrap() {
+                let name = dimension.as_str().unwrap();
+                let value = line[name].as_str().unwrap_or_else(|| panic!("dimension {name} has no string member"));
+                let allowed = expected["dimensionValues"][name].as_array().unwrap();
+                assert!(allowed.iter().any(|v| v == value), "{name}={value} is not one of {allowed:?}");
+            }
+        }
+        for metric in directive["Metrics"].as_array().unwrap() {
+            let name = metric["Name"].as_str().unwrap();
+            let unit = metric["Unit"].as_str().unwrap();
+            assert!(CLOUDWATCH_UNITS.contains(&unit), "{name} has unit {unit}");
+            let value =
+                line.get(name).filter(|v| v.is_number()).unwrap_or_else(|| panic!("{name} has no value: {line}"));
+            values.insert(name.to_owned(), value.clone());
+        }
+        let mut shape = directive.clone();
+        shape.as_object_mut().unwrap().remove("Namespace");
+        shapes.push(shape);
+    }
+    let mut wanted = expected["directives"].clone();
+    if !called_connect {
+        let optional: Vec<Value> = expected["onlyWhenConnectWasCalled"].as_array().unwrap().clone();
+        for directive in wanted.as_array_mut().unwrap() {
+            directive["Metrics"].as_array_mut().unwrap().retain(|m| !optional.contains(&m["Name"]));
+        }
+    }
+    assert_eq!(Value::Array(shapes), wanted, "the directives of {line}");
+    values
+}
+
+/// The function's state in this process, with the real SDK client (the deployed retry and timeout
+/// settings) sending to `stand_in`.
+pub fn app_calling(stand_in: &StandIn, allowed: AllowedInstances) -> App {
+    let config = aws_sdk_connect::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new("us-east-1"))
+        .credentials_provider(Credentials::for_tests())
+        .endpoint_url(stand_in.url())
+        .retry_config(retry_config())
+        .timeout_config(timeout_config())
+        .build();
+    App::new(ConnectReferences::new(aws_sdk_connect::Client::from_conf(config)), allowed)
+}
+
+/// Runs one raw event through the whole entry point in this process (lambda_http's adapter, the guard,
+/// the handler), as the runtime would, and returns the JSON it would send back.
+pub async fn invoke_in_process(app: &App, event: &Value, context: Context) -> Value {
+    let payload: LambdaRequest = serde_json::from_value(event.clone()).expect("any JSON is some LambdaRequest");
+    let mut service = handler::service(app);
+    let reply = service.call(LambdaEvent::new(payload, context)).await.unwrap();
+    serde_json::to_value(&reply).unwrap()
 }

@@ -1,0 +1,239 @@
+//! CloudWatch metrics in Embedded Metric Format (EMF): what one event measured, as the JSON members
+//! that turn the event's log line into metrics. CloudWatch Logs extracts them from the line; the
+//! function makes no API call and needs no permission for it.
+//!
+//! Dimensions are few and bounded on purpose: the kind of event (3 values) and the outcome (`OK` or one
+//! of the 8 error codes). Never an instance, contact or caller id, never a reference: those would be
+//! customer data and an unbounded number of metrics. Every metric is published per [`EVENT_KIND`];
+//! only `Requests` is also published per [`OUTCOME`], which is what "errors by code" needs. That caps
+//! the function at 7 × 3 + 9 = 30 custom metrics.
+
+use std::fmt;
+use std::time::Duration;
+
+use serde_json::{json, Map, Value};
+
+use crate::error::ErrorKind;
+
+/// The namespace when `METRICS_NAMESPACE` is not set.
+pub const DEFAULT_NAMESPACE: &str = "ConnectReferences";
+/// The dimension naming the kind of event: `http`, `contact_flow` or `unrecognised`.
+pub const EVENT_KIND: &str = "EventKind";
+/// The dimension naming how the event ended: `OK` or an error code.
+pub const OUTCOME: &str = "Outcome";
+/// The outcome of an event that succeeded.
+pub const OK: &str = "OK";
+
+/// Every metric the function emits, with its CloudWatch unit: the one table the EMF line, the tests and
+/// the documentation share.
+pub const METRICS: [(&str, &str); 7] = [
+    ("Requests", "Count"),
+    ("Errors", "Count"),
+    ("ConnectCalls", "Count"),
+    ("ConnectLatency", "Milliseconds"),
+    ("References", "Count"),
+    ("TruncatedFlowAnswers", "Count"),
+    ("ColdStarts", "Count"),
+];
+
+/// The kinds of event, as the `EventKind` dimension and the log line's `event` field name them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EventKind {
+    Http,
+    ContactFlow,
+    /// A direct invocation that is neither HTTP nor a contact flow.
+    Unrecognised,
+}
+
+impl EventKind {
+    pub const ALL: [EventKind; 3] = [EventKind::Http, EventKind::ContactFlow, EventKind::Unrecognised];
+
+    pub const fn name(self) -> &'static str {
+        match self {
+            EventKind::Http => "http",
+            EventKind::ContactFlow => "contact_flow",
+            EventKind::Unrecognised => "unrecognised",
+        }
+    }
+}
+
+/// What one event measured.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Measurements {
+    pub event: Option<EventKind>,
+    pub error: Option<ErrorKind>,
+    pub cold_start: bool,
+    /// Requests sent to Connect (each SDK attempt, so retries count).
+    pub connect_calls: u32,
+    /// Wall time spent waiting for Connect; `None` when Connect was not called.
+    pub connect_latency: Option<Duration>,
+    pub references: usize,
+    /// A flow's flat answer dropped references to stay under Connect's 32 KB.
+    pub truncated: bool,
+}
+
+impl Measurements {
+    /// `OK`, or the error's code.
+    pub fn outcome(&self) -> &'static str {
+        self.error.map_or(OK, ErrorKind::code)
+    }
+}
+
+/// A CloudWatch namespace: 1 to 255 of the characters CloudWatch accepts, not starting with `AWS/`
+/// (reserved for AWS's own metrics).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Namespace(String);
+
+impl Default for Namespace {
+    fn default() -> Self {
+        Namespace(DEFAULT_NAMESPACE.to_owned())
+    }
+}
+
+impl Namespace {
+    /// Reads `METRICS_NAMESPACE`: unset or empty gives [`DEFAULT_NAMESPACE`]; anything CloudWatch would
+    /// reject stops start-up rather than silently losing every metric.
+    pub fn from_setting(setting: Option<&str>) -> Result<Self, InvalidNamespace> {
+        let Some(name) = setting.filter(|s| !s.is_empty()) else {
+            return Ok(Namespace::default());
+        };
+        let allowed = |c: char| c.is_ascii_alphanumeric() || " .-_/#:".contains(c);
+        if name.len() > 255 || !name.chars().all(allowed) || name.starts_with("AWS/") {
+            return Err(InvalidNamespace);
+        }
+        Ok(Namespace(name.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// `METRICS_NAMESPACE` is not a namespace CloudWatch accepts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvalidNamespace;
+
+impl fmt::Display for InvalidNamespace {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(
+            "METRICS_NAMESPACE must be 1 to 255 letters, digits or . - _ / # : and spaces, not starting with AWS/",
+        )
+    }
+}
+
+impl std::error::Error for InvalidNamespace {}
+
+/// The EMF members for one event: `_aws` (timestamp and the metric directives), the two dimensions
+/// and one value per metric. `ConnectLatency` is declared and given only when Connect was called, so
+/// that requests refused before the call do not drag its percentiles to zero.
+pub fn members(namespace: &Namespace, measured: &Measurements, timestamp_ms: u64) -> Map<String, Value> {
+    let count = |yes: bool| u32::from(yes);
+    let values: [(&str, Option<Value>); 7] = [
+        ("Requests", Some(json!(1))),
+        ("Errors", Some(json!(count(measured.error.is_some())))),
+        ("ConnectCalls", Some(json!(measured.connect_calls))),
+        ("ConnectLatency", measured.connect_latency.map(|d| json!(d.as_secs_f64() * 1000.0))),
+        ("References", Some(json!(measured.references))),
+        ("TruncatedFlowAnswers", Some(json!(count(measured.truncated)))),
+        ("ColdStarts", Some(json!(count(measured.cold_start)))),
+    ];
+    let declared: Vec<Value> = METRICS
+        .iter()
+        .zip(&values)
+        .filter(|(_, (_, value))| value.is_some())
+        .map(|((name, unit), _)| json!({"Name": name, "Unit": unit}))
+        .collect();
+    let event = measured.event.unwrap_or(EventKind::Unrecognised).name();
+    let mut members = Map::new();
+    members.insert(
+        "_aws".to_owned(),
+        json!({
+            "Timestamp": timestamp_ms,
+            "CloudWatchMetrics": [
+                {"Namespace": namespace.as_str(), "Dimensions": [[EVENT_KIND]], "Metrics": declared},
+                {"Namespace": namespace.as_str(), "Dimensions": [[OUTCOME]], "Metrics": [{"Name": "Requests", "Unit": "Count"}]},
+            ],
+        }),
+    );
+    members.insert(EVENT_KIND.to_owned(), json!(event));
+    members.insert(OUTCOME.to_owned(), json!(measured.outcome()));
+    for (name, value) in values {
+        if let Some(value) = value {
+            members.insert(name.to_owned(), value);
+        }
+    }
+    members
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn directives(members: &Map<String, Value>) -> &Vec<Value> {
+        members["_aws"]["CloudWatchMetrics"].as_array().unwrap()
+    }
+
+    fn declared_names(directive: &Value) -> Vec<&str> {
+        directive["Metrics"].as_array().unwrap().iter().map(|m| m["Name"].as_str().unwrap()).collect()
+    }
+
+    #[test]
+    fn a_success_declares_every_metric_with_its_unit_and_gives_each_a_value() {
+        let measured = Measurements {
+            event: Some(EventKind::Http),
+            connect_calls: 2,
+            connect_latency: Some(Duration::from_micros(12_500)),
+            references: 4,
+            ..Measurements::default()
+        };
+        let members = members(&Namespace::default(), &measured, 1_700_000_000_000);
+        assert_eq!(members["_aws"]["Timestamp"], 1_700_000_000_000u64);
+        let by_kind = &directives(&members)[0];
+        assert_eq!(by_kind["Namespace"], DEFAULT_NAMESPACE);
+        assert_eq!(by_kind["Dimensions"], json!([["EventKind"]]));
+        let units: Vec<(&str, &str)> = by_kind["Metrics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| (m["Name"].as_str().unwrap(), m["Unit"].as_str().unwrap()))
+            .collect();
+        assert_eq!(units, METRICS);
+        assert_eq!(members["EventKind"], "http");
+        assert_eq!(members["Outcome"], "OK");
+        assert_eq!(
+            [&members["Requests"], &members["Errors"], &members["ConnectCalls"], &members["References"]],
+            [&json!(1), &json!(0), &json!(2), &json!(4)]
+        );
+        assert_eq!(members["ConnectLatency"].as_f64(), Some(12.5));
+    }
+
+    #[test]
+    fn only_requests_is_broken_down_by_outcome() {
+        let measured = Measurements { error: Some(ErrorKind::Throttled), ..Measurements::default() };
+        let members = members(&Namespace::default(), &measured, 0);
+        let by_outcome = &directives(&members)[1];
+        assert_eq!(by_outcome["Dimensions"], json!([["Outcome"]]));
+        assert_eq!(declared_names(by_outcome), ["Requests"]);
+        assert_eq!(members["Outcome"], "THROTTLED");
+        assert_eq!(members["Errors"], 1);
+    }
+
+    #[test]
+    fn connect_latency_is_left_out_when_connect_was_not_called() {
+        let measured = Measurements { error: Some(ErrorKind::Validation), ..Measurements::default() };
+        let members = members(&Namespace::default(), &measured, 0);
+        assert!(!declared_names(&directives(&members)[0]).contains(&"ConnectLatency"));
+        assert!(!members.contains_key("ConnectLatency"));
+        assert_eq!(declared_names(&directives(&members)[0]).len(), METRICS.len() - 1);
+    }
+
+    #[test]
+    fn the_namespace_comes_from_the_setting_and_bad_ones_stop_start_up() {
+        assert_eq!(Namespace::from_setting(None).unwrap().as_str(), DEFAULT_NAMESPACE);
+        assert_eq!(Namespace::from_setting(Some("")).unwrap().as_str(), DEFAULT_NAMESPACE);
+        assert_eq!(Namespace::from_setting(Some("Team/Connect refs")).unwrap().as_str(), "Team/Connect refs");
+        for bad in ["AWS/Lambda", "emoji ☎", "a\"b", &"x".repeat(256)] {
+            assert_eq!(Namespace::from_setting(Some(bad)), Err(InvalidNamespace), "{bad}");
+        }
+    }
+}

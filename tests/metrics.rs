@@ -1,0 +1,179 @@
+//! The metrics each event emits (CloudWatch Embedded Metric Format), through the whole entry point in
+//! this process with the real SDK against the stand-in: a valid EMF document for a success, for every
+//! error kind and for flow answers, with the right values. `tests/logs.rs` checks the same lines end to
+//! end (on stdout, merged with the log line, cold starts, log levels).
+
+mod support;
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use connect_local::{Fault, Seed, StandIn};
+use connect_references::access::AllowedInstances;
+use connect_references::app::App;
+use connect_references::error::ErrorKind;
+use connect_references::logging::{EventLog, Output};
+use connect_references::metrics::{EventKind, Namespace};
+use lambda_runtime::Context;
+use serde_json::{json, Map, Value};
+use support::*;
+
+struct World {
+    stand_in: StandIn,
+    app: App,
+}
+
+async fn world(allowed: AllowedInstances) -> World {
+    let stand_in = StandIn::start(Seed::shipped()).await.unwrap();
+    let app = app_calling(&stand_in, allowed)
+        .with_event_log(EventLog::new(Namespace::default(), Output::Memory(Default::default())));
+    World { stand_in, app }
+}
+
+impl World {
+    /// Invokes with `event` and a deadline `budget` from now; returns the reply and the metric values
+    /// of the one line the event wrote, checked against the EMF specification.
+    async fn invoke(&self, event: &Value, budget: Duration) -> (Value, Map<String, Value>, Value) {
+        let mut context = Context::default();
+        context.request_id = "req-metrics".into();
+        context.deadline = (SystemTime::now() + budget).duration_since(UNIX_EPOCH).unwrap().as_millis() as u64;
+        let reply = invoke_in_process(&self.app, event, context).await;
+        let lines = self.app.event_log.take_lines();
+        assert_eq!(lines.len(), 1, "one line per event: {lines:?}");
+        let line: Value = serde_json::from_str(&lines[0]).unwrap();
+        let values = assert_valid_emf(&line);
+        (reply, values, line)
+    }
+}
+
+fn file(name: &str) -> Value {
+    serde_json::from_str(&event_file(name)).unwrap()
+}
+
+fn flow_with(parameters: Value) -> Value {
+    let mut event = file("contact-flow.json");
+    event["Details"]["Parameters"] = parameters;
+    event
+}
+
+const BUDGET: Duration = Duration::from_secs(20);
+
+#[tokio::test]
+async fn a_successful_http_request_counts_one_request_its_connect_call_latency_and_references() {
+    let world = world(AllowedInstances::any()).await;
+    let (reply, values, line) = world.invoke(&file("http-api-v2.json"), BUDGET).await;
+    let body: Value = serde_json::from_str(reply["body"].as_str().unwrap()).unwrap();
+    let returned = body["data"]["references"].as_array().unwrap().len();
+    assert!(returned > 0);
+    assert_eq!((line["EventKind"].as_str(), line["Outcome"].as_str()), (Some("http"), Some("OK")));
+    assert_eq!(values["Requests"], 1);
+    assert_eq!(values["Errors"], 0);
+    assert_eq!(values["ConnectCalls"], json!(world.stand_in.requests().len()));
+    assert_eq!(values["ConnectCalls"], 1);
+    assert!(values["ConnectLatency"].as_f64().unwrap() > 0.0);
+    assert_eq!(values["References"], json!(returned));
+    assert_eq!(values["TruncatedFlowAnswers"], 0);
+}
+
+#[tokio::test]
+async fn every_error_kind_is_counted_under_its_code() {
+    let world = world(AllowedInstances::any()).await;
+    let contact = |contact: &str, query: &str| http_api_event("GET", &references_path(INSTANCE, contact), query);
+    let mut seen = Vec::new();
+    let cases: Vec<(ErrorKind, Option<Fault>, Value, u64)> = vec![
+        (ErrorKind::Validation, None, file("bad-unknown-type.json"), 0),
+        (ErrorKind::NotFound, None, contact("missing", "referenceTypes=URL"), 1),
+        (ErrorKind::NotFound, None, file("bad-route.json"), 0),
+        (ErrorKind::MethodNotAllowed, None, file("bad-method.json"), 0),
+        // Retries count as calls: the SDK makes three attempts.
+        (ErrorKind::Throttled, Some(Fault::Throttle), contact(EVERY_KIND, "referenceTypes=URL"), 3),
+        (ErrorKind::Upstream, Some(Fault::Garbage), contact(EVERY_KIND, "referenceTypes=URL"), 1),
+        (ErrorKind::Internal, Some(Fault::UnrecognizedClient), contact(EVERY_KIND, "referenceTypes=URL"), 1),
+        (ErrorKind::AccessDenied, Some(Fault::AccessDenied), contact(EVERY_KIND, "referenceTypes=URL"), 1),
+    ];
+    for (kind, fault, event, calls) in cases {
+        world.stand_in.clear_faults();
+        if let Some(fault) = fault {
+            world.stand_in.inject(fault, None);
+        }
+        let before = world.stand_in.requests().len();
+        let (reply, values, line) = world.invoke(&event, BUDGET).await;
+        assert_eq!(reply["statusCode"], kind.status(), "{kind:?}: {reply}");
+        assert_eq!(line["Outcome"], kind.code());
+        assert_eq!(line["EventKind"], "http");
+        assert_eq!((&values["Requests"], &values["Errors"]), (&json!(1), &json!(1)), "{kind:?}");
+        assert_eq!(values["ConnectCalls"], calls, "{kind:?}");
+        assert_eq!(values["ConnectCalls"], json!(world.stand_in.requests().len() - before), "{kind:?}");
+        assert_eq!(values.contains_key("ConnectLatency"), calls > 0, "{kind:?}");
+        assert_eq!(values["References"], 0);
+        seen.push(kind);
+    }
+    world.stand_in.clear_faults();
+
+    // A slow Connect and a near deadline: the function gives up itself and says how long it waited.
+    world.stand_in.inject(Fault::Slow { millis: 3_000 }, None);
+    let (_, values, line) = world.invoke(&contact(EVERY_KIND, "referenceTypes=URL"), Duration::from_secs(1)).await;
+    world.stand_in.clear_faults();
+    assert_eq!(line["Outcome"], "UPSTREAM_TIMEOUT");
+    let waited = values["ConnectLatency"].as_f64().unwrap();
+    assert!((500.0..1_000.0).contains(&waited), "waited {waited} ms for a 0.7 s budget");
+    seen.push(ErrorKind::UpstreamTimeout);
+
+    // Refused by the allow-list: no call, so no latency.
+    let refusing = self::world(AllowedInstances::from_setting(Some(OTHER_INSTANCE)).unwrap()).await;
+    let (_, values, line) = refusing.invoke(&file("http-api-v2.json"), BUDGET).await;
+    assert_eq!((line["Outcome"].as_str(), values["ConnectCalls"].as_u64()), (Some("ACCESS_DENIED"), Some(0)));
+    assert!(refusing.stand_in.requests().is_empty());
+
+    for kind in ErrorKind::ALL {
+        assert!(seen.contains(&kind), "{kind:?} was not exercised");
+    }
+}
+
+#[tokio::test]
+async fn flow_answers_are_counted_as_contact_flow_events_and_truncation_is_counted() {
+    let world = world(AllowedInstances::any()).await;
+    let (reply, values, line) = world.invoke(&file("contact-flow.json"), BUDGET).await;
+    assert_eq!(reply["success"], "true");
+    assert_eq!((line["EventKind"].as_str(), line["Outcome"].as_str()), (Some("contact_flow"), Some("OK")));
+    let count: u64 = reply["count"].as_str().unwrap().parse().unwrap();
+    assert_eq!((values["References"].as_u64(), values["TruncatedFlowAnswers"].as_u64()), (Some(count), Some(0)));
+    assert_eq!(values["ConnectCalls"], 2, "all types: two batches of at most six");
+
+    // More than 32 KB: the flow gets fewer references than Connect returned, and a truncation is counted.
+    let (reply, values, _) = world.invoke(&flow_with(json!({"contactId": MANY})), BUDGET).await;
+    assert_eq!(reply["truncated"], "true");
+    assert_eq!(values["TruncatedFlowAnswers"], 1);
+    let kept: u64 = reply["count"].as_str().unwrap().parse().unwrap();
+    assert!(values["References"].as_u64().unwrap() > kept, "References counts what Connect returned");
+
+    let (reply, values, line) = world.invoke(&file("contact-flow-fails.json"), BUDGET).await;
+    assert_eq!(reply["success"], "false");
+    assert_eq!(line["EventKind"], "contact_flow");
+    assert_eq!(line["Outcome"], reply["errorCode"]);
+    assert_eq!(values["Errors"], 1);
+
+    let (_, values, line) = world.invoke(&flow_with(json!({"responseFormat": "JSON"})), BUDGET).await;
+    assert_eq!((line["Outcome"].as_str(), values["Errors"].as_u64()), (Some("OK"), Some(0)));
+}
+
+#[tokio::test]
+async fn stray_events_are_counted_as_unrecognised() {
+    let world = world(AllowedInstances::any()).await;
+    let (_, values, line) = world.invoke(&json!([1, 2]), BUDGET).await;
+    assert_eq!(line["EventKind"], EventKind::Unrecognised.name());
+    assert_eq!(line["Outcome"], "VALIDATION_ERROR");
+    assert_eq!((values["Errors"].as_u64(), values["ConnectCalls"].as_u64()), (Some(1), Some(0)));
+}
+
+#[test]
+fn the_expected_dimension_values_are_the_code_tables() {
+    let expected = expected_metrics();
+    let kinds: Vec<&str> = EventKind::ALL.iter().map(|k| k.name()).collect();
+    assert_eq!(expected["dimensionValues"]["EventKind"], json!(kinds));
+    let mut outcomes = vec!["OK"];
+    outcomes.extend(ErrorKind::ALL.iter().map(|k| k.code()));
+    assert_eq!(expected["dimensionValues"]["Outcome"], json!(outcomes));
+    let names: Vec<Value> =
+        connect_references::metrics::METRICS.iter().map(|(name, unit)| json!({"Name": name, "Unit": unit})).collect();
+    assert_eq!(expected["directives"][0]["Metrics"], json!(names));
+}
