@@ -22,7 +22,7 @@ def load():
     return template
 
 
-def transformed(authorizer):
+def transformed(authorizer, **parameters):
     os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
 
     class NoManagedPolicies:
@@ -31,8 +31,50 @@ def transformed(authorizer):
 
     template = load()
     template["Resources"]["ReferencesFunction"]["Properties"]["CodeUri"] = "s3://bucket/key"
-    parameters = {"ConnectInstanceArn": INSTANCE_ARN, "Authorizer": authorizer}
+    parameters = {"ConnectInstanceArn": INSTANCE_ARN, "Authorizer": authorizer, **parameters}
     return transform(template, parameters, NoManagedPolicies())
+
+
+NO_VALUE = object()
+
+
+def resolve(node, template, parameters):
+    """What CloudFormation makes of `node` for these parameter values (the defaults otherwise): Ref to
+    parameters, Fn::If over the template's conditions, Fn::Equals, Fn::Not, Fn::Split, AWS::NoValue.
+    Other intrinsics are left as they are."""
+    values = {name: p.get("Default") for name, p in template["Parameters"].items()}
+    values.update(parameters)
+
+    def condition(name):
+        return walk(template["Conditions"][name])
+
+    def walk(node):
+        if isinstance(node, list):
+            return [v for v in (walk(item) for item in node) if v is not NO_VALUE]
+        if not isinstance(node, dict):
+            return node
+        if list(node) == ["Ref"] and node["Ref"] == "AWS::NoValue":
+            return NO_VALUE
+        if list(node) == ["Ref"] and node["Ref"] in values:
+            return values[node["Ref"]]
+        if list(node) == ["Fn::If"]:
+            name, yes, no = node["Fn::If"]
+            return walk(yes if condition(name) else no)
+        if list(node) == ["Fn::Equals"]:
+            left, right = (walk(v) for v in node["Fn::Equals"])
+            return left == right
+        if list(node) == ["Fn::Not"]:
+            return not walk(node["Fn::Not"][0])
+        if list(node) == ["Fn::Split"]:
+            separator, text = node["Fn::Split"]
+            return walk(text).split(separator)
+        return {k: v for k, v in ((k, walk(v)) for k, v in node.items()) if v is not NO_VALUE}
+
+    return walk(node)
+
+
+def expected_metrics():
+    return json.loads((ROOT / "tests" / "expected" / "metrics.json").read_text())
 
 
 def resources_of(template, kind):
@@ -183,8 +225,180 @@ class ConnectTest(unittest.TestCase):
 
 
 class OutputsTest(unittest.TestCase):
-    def test_outputs_name_the_url_the_function_and_the_route(self):
-        self.assertLessEqual({"ApiUrl", "FunctionArn", "Route"}, set(load()["Outputs"]))
+    def test_outputs_name_the_url_the_function_the_route_and_the_dashboard(self):
+        self.assertLessEqual({"ApiUrl", "FunctionArn", "Route", "DashboardUrl"}, set(load()["Outputs"]))
+
+
+def alarms():
+    return resources_of(load(), "AWS::CloudWatch::Alarm")
+
+
+def emitted_by_the_function(namespace, metric, dimensions):
+    """Whether the function's EMF lines (tests/expected/metrics.json, which the Rust tests check every
+    emitted line against) publish `metric` under exactly these dimension names and values."""
+    expected = expected_metrics()
+    if namespace != {"Ref": "MetricsNamespace"}:
+        return False
+    names = sorted(dimensions)
+    for directive in expected["directives"]:
+        if names in [sorted(s) for s in directive["Dimensions"]] and metric in [m["Name"] for m in directive["Metrics"]]:
+            return all(value in expected["dimensionValues"][name] for name, value in dimensions.items())
+    return False
+
+
+def emitted_by_aws(namespace, metric, dimensions):
+    """Lambda's and API Gateway's own metrics for this stack's function and API."""
+    if namespace == "AWS/Lambda":
+        return metric in ("Errors", "Duration", "Throttles") and dimensions == {"FunctionName": {"Ref": "ReferencesFunction"}}
+    if namespace == "AWS/ApiGateway":
+        return metric in ("4xx", "5xx", "Count", "Latency") and dimensions == {"ApiId": {"Ref": "HttpApi"}}
+    return False
+
+
+class AlarmsTest(unittest.TestCase):
+    def test_the_function_publishes_under_the_namespace_parameter(self):
+        template = load()
+        variables = template["Resources"]["ReferencesFunction"]["Properties"]["Environment"]["Variables"]
+        self.assertEqual(variables["METRICS_NAMESPACE"], {"Ref": "MetricsNamespace"})
+        parameter = template["Parameters"]["MetricsNamespace"]
+        self.assertEqual(parameter["Default"], expected_metrics()["namespace"])
+        import re
+
+        for good in ("ConnectReferences", "Team/Connect refs:prod"):
+            self.assertRegex(good, parameter["AllowedPattern"])
+        for bad in ("AWS/Lambda", 'a"b', "", "x" * 256):
+            self.assertIsNone(re.match(parameter["AllowedPattern"], bad), bad)
+
+    def test_every_alarm_watches_a_metric_that_is_really_emitted(self):
+        for name, alarm in alarms().items():
+            properties = alarm["Properties"]
+            dimensions = {d["Name"]: d["Value"] for d in properties["Dimensions"]}
+            namespace, metric = properties["Namespace"], properties["MetricName"]
+            self.assertTrue(
+                emitted_by_the_function(namespace, metric, dimensions) or emitted_by_aws(namespace, metric, dimensions),
+                f"{name} watches {namespace} {metric} {dimensions}, which nothing emits",
+            )
+
+    def test_the_alarms_cover_what_the_issue_lists(self):
+        watched = {
+            (str(a["Properties"]["Namespace"]), a["Properties"]["MetricName"],
+             tuple(sorted((d["Name"], str(d["Value"])) for d in a["Properties"]["Dimensions"])))
+            for a in alarms().values()
+        }
+        ours = str({"Ref": "MetricsNamespace"})
+        for wanted in [
+            ("AWS/Lambda", "Errors", (("FunctionName", str({"Ref": "ReferencesFunction"})),)),
+            (ours, "Requests", (("Outcome", "THROTTLED"),)),
+            (ours, "Requests", (("Outcome", "UPSTREAM_ERROR"),)),
+            (ours, "Requests", (("Outcome", "UPSTREAM_TIMEOUT"),)),
+            ("AWS/Lambda", "Duration", (("FunctionName", str({"Ref": "ReferencesFunction"})),)),
+            ("AWS/ApiGateway", "5xx", (("ApiId", str({"Ref": "HttpApi"})),)),
+            (ours, "Errors", (("EventKind", "contact_flow"),)),
+        ]:
+            self.assertIn(wanted, watched)
+
+    def test_the_duration_alarm_watches_p99_before_the_timeout(self):
+        template = load()
+        timeout_ms = template["Resources"]["ReferencesFunction"]["Properties"]["Timeout"] * 1000
+        duration = template["Resources"]["DurationNearTimeoutAlarm"]["Properties"]
+        self.assertEqual(duration["ExtendedStatistic"], "p99")
+        self.assertEqual(duration["Threshold"], 0.8 * timeout_ms)
+
+    def test_each_alarm_says_what_to_do_and_notifies_the_topic_only_when_one_is_given(self):
+        template = load()
+        topic = "arn:aws:sns:us-east-1:123456789012:on-call"
+        for name, alarm in alarms().items():
+            properties = alarm["Properties"]
+            description = properties["AlarmDescription"]["Fn::Sub"]
+            self.assertGreater(len(description), 200, name)
+            self.assertEqual(properties["TreatMissingData"], "notBreaching", name)
+            self.assertEqual(properties["ComparisonOperator"], "GreaterThanOrEqualToThreshold", name)
+            without = resolve(properties, template, {})
+            self.assertNotIn("AlarmActions", without, name)
+            self.assertNotIn("OKActions", without, name)
+            with_topic = resolve(properties, template, {"AlarmTopicArn": topic})
+            self.assertEqual(with_topic["AlarmActions"], [topic], name)
+            self.assertEqual(with_topic["OKActions"], [topic], name)
+        import re
+
+        pattern = template["Parameters"]["AlarmTopicArn"]["AllowedPattern"]
+        self.assertRegex(topic, pattern)
+        self.assertRegex("", pattern)
+        self.assertIsNone(re.match(pattern, "arn:aws:sqs:us-east-1:123456789012:queue"))
+
+    def test_the_alarms_survive_the_sam_transform(self):
+        self.assertEqual(set(resources_of(transformed("AWS_IAM"), "AWS::CloudWatch::Alarm")), set(alarms()))
+
+
+class DashboardTest(unittest.TestCase):
+    def body(self):
+        text = load()["Resources"]["Dashboard"]["Properties"]["DashboardBody"]["Fn::Sub"]
+        for placeholder, value in {"${AWS::Region}": "us-east-1", "${MetricsNamespace}": "ConnectReferences",
+                                   "${ReferencesFunction}": "fn", "${HttpApi}": "api"}.items():
+            text = text.replace(placeholder, value)
+        for alarm in alarms():
+            text = text.replace("${%s.Arn}" % alarm, f"arn:{alarm}")
+        self.assertNotIn("${", text)
+        return json.loads(text)
+
+    def metrics(self, title):
+        widget = next(w for w in self.body()["widgets"] if w["properties"]["title"] == title)
+        return widget["properties"]["metrics"]
+
+    def test_every_metric_on_the_dashboard_is_emitted(self):
+        for widget in self.body()["widgets"]:
+            for line in widget["properties"].get("metrics", []):
+                namespace, metric, *rest = line
+                dimensions = dict(zip(rest[0:-1:2], rest[1::2])) if not isinstance(rest[-1], dict) else dict(zip(rest[0:-2:2], rest[1:-1:2]))
+                if namespace == "ConnectReferences":
+                    self.assertTrue(emitted_by_the_function({"Ref": "MetricsNamespace"}, metric, dimensions), line)
+                else:
+                    as_refs = {"fn": {"Ref": "ReferencesFunction"}, "api": {"Ref": "HttpApi"}}
+                    self.assertTrue(emitted_by_aws(namespace, metric, {k: as_refs[v] for k, v in dimensions.items()}), line)
+
+    def test_it_shows_requests_outcome_codes_connect_latency_cold_starts_and_throttles(self):
+        self.assertEqual({line[3] for line in self.metrics("Requests by event kind")},
+                         set(expected_metrics()["dimensionValues"]["EventKind"]))
+        self.assertEqual([line[3] for line in self.metrics("Outcome codes")], expected_metrics()["dimensionValues"]["Outcome"])
+        latency = self.metrics("Connect latency (ms)")
+        self.assertEqual({(line[1], line[4]["stat"]) for line in latency}, {("ConnectLatency", "p50"), ("ConnectLatency", "p99")})
+        self.assertTrue(all(line[1] == "ColdStarts" for line in self.metrics("Cold starts")))
+        self.assertIn(["ConnectReferences", "Requests", "Outcome", "THROTTLED"], [line[:4] for line in self.metrics("Throttles and Connect calls")])
+        alarm_widget = next(w for w in self.body()["widgets"] if w["type"] == "alarm")
+        self.assertEqual(sorted(alarm_widget["properties"]["alarms"]), sorted(f"arn:{name}" for name in alarms()))
+
+
+class CorsTest(unittest.TestCase):
+    ORIGINS = "https://agents.example.com,http://localhost:5173"
+
+    def cors(self, origins):
+        template = load()
+        apis = resources_of(transformed("AWS_IAM", AllowedOrigins=origins), "AWS::ApiGatewayV2::Api")
+        body = next(iter(apis.values()))["Properties"]["Body"]
+        return resolve(body, template, {"AllowedOrigins": origins}).get("x-amazon-apigateway-cors")
+
+    def test_without_origins_there_is_no_cors_at_all(self):
+        self.assertEqual(load()["Parameters"]["AllowedOrigins"]["Default"], "")
+        self.assertIsNone(self.cors(""))
+
+    def test_listed_origins_only_with_the_routes_methods_and_the_headers_browser_clients_send(self):
+        cors = self.cors(self.ORIGINS)
+        self.assertEqual(cors["allowOrigins"], ["https://agents.example.com", "http://localhost:5173"])
+        self.assertEqual(cors["allowMethods"], ["GET", "HEAD", "OPTIONS"])
+        self.assertEqual(cors["allowHeaders"], ["authorization", "content-type", "x-amz-date", "x-amz-security-token"])
+        self.assertEqual(cors["exposeHeaders"], ["retry-after"])
+        self.assertTrue(0 < cors["maxAge"] <= 7200, "browsers cap preflight caching at 2 hours")
+        self.assertIs(cors["allowCredentials"], False)
+
+    def test_the_origins_parameter_refuses_wildcards_paths_and_spaces(self):
+        import re
+
+        pattern = load()["Parameters"]["AllowedOrigins"]["AllowedPattern"]
+        for good in ("", "https://agents.example.com", self.ORIGINS, "https://crm.example.com:8443"):
+            self.assertRegex(good, pattern)
+        for bad in ("*", "https://*.example.com", "https://a.example.com/app", "https://a.example.com, https://b.example.com",
+                    "agents.example.com", "https://a.example.com,"):
+            self.assertIsNone(re.match(pattern, bad), bad)
 
 
 if __name__ == "__main__":
