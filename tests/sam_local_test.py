@@ -57,6 +57,9 @@ def expected(name):
     return json.loads((EXPECTED / name).read_text())
 
 
+BROWSER_ORIGIN = "https://agents.example.com"
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -140,7 +143,9 @@ class SamLocalStartApiTest(SamLocalTest):
         try:
             cls.api = subprocess.Popen(
                 ["sam", "local", "start-api", "--host", "127.0.0.1", "--port", str(cls.port),
-                 "--warm-containers", "EAGER", *cls.sam_flags()],
+                 "--warm-containers", "EAGER", *cls.sam_flags(),
+                 # A browser origin, to check the CORS that sam emulates from the template's configuration.
+                 "--parameter-overrides", f"AllowedOrigins={BROWSER_ORIGIN}"],
                 cwd=ROOT, stdout=cls.log, stderr=subprocess.STDOUT if cls.log else None, start_new_session=True,
             )
             cls.wait_until_the_api_answers()
@@ -178,8 +183,8 @@ class SamLocalStartApiTest(SamLocalTest):
                 time.sleep(0.5)
         raise RuntimeError("sam local start-api did not listen within 180 s")
 
-    def request(self, path, method="GET"):
-        request = urllib.request.Request(f"http://127.0.0.1:{self.port}{path}", method=method)
+    def request(self, path, method="GET", headers=None):
+        request = urllib.request.Request(f"http://127.0.0.1:{self.port}{path}", method=method, headers=headers or {})
         try:
             with urllib.request.urlopen(request, timeout=120) as response:
                 return response.status, response.headers, response.read()
@@ -217,6 +222,41 @@ class SamLocalStartApiTest(SamLocalTest):
     def test_a_missing_contact_is_a_404(self):
         body = self.assert_http_contract(f"/contact/references/{INSTANCE}/no-such-contact?referenceTypes=URL", 404)
         self.assertEqual(body["error"]["code"], "NOT_FOUND")
+
+    def preflight(self, origin):
+        return self.request(
+            f"/contact/references/{INSTANCE}/{EVERY_KIND}?referenceTypes=URL", "OPTIONS",
+            {"Origin": origin, "Access-Control-Request-Method": "GET",
+             "Access-Control-Request-Headers": "authorization,x-amz-date,x-amz-security-token"},
+        )
+
+    def test_a_listed_browser_origin_gets_a_preflight_answer_for_get_and_head_with_the_signing_headers(self):
+        status, headers, _ = self.preflight(BROWSER_ORIGIN)
+        self.assertIn(status, (200, 204))
+        self.assertEqual(headers.get("Access-Control-Allow-Origin"), BROWSER_ORIGIN)
+        methods = {m.strip() for m in headers.get("Access-Control-Allow-Methods", "").split(",")}
+        self.assertLessEqual({"GET", "HEAD"}, methods)
+        self.assertNotIn("POST", methods)
+        allowed_headers = {h.strip().lower() for h in headers.get("Access-Control-Allow-Headers", "").split(",")}
+        self.assertLessEqual({"authorization", "content-type", "x-amz-date", "x-amz-security-token"}, allowed_headers)
+        self.assertEqual(headers.get("Access-Control-Max-Age"), "600")
+        self.assertIsNone(headers.get("Access-Control-Allow-Credentials"))
+
+    def test_any_other_origin_gets_no_cors_headers(self):
+        for origin in ("https://evil.example.com", BROWSER_ORIGIN + ".evil.example.com", "null"):
+            with self.subTest(origin=origin):
+                _, headers, _ = self.preflight(origin)
+                self.assertIsNone(headers.get("Access-Control-Allow-Origin"), dict(headers))
+                status, headers, _ = self.request(
+                    f"/contact/references/{INSTANCE}/{EVERY_KIND}?referenceTypes=URL", headers={"Origin": origin})
+                self.assertEqual(status, 200)
+                self.assertIsNone(headers.get("Access-Control-Allow-Origin"), dict(headers))
+
+    def test_the_listed_origin_may_read_the_answer(self):
+        status, headers, raw = self.request(
+            f"/contact/references/{INSTANCE}/{EVERY_KIND}?referenceTypes=URL", headers={"Origin": BROWSER_ORIGIN})
+        self.assertEqual(status, 200, raw)
+        self.assertEqual(headers.get("Access-Control-Allow-Origin"), BROWSER_ORIGIN)
 
 
 if __name__ == "__main__":
