@@ -7,12 +7,13 @@
 //!
 //! Each event ends with one line that also carries the event's metrics in Embedded Metric Format
 //! ([`EventLog`]). In JSON at INFO (what the template deploys) that is the `"message": "handled"` line
-//! itself; otherwise (text, or a level above INFO) the metrics go on a line of their own, so that the
-//! alarms never go blind because someone raised the log level.
+//! itself; otherwise (text, or a level above INFO) the metrics go on a line of their own
+//! (`"message": "metrics"`) labelled with Lambda's configured level, which Lambda's log-level filter
+//! keeps, so that the alarms never go blind because someone raised the log level.
 
 use std::io::Write;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use lambda_runtime::tracing::subscriber::filter::{EnvFilter, LevelFilter};
@@ -24,6 +25,8 @@ use crate::metrics::{self, Measurements, Namespace};
 
 /// Set by [`init`] when lines are JSON (`AWS_LAMBDA_LOG_FORMAT=JSON`).
 static JSON_LINES: AtomicBool = AtomicBool::new(false);
+/// Set by [`init`]: the level Lambda keeps lines from (`AWS_LAMBDA_LOG_LEVEL`), for the metrics-only line.
+static LAMBDA_LEVEL: OnceLock<&'static str> = OnceLock::new();
 
 /// The filter for a level name, as Lambda spells them (TRACE, DEBUG, INFO, WARN, ERROR, FATAL).
 pub fn filter_for(level: Option<&str>) -> String {
@@ -36,6 +39,18 @@ pub fn filter_for(level: Option<&str>) -> String {
     format!("warn,connect_references={level}")
 }
 
+/// Lambda's own name for a level setting; INFO when unset or unknown (as Lambda assumes).
+pub fn lambda_level_name(level: Option<&str>) -> &'static str {
+    match level.map(str::to_ascii_uppercase).as_deref() {
+        Some("TRACE") => "TRACE",
+        Some("DEBUG") => "DEBUG",
+        Some("WARN") => "WARN",
+        Some("ERROR") => "ERROR",
+        Some("FATAL") => "FATAL",
+        _ => "INFO",
+    }
+}
+
 /// Installs the global subscriber, writing to stdout (which Lambda sends to CloudWatch Logs).
 pub fn init() {
     let lambda_level = std::env::var("AWS_LAMBDA_LOG_LEVEL").ok();
@@ -46,6 +61,7 @@ pub fn init() {
     let builder = fmt().with_env_filter(EnvFilter::new(directives)).with_target(false).without_time();
     let json = std::env::var("AWS_LAMBDA_LOG_FORMAT").is_ok_and(|f| f.eq_ignore_ascii_case("JSON"));
     JSON_LINES.store(json, Ordering::Relaxed);
+    let _ = LAMBDA_LEVEL.set(lambda_level_name(lambda_level.as_deref()));
     // `try_init` fails only if a subscriber is already installed, which then keeps serving.
     let _ = if json { builder.json().flatten_event(true).try_init() } else { builder.try_init() };
 }
@@ -131,7 +147,13 @@ impl EventLog {
                 duration_us,
                 "handled"
             );
-            self.output.line(&metrics);
+            // Lambda drops JSON lines below its level, and takes a line without one for INFO: this line
+            // carries the configured level so the metrics survive, and says it is only metrics.
+            let mut line = Map::new();
+            line.insert("level".into(), json!(LAMBDA_LEVEL.get().copied().unwrap_or("INFO")));
+            line.insert("message".into(), json!("metrics"));
+            line.extend(metrics);
+            self.output.line(&line);
         }
     }
 }
@@ -149,6 +171,14 @@ mod tests {
         assert_eq!(filter_for(Some("TRACE")), "warn,connect_references=trace");
         assert_eq!(filter_for(Some("debug")), "warn,connect_references=debug");
         assert_eq!(filter_for(None), "warn,connect_references=info");
+    }
+
+    #[test]
+    fn the_metrics_line_is_labelled_with_lambdas_own_level_names() {
+        assert_eq!(lambda_level_name(Some("warn")), "WARN");
+        assert_eq!(lambda_level_name(Some("FATAL")), "FATAL");
+        assert_eq!(lambda_level_name(Some("LOUD")), "INFO");
+        assert_eq!(lambda_level_name(None), "INFO");
     }
 
     #[test]
