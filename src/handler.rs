@@ -57,7 +57,7 @@ pub async fn handle(app: &App, request: Request) -> Response<Body> {
             let error = Error::validation("the request's path, query string or Host header is not a valid URI");
             let head_only = request.method() == lambda_http::http::Method::HEAD;
             let response = http::error_response(&error, Some(&request_id), head_only);
-            (response, Measurements { event: Some(EventKind::Http), error: Some(error.kind), ..Default::default() })
+            (response, Measurements { error: Some(error.kind), ..Measurements::of(EventKind::Http) })
         }
         _ => {
             let outcome = http::handle(app, &request).await;
@@ -80,11 +80,10 @@ async fn direct_invocation(app: &App, request: &Request) -> (String, Measurement
     };
     let Some(event) = ContactFlowEvent::from_json(payload) else {
         let error = contact_flow::unrecognised_event();
-        let measured =
-            Measurements { event: Some(EventKind::Unrecognised), error: Some(error.kind), ..Default::default() };
+        let measured = Measurements { error: Some(error.kind), ..Measurements::of(EventKind::Unrecognised) };
         return (crate::envelope::failure(&error, request_id), measured);
     };
-    let mut measured = Measurements { event: Some(EventKind::ContactFlow), ..Default::default() };
+    let mut measured = Measurements::of(EventKind::ContactFlow);
     let format = match event.response_format() {
         Ok(format) => format,
         Err(error) => {

@@ -32,7 +32,7 @@ pub struct HttpOutcome {
 pub async fn handle(app: &App, request: &Request) -> HttpOutcome {
     let request_id = request.lambda_context_ref().map(|c| c.request_id.as_str());
     let head_only = request.method() == Method::HEAD;
-    let mut measured = Measurements { event: Some(EventKind::Http), ..Measurements::default() };
+    let mut measured = Measurements::of(EventKind::Http);
     let result = match parse_request(request) {
         Ok(query) => {
             let lambda_deadline = request.lambda_context_ref().map_or(0, |c| c.deadline);

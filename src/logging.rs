@@ -118,7 +118,7 @@ impl EventLog {
 
     pub fn write(&self, handled: Handled<'_>, measured: &Measurements) {
         let metrics = metrics::members(&self.namespace, measured, now_ms());
-        let event = measured.event.map(|e| e.name());
+        let event = measured.event.name();
         let duration_us = u64::try_from(handled.duration.as_micros()).unwrap_or(u64::MAX);
         if JSON_LINES.load(Ordering::Relaxed) && tracing::enabled!(Level::INFO) {
             // The same fields tracing's JSON formatter would write, and the metrics, on one line.

@@ -58,9 +58,9 @@ impl EventKind {
 }
 
 /// What one event measured.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Measurements {
-    pub event: Option<EventKind>,
+    pub event: EventKind,
     pub error: Option<ErrorKind>,
     pub cold_start: bool,
     /// Requests sent to Connect (each SDK attempt, so retries count).
@@ -73,6 +73,19 @@ pub struct Measurements {
 }
 
 impl Measurements {
+    /// An event of this kind that has not failed, called Connect or returned anything yet.
+    pub fn of(event: EventKind) -> Self {
+        Measurements {
+            event,
+            error: None,
+            cold_start: false,
+            connect_calls: 0,
+            connect_latency: None,
+            references: 0,
+            truncated: false,
+        }
+    }
+
     /// `OK`, or the error's code.
     pub fn outcome(&self) -> &'static str {
         self.error.map_or(OK, ErrorKind::code)
@@ -143,7 +156,7 @@ pub fn members(namespace: &Namespace, measured: &Measurements, timestamp_ms: u64
         .filter(|(_, (_, value))| value.is_some())
         .map(|((name, unit), _)| json!({"Name": name, "Unit": unit}))
         .collect();
-    let event = measured.event.unwrap_or(EventKind::Unrecognised).name();
+    let event = measured.event.name();
     let mut members = Map::new();
     members.insert(
         "_aws".to_owned(),
@@ -180,11 +193,10 @@ mod tests {
     #[test]
     fn a_success_declares_every_metric_with_its_unit_and_gives_each_a_value() {
         let measured = Measurements {
-            event: Some(EventKind::Http),
             connect_calls: 2,
             connect_latency: Some(Duration::from_micros(12_500)),
             references: 4,
-            ..Measurements::default()
+            ..Measurements::of(EventKind::Http)
         };
         let members = members(&Namespace::default(), &measured, 1_700_000_000_000);
         assert_eq!(members["_aws"]["Timestamp"], 1_700_000_000_000u64);
@@ -209,7 +221,7 @@ mod tests {
 
     #[test]
     fn only_requests_is_broken_down_by_outcome() {
-        let measured = Measurements { error: Some(ErrorKind::Throttled), ..Measurements::default() };
+        let measured = Measurements { error: Some(ErrorKind::Throttled), ..Measurements::of(EventKind::Http) };
         let members = members(&Namespace::default(), &measured, 0);
         let by_outcome = &directives(&members)[1];
         assert_eq!(by_outcome["Dimensions"], json!([["Outcome"]]));
@@ -220,7 +232,7 @@ mod tests {
 
     #[test]
     fn connect_latency_is_left_out_when_connect_was_not_called() {
-        let measured = Measurements { error: Some(ErrorKind::Validation), ..Measurements::default() };
+        let measured = Measurements { error: Some(ErrorKind::Validation), ..Measurements::of(EventKind::Http) };
         let members = members(&Namespace::default(), &measured, 0);
         assert!(!declared_names(&directives(&members)[0]).contains(&"ConnectLatency"));
         assert!(!members.contains_key("ConnectLatency"));
