@@ -23,10 +23,12 @@ import time
 import zipfile
 from pathlib import Path
 
-import samcli
 
 ROOT = Path(__file__).resolve().parent.parent
-EMULATOR = Path(samcli.__file__).parent / "local" / "rapid" / "aws-lambda-rie-x86_64"
+sys.path.insert(0, str(ROOT / "scripts" / "lib"))
+from emulator import emulator_binary  # noqa: E402
+
+EMULATOR = emulator_binary()
 EVENT = (ROOT / "events" / "http-api-v2.json").read_bytes()
 INSTANCE = "11111111-2222-3333-4444-555555555555"
 CONTACT = "c0ffee00-0000-4000-8000-000000000001"

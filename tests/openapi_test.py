@@ -11,17 +11,20 @@ import socket
 import subprocess
 import tempfile
 import time
+import sys
 import unittest
 import urllib.request
 from pathlib import Path
 
 import jsonschema
-import samcli
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET = Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target")) / "debug"
-EMULATOR = Path(samcli.__file__).parent / "local" / "rapid" / "aws-lambda-rie-x86_64"
+sys.path.insert(0, str(ROOT / "scripts" / "lib"))
+from emulator import emulator_binary  # noqa: E402
+
+EMULATOR = emulator_binary()
 INSTANCE = "11111111-2222-3333-4444-555555555555"
 EVERY_KIND = "c0ffee00-0000-4000-8000-000000000001"
 NEWER_KINDS = "c0ffee00-0000-4000-8000-000000000004"

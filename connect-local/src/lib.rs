@@ -9,7 +9,7 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use axum::body::Body;
@@ -132,9 +132,31 @@ struct Shared {
     requests: Mutex<Vec<Recorded>>,
 }
 
+/// Locks a mutex, taking over from a thread that panicked while holding it (a test's assertion).
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// The operations the control routes and [`StandIn`]'s methods share.
 impl Shared {
+    fn add_fault(&self, injection: Injection) {
+        lock(&self.faults).push_back(injection);
+    }
+
+    fn clear_faults(&self) {
+        lock(&self.faults).clear();
+    }
+
+    fn record(&self, request: Recorded) {
+        lock(&self.requests).push(request);
+    }
+
+    fn recorded(&self) -> Vec<Recorded> {
+        lock(&self.requests).clone()
+    }
+
     fn next_fault(&self) -> Option<Fault> {
-        let mut faults = self.faults.lock().unwrap_or_else(|e| e.into_inner());
+        let mut faults = lock(&self.faults);
         let front = faults.front_mut()?;
         let fault = front.fault.clone();
         match &mut front.times {
@@ -177,21 +199,19 @@ impl StandIn {
         format!("http://{}", self.addr)
     }
 
-    pub fn addr(&self) -> SocketAddr {
-        self.addr
-    }
-
+    /// What `POST /_faults` does.
     pub fn inject(&self, fault: Fault, times: Option<u32>) {
-        let mut faults = self.shared.faults.lock().unwrap_or_else(|e| e.into_inner());
-        faults.push_back(Injection { fault, times });
+        self.shared.add_fault(Injection { fault, times });
     }
 
+    /// What `DELETE /_faults` does.
     pub fn clear_faults(&self) {
-        self.shared.faults.lock().unwrap_or_else(|e| e.into_inner()).clear();
+        self.shared.clear_faults();
     }
 
+    /// What `GET /_requests` answers.
     pub fn requests(&self) -> Vec<Recorded> {
-        self.shared.requests.lock().unwrap_or_else(|e| e.into_inner()).clone()
+        self.shared.recorded()
     }
 
     /// Waits until the server task ends (for the binary).
@@ -215,17 +235,17 @@ fn router(shared: Arc<Shared>) -> Router {
 }
 
 async fn add_fault(State(shared): State<Arc<Shared>>, Json(injection): Json<Injection>) -> StatusCode {
-    shared.faults.lock().unwrap_or_else(|e| e.into_inner()).push_back(injection);
+    shared.add_fault(injection);
     StatusCode::NO_CONTENT
 }
 
 async fn clear_faults(State(shared): State<Arc<Shared>>) -> StatusCode {
-    shared.faults.lock().unwrap_or_else(|e| e.into_inner()).clear();
+    shared.clear_faults();
     StatusCode::NO_CONTENT
 }
 
 async fn recorded_requests(State(shared): State<Arc<Shared>>) -> Json<Vec<Recorded>> {
-    Json(shared.requests.lock().unwrap_or_else(|e| e.into_inner()).clone())
+    Json(shared.recorded())
 }
 
 async fn list_contact_references(
@@ -244,7 +264,7 @@ async fn list_contact_references(
         }
     }
     let signed = is_sigv4_for_connect(&headers);
-    shared.requests.lock().unwrap_or_else(|e| e.into_inner()).push(Recorded {
+    shared.record(Recorded {
         instance_id: instance_id.clone(),
         contact_id: contact_id.clone(),
         reference_types: reference_types.clone(),
