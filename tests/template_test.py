@@ -74,7 +74,7 @@ def resolve(node, template, parameters):
 
 
 def expected_metrics():
-    return json.loads((ROOT / "tests" / "expected" / "metrics.json").read_text())
+    return json.loads((ROOT / "tests" / "expected-metrics.json").read_text())
 
 
 def resources_of(template, kind):
@@ -234,7 +234,7 @@ def alarms():
 
 
 def emitted_by_the_function(namespace, metric, dimensions):
-    """Whether the function's EMF lines (tests/expected/metrics.json, which the Rust tests check every
+    """Whether the function's EMF lines (tests/expected-metrics.json, which the Rust tests check every
     emitted line against) publish `metric` under exactly these dimension names and values."""
     expected = expected_metrics()
     if namespace != {"Ref": "MetricsNamespace"}:
