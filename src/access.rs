@@ -2,6 +2,7 @@
 
 use std::collections::HashSet;
 
+use crate::config::SettingError;
 use crate::error::{Error, ErrorKind};
 use crate::query::parse_instance_id;
 
@@ -21,7 +22,7 @@ impl AllowedInstances {
     ///
     /// A variable that is set but lists nothing allows nothing: a deployment that meant to restrict
     /// access and got the value wrong fails closed. A malformed entry is a start-up error.
-    pub fn from_setting(setting: Option<&str>) -> Result<Self, Error> {
+    pub fn from_setting(setting: Option<&str>) -> Result<Self, SettingError> {
         let Some(setting) = setting else {
             return Ok(Self::any());
         };
@@ -31,7 +32,7 @@ impl AllowedInstances {
             .filter(|entry| !entry.is_empty())
             .map(parse_instance_id)
             .collect::<Result<HashSet<_>, _>>()
-            .map_err(|error| Error::validation(format!("ALLOWED_INSTANCE_IDS: {}", error.message)))?;
+            .map_err(|error| SettingError::new("ALLOWED_INSTANCE_IDS", error.message))?;
         Ok(AllowedInstances { ids: Some(ids) })
     }
 
@@ -75,6 +76,7 @@ mod tests {
     #[test]
     fn a_malformed_entry_is_refused_at_start_up() {
         let error = AllowedInstances::from_setting(Some("arn:aws:connect:bad")).unwrap_err();
-        assert!(error.message.starts_with("ALLOWED_INSTANCE_IDS"));
+        assert_eq!(error.variable, "ALLOWED_INSTANCE_IDS");
+        assert!(error.to_string().starts_with("ALLOWED_INSTANCE_IDS: "), "{error}");
     }
 }

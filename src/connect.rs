@@ -8,6 +8,7 @@ use std::time::Duration;
 use aws_sdk_connect::config::http::HttpResponse;
 use aws_sdk_connect::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_connect::operation::list_contact_references::ListContactReferencesError;
+use aws_sdk_connect::operation::RequestId;
 use aws_sdk_connect::types::ReferenceType;
 use aws_sdk_connect::Client;
 use aws_smithy_runtime_api::box_error::BoxError;
@@ -72,7 +73,13 @@ impl ConnectReferences {
         let started = Instant::now();
         let result = match tokio::time::timeout_at(deadline, self.fetch_all(query, &attempts)).await {
             Ok(result) => result,
-            Err(_) => Err(Error::new(ErrorKind::UpstreamTimeout, message_for(ErrorKind::UpstreamTimeout))),
+            Err(_) => {
+                tracing::warn!(
+                    error_code = ErrorKind::UpstreamTimeout.code(),
+                    "Connect did not answer before the deadline"
+                );
+                Err(Error::new(ErrorKind::UpstreamTimeout, message_for(ErrorKind::UpstreamTimeout)))
+            }
         };
         (result, ConnectUsage { calls: attempts.count(), waited: Some(started.elapsed()) })
     }
@@ -182,12 +189,58 @@ pub fn classify(error: SdkError<ListContactReferencesError, HttpResponse>) -> Er
         SdkError::DispatchFailure(_) | SdkError::ResponseError(_) => ErrorKind::Upstream,
         _ => ErrorKind::Internal,
     };
-    tracing::debug!(
-        error_kind = kind.code(),
-        connect_error_code = error.code().unwrap_or("none"),
-        "ListContactReferences failed"
-    );
+    log_failure(kind, &error);
     Error::new(kind, message_for(kind))
+}
+
+/// What an operator needs to act on a failed call, and nothing a caller sent or Connect wrote: the
+/// SDK's kind of failure, Connect's error code and request id, and, for failures before any reply
+/// (DNS, TLS, a refused connection, a timeout), the chain of causes. A service error's message is never
+/// logged (it may quote ids). WARN for what an operator should look at; DEBUG for a caller's mistake.
+fn log_failure(kind: ErrorKind, error: &SdkError<ListContactReferencesError, HttpResponse>) {
+    let sdk_error = match error {
+        SdkError::ConstructionFailure(_) => "construction failure",
+        SdkError::TimeoutError(_) => "timeout",
+        SdkError::DispatchFailure(_) => "dispatch failure",
+        SdkError::ResponseError(_) => "unreadable response",
+        SdkError::ServiceError(_) => "service error",
+        _ => "other",
+    };
+    let causes = match error {
+        SdkError::ServiceError(_) => String::new(),
+        other => cause_chain(other),
+    };
+    let connect_error_code = error.code().unwrap_or("none");
+    let connect_request_id = error.request_id().unwrap_or("none");
+    if matches!(kind, ErrorKind::Validation | ErrorKind::NotFound) {
+        tracing::debug!(
+            error_code = kind.code(),
+            sdk_error,
+            connect_error_code,
+            connect_request_id,
+            "ListContactReferences failed"
+        );
+    } else {
+        tracing::warn!(
+            error_code = kind.code(),
+            sdk_error,
+            connect_error_code,
+            connect_request_id,
+            causes,
+            "ListContactReferences failed"
+        );
+    }
+}
+
+/// Every source below `error`, outermost first, joined by ": ".
+fn cause_chain(error: &dyn std::error::Error) -> String {
+    let mut causes = Vec::new();
+    let mut next = error.source();
+    while let Some(cause) = next {
+        causes.push(cause.to_string());
+        next = cause.source();
+    }
+    causes.join(": ")
 }
 
 fn kind_of_service_error(error: &ListContactReferencesError, http_status: u16) -> ErrorKind {

@@ -34,15 +34,17 @@ pub struct Details {
     pub parameters: Option<HashMap<String, Value>>,
 }
 
+/// Read as any JSON so that a malformed value (a number, an object) is the flow's failure map naming
+/// the field, not an unrecognised event.
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct ContactData {
     #[serde(rename = "InstanceARN", default)]
-    pub instance_arn: Option<String>,
+    pub instance_arn: Option<Value>,
     #[serde(default)]
-    pub contact_id: Option<String>,
+    pub contact_id: Option<Value>,
     #[serde(default)]
-    pub initial_contact_id: Option<String>,
+    pub initial_contact_id: Option<Value>,
 }
 
 /// How the flow wants its answer.
@@ -84,12 +86,12 @@ impl ContactFlowEvent {
     /// `Parameters.referenceTypes`, else all.
     pub fn query(&self) -> Result<ReferenceQuery, Error> {
         let data = &self.details.contact_data;
-        let instance = present(&data.instance_arn)
+        let instance = text(&data.instance_arn, "InstanceARN")?
             .ok_or_else(|| Error::validation("the event has no Details.ContactData.InstanceARN"))?;
         let contact = match self.parameter("contactId")? {
             Some(contact) => contact,
-            None => present(&data.initial_contact_id)
-                .or(present(&data.contact_id))
+            None => text(&data.initial_contact_id, "InitialContactId")?
+                .or(text(&data.contact_id, "ContactId")?)
                 .ok_or_else(|| Error::validation("the event has no contact id"))?,
         };
         let types = self.parameter("referenceTypes")?;
@@ -97,8 +99,13 @@ impl ContactFlowEvent {
     }
 }
 
-fn present(value: &Option<String>) -> Option<&str> {
-    value.as_deref().filter(|v| !v.is_empty())
+/// A `ContactData` field: absent, null or empty is `None`; anything but a string is refused.
+fn text<'a>(value: &'a Option<Value>, field: &str) -> Result<Option<&'a str>, Error> {
+    match value {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(text)) => Ok(Some(text.as_str()).filter(|t| !t.is_empty())),
+        Some(_) => Err(Error::validation(format!("Details.ContactData.{field} must be a string"))),
+    }
 }
 
 /// The flat answer: `success`, `count`, `ref_<Name>` per reference, then `nextToken` and `truncated`
@@ -115,7 +122,7 @@ impl FlatResponse {
         // Room for the fixed keys: `{"success":"true","count":"NNNNN","truncated":"true"}` and the tail.
         let fixed = r#"{"success":"true","count":"99999","truncated":"true"}"#.len()
             + tail.iter().map(|(k, v)| entry_len(k, v)).sum::<usize>();
-        let mut budget = MAX_RESPONSE_BYTES - 1 - fixed;
+        let mut budget = MAX_RESPONSE_BYTES.saturating_sub(1 + fixed);
         let mut references: Vec<(String, String)> = Vec::new();
         let mut truncated = false;
         let mut names_seen = HashSet::new();
@@ -288,6 +295,27 @@ mod tests {
         assert!(missing.message.contains("InstanceARN"));
         let non_string = event(json!({"InstanceARN": arn(), "ContactId": "c"}), json!({"contactId": 7}));
         assert_eq!(non_string.query().unwrap_err().kind, ErrorKind::Validation);
+    }
+
+    #[test]
+    fn a_non_string_contact_data_field_is_the_flows_failure_not_an_unrecognised_event() {
+        for (field, value) in [("InstanceARN", json!(42)), ("InitialContactId", json!({})), ("ContactId", json!([1]))] {
+            let mut data = json!({"InstanceARN": arn(), "ContactId": "c", "InitialContactId": "i"});
+            data[field] = value;
+            let error = event(data, json!({})).query().unwrap_err();
+            assert_eq!(error.kind, ErrorKind::Validation);
+            assert_eq!(error.message, format!("Details.ContactData.{field} must be a string"));
+        }
+    }
+
+    #[test]
+    fn an_empty_parameter_counts_as_absent() {
+        let data = json!({"InstanceARN": arn(), "ContactId": "c", "InitialContactId": "initial"});
+        let flow = event(data, json!({"contactId": "", "referenceTypes": "", "responseFormat": ""}));
+        let query = flow.query().unwrap();
+        assert_eq!(query.contact_id, "initial");
+        assert_eq!(query.reference_types.len(), ReferenceType::values().len());
+        assert_eq!(flow.response_format().unwrap(), ResponseFormat::StringMap);
     }
 
     #[test]

@@ -6,6 +6,7 @@
 
 pub mod access;
 pub mod app;
+pub mod config;
 pub mod connect;
 pub mod contact_flow;
 pub mod envelope;

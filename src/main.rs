@@ -3,6 +3,7 @@
 use aws_config::BehaviorVersion;
 use connect_references::access::AllowedInstances;
 use connect_references::app::App;
+use connect_references::config::SettingError;
 use connect_references::connect::{self, ConnectReferences};
 use connect_references::logging::{EventLog, Output};
 use connect_references::metrics::Namespace;
@@ -14,9 +15,11 @@ async fn main() -> Result<(), lambda_runtime::Error> {
     connect_references::logging::init();
     handler::install_panic_hook();
 
-    let allowed = AllowedInstances::from_setting(std::env::var("ALLOWED_INSTANCE_IDS").ok().as_deref())?;
-    let namespace = Namespace::from_setting(std::env::var("METRICS_NAMESPACE").ok().as_deref())
-        .inspect_err(|error| tracing::error!(%error, "invalid configuration"))?;
+    // A malformed setting stops start-up (Lambda reports the init failure), logged once, plainly.
+    let refuse = |error: &SettingError| tracing::error!(%error, "invalid configuration");
+    let allowed =
+        AllowedInstances::from_setting(std::env::var("ALLOWED_INSTANCE_IDS").ok().as_deref()).inspect_err(refuse)?;
+    let namespace = Namespace::from_setting(std::env::var("METRICS_NAMESPACE").ok().as_deref()).inspect_err(refuse)?;
     // Region, credentials and AWS_ENDPOINT_URL_CONNECT come from the environment, as everywhere in the SDK.
     // Trusts only the roots that sign AWS endpoints, unless SSL_CERT_FILE / SSL_CERT_DIR say otherwise.
     let http_client = tls::https_client(tls::Roots::from_env())?;

@@ -8,11 +8,11 @@
 //! only `Requests` is also published per [`OUTCOME`], which is what "errors by code" needs. That caps
 //! the function at 7 × 3 + 9 = 30 custom metrics.
 
-use std::fmt;
 use std::time::Duration;
 
 use serde_json::{json, Map, Value};
 
+use crate::config::SettingError;
 use crate::error::ErrorKind;
 
 /// The namespace when `METRICS_NAMESPACE` is not set.
@@ -106,13 +106,16 @@ impl Default for Namespace {
 impl Namespace {
     /// Reads `METRICS_NAMESPACE`: unset or empty gives [`DEFAULT_NAMESPACE`]; anything CloudWatch would
     /// reject stops start-up rather than silently losing every metric.
-    pub fn from_setting(setting: Option<&str>) -> Result<Self, InvalidNamespace> {
+    pub fn from_setting(setting: Option<&str>) -> Result<Self, SettingError> {
         let Some(name) = setting.filter(|s| !s.is_empty()) else {
             return Ok(Namespace::default());
         };
         let allowed = |c: char| c.is_ascii_alphanumeric() || " .-_/#:".contains(c);
         if name.len() > 255 || !name.chars().all(allowed) || name.starts_with("AWS/") {
-            return Err(InvalidNamespace);
+            return Err(SettingError::new(
+                "METRICS_NAMESPACE",
+                "must be 1 to 255 letters, digits, spaces or . - _ / # : and not start with AWS/",
+            ));
         }
         Ok(Namespace(name.to_owned()))
     }
@@ -121,20 +124,6 @@ impl Namespace {
         &self.0
     }
 }
-
-/// `METRICS_NAMESPACE` is not a namespace CloudWatch accepts.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct InvalidNamespace;
-
-impl fmt::Display for InvalidNamespace {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(
-            "METRICS_NAMESPACE must be 1 to 255 letters, digits or . - _ / # : and spaces, not starting with AWS/",
-        )
-    }
-}
-
-impl std::error::Error for InvalidNamespace {}
 
 /// The EMF members for one event: `_aws` (timestamp and the metric directives), the two dimensions
 /// and one value per metric. `ConnectLatency` is declared and given only when Connect was called, so
@@ -245,7 +234,8 @@ mod tests {
         assert_eq!(Namespace::from_setting(Some("")).unwrap().as_str(), DEFAULT_NAMESPACE);
         assert_eq!(Namespace::from_setting(Some("Team/Connect refs")).unwrap().as_str(), "Team/Connect refs");
         for bad in ["AWS/Lambda", "emoji ☎", "a\"b", &"x".repeat(256)] {
-            assert_eq!(Namespace::from_setting(Some(bad)), Err(InvalidNamespace), "{bad}");
+            let refused = Namespace::from_setting(Some(bad)).unwrap_err();
+            assert_eq!(refused.variable, "METRICS_NAMESPACE", "{bad}");
         }
     }
 }

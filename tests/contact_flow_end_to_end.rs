@@ -5,16 +5,6 @@ mod support;
 use serde_json::{json, Value};
 use support::*;
 
-fn event(name: &str) -> Value {
-    serde_json::from_str(&event_file(name)).unwrap()
-}
-
-fn with_parameters(name: &str, parameters: Value) -> Value {
-    let mut event = event(name);
-    event["Details"]["Parameters"] = parameters;
-    event
-}
-
 /// The answer to `contact-flow.json` (every kind of the initial contact, as a flat map), as recorded.
 fn every_kind_map() -> Value {
     expected_answer("contact-flow.json")
@@ -58,10 +48,7 @@ fn parameters_choose_contact_types_and_the_json_envelope() {
 #[test]
 fn when_two_references_share_a_name_the_first_wins() {
     let emulator = Emulator::start();
-    let reply = emulator.invoke(&with_parameters(
-        "contact-flow.json",
-        json!({"contactId": DUPLICATES, "referenceTypes": "URL,STRING"}),
-    ));
+    let reply = emulator.invoke(&flow_event_with(json!({"contactId": DUPLICATES, "referenceTypes": "URL,STRING"})));
     assert_eq!(
         reply,
         json!({"success": "true", "count": "2", "ref_case": "https://first.example.com/SEED-1", "ref_tier": "SEED-gold"})
@@ -72,11 +59,11 @@ fn when_two_references_share_a_name_the_first_wins() {
 fn a_failure_is_returned_as_success_false_not_raised() {
     let emulator = Emulator::start();
     assert_eq!(emulator.answer_to("contact-flow-fails.json"), expected_answer("contact-flow-fails.json"));
-    let reply = emulator.invoke(&with_parameters("contact-flow.json", json!({"referenceTypes": "PHOTO"})));
+    let reply = emulator.invoke(&flow_event_with(json!({"referenceTypes": "PHOTO"})));
     assert_eq!(reply["success"], "false");
     assert_eq!(reply["errorCode"], "VALIDATION_ERROR");
     assert!(reply["errorMessage"].as_str().unwrap().contains("\"PHOTO\""));
-    let reply = emulator.invoke(&with_parameters("contact-flow.json", json!({"responseFormat": "XML"})));
+    let reply = emulator.invoke(&flow_event_with(json!({"responseFormat": "XML"})));
     assert_eq!(reply["errorCode"], "VALIDATION_ERROR");
     assert_eq!(emulator.invoke(&event("contact-flow.json"))["success"], "true");
 }
@@ -84,8 +71,7 @@ fn a_failure_is_returned_as_success_false_not_raised() {
 #[test]
 fn a_json_flow_failure_is_the_http_failure_envelope() {
     let emulator = Emulator::start();
-    let reply = emulator
-        .invoke(&with_parameters("contact-flow.json", json!({"contactId": "missing", "responseFormat": "JSON"})));
+    let reply = emulator.invoke(&flow_event_with(json!({"contactId": "missing", "responseFormat": "JSON"})));
     assert_eq!(reply["success"], false);
     assert_eq!(reply["error"]["code"], "NOT_FOUND");
     assert!(reply["error"]["requestId"].is_string());
@@ -94,7 +80,7 @@ fn a_json_flow_failure_is_the_http_failure_envelope() {
 #[test]
 fn references_beyond_32_kb_are_dropped_from_the_end_and_marked_truncated() {
     let emulator = Emulator::start();
-    let raw = emulator.invoke_raw(&with_parameters("contact-flow.json", json!({"contactId": MANY})).to_string());
+    let raw = emulator.invoke_raw(&flow_event_with(json!({"contactId": MANY})).to_string());
     assert!(raw.len() < 32 * 1024, "the reply is {} bytes", raw.len());
     assert!(raw.len() > 31 * 1024, "the reply is {} bytes: too much was dropped", raw.len());
     let reply: Value = serde_json::from_str(&raw).unwrap();

@@ -6,7 +6,7 @@ mod support;
 use std::time::{Duration, Instant};
 
 use connect_local::Fault;
-use serde_json::{json, Value};
+use serde_json::Value;
 use support::*;
 
 fn request() -> Value {
@@ -14,18 +14,12 @@ fn request() -> Value {
 }
 
 fn flow_event() -> Value {
-    serde_json::from_str(&event_file("contact-flow-minimal.json")).unwrap()
+    event("contact-flow-minimal.json")
 }
 
 /// Asserts the exact failure envelope (the request id aside, which the emulator makes up).
 fn assert_envelope(reply: &HttpReply, status: u16, code: &str, message: &str) {
-    assert_eq!(reply.status, status, "{}", reply.body);
-    let request_id = reply.body["error"]["requestId"].as_str().expect("a request id").to_owned();
-    assert_eq!(
-        reply.body,
-        json!({"success": false, "error": {"code": code, "message": message, "requestId": request_id}})
-    );
-    assert_eq!(reply.header("content-type").as_deref(), Some("application/json"));
+    assert_eq!(assert_http_failure(reply, status, code), message);
 }
 
 const UPSTREAM_FAILED: &str = "Amazon Connect failed or could not be reached";

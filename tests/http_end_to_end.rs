@@ -17,13 +17,7 @@ fn assert_json_headers(reply: &HttpReply) {
 }
 
 fn assert_error(reply: &HttpReply, status: u16, code: &str) {
-    assert_eq!(reply.status, status, "{}", reply.body);
-    assert_json_headers(reply);
-    assert_eq!(reply.body["success"], false);
-    assert_eq!(reply.body["error"]["code"], code);
-    assert!(reply.body["error"]["message"].as_str().is_some_and(|m| !m.is_empty()));
-    assert!(reply.body["error"]["requestId"].as_str().is_some_and(|id| !id.is_empty()));
-    assert_eq!(reply.body.as_object().unwrap().len(), 2);
+    assert_http_failure(reply, status, code);
 }
 
 /// Asserts the whole answer to `events/<name>`: status, headers and body, as `tests/expected/<name>` records it.

@@ -151,9 +151,63 @@ fn the_metrics_namespace_comes_from_the_environment_and_a_bad_one_stops_start_up
         lines[0]["_aws"]["CloudWatchMetrics"].as_array().unwrap().iter().map(|d| &d["Namespace"]).collect();
     assert_eq!(namespaces, ["Team/ConnectRefs", "Team/ConnectRefs"]);
 
-    let refused =
-        Emulator::with(Options { env: vec![("METRICS_NAMESPACE".into(), "AWS/Lambda".into())], ..Options::default() });
+    assert_refuses_to_start("METRICS_NAMESPACE", "AWS/Lambda");
+}
+
+#[test]
+fn a_malformed_allow_list_stops_start_up() {
+    assert_refuses_to_start("ALLOWED_INSTANCE_IDS", "arn:aws:connect:us-east-1:123456789012:queue/q");
+}
+
+/// With this setting the function does not serve: the invocation fails at init, and the log says which
+/// variable is wrong, in one structured ERROR line.
+fn assert_refuses_to_start(variable: &str, value: &str) {
+    let refused = Emulator::with(Options { env: vec![(variable.into(), value.into())], ..Options::default() });
     let reply = refused.invoke_raw(&event_file("http-api-v2.json"));
     assert!(!reply.contains("\"statusCode\""), "the function must not serve: {reply}");
-    assert!(refused.logs().contains("METRICS_NAMESPACE must be"), "{}", refused.logs());
+    let logs = refused.logs();
+    let refusal = logs
+        .lines()
+        .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+        .find(|line| line["message"] == "invalid configuration")
+        .unwrap_or_else(|| panic!("no configuration error logged:\n{logs}"));
+    assert_eq!(refusal["level"], "ERROR");
+    assert!(refusal["error"].as_str().unwrap().starts_with(&format!("{variable}: ")), "{refusal}");
+    assert!(metric_lines(&logs).is_empty(), "nothing was served");
+}
+
+/// What connect-local says in a 500's body.
+const STAND_IN_INTERNAL_MESSAGE: &str = "Internal service error";
+
+/// The WARN lines of the failed Connect calls.
+fn connect_failures(logs: &str) -> Vec<Value> {
+    logs.lines()
+        .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+        .filter(|line| line["message"] == "ListContactReferences failed" && line["level"] == "WARN")
+        .collect()
+}
+
+#[test]
+fn a_failed_connect_call_is_logged_at_warn_with_what_an_operator_needs_and_no_message() {
+    // Nothing listening: the cause chain names the refused connection.
+    let unreachable =
+        Emulator::with(Options { endpoint: Some(format!("http://127.0.0.1:{}", free_port())), ..Options::default() });
+    unreachable.http_file("http-api-v2.json");
+    let failures = connect_failures(&unreachable.logs());
+    let failure = failures.first().unwrap_or_else(|| panic!("no WARN line:\n{}", unreachable.logs()));
+    assert_eq!(failure["error_code"], "UPSTREAM_ERROR");
+    assert_eq!(failure["sdk_error"], "dispatch failure");
+    assert!(failure["causes"].as_str().unwrap().to_lowercase().contains("connection refused"), "{failure}");
+
+    // Connect's own error: its code and request id, never its message.
+    let emulator = Emulator::start();
+    emulator.stand_in.inject(Fault::Internal, None);
+    emulator.http_file("http-api-v2.json");
+    let logs = emulator.logs();
+    let failure = connect_failures(&logs).into_iter().next().unwrap_or_else(|| panic!("no WARN line:\n{logs}"));
+    assert_eq!(failure["sdk_error"], "service error");
+    assert_eq!(failure["connect_error_code"], "InternalServiceException");
+    assert_eq!(failure["connect_request_id"], "00000000-0000-0000-0000-000000000000");
+    assert_eq!(failure["causes"], "");
+    assert!(!logs.contains(STAND_IN_INTERNAL_MESSAGE), "Connect's message was logged:\n{logs}");
 }

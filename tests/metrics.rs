@@ -45,22 +45,12 @@ impl World {
     }
 }
 
-fn file(name: &str) -> Value {
-    serde_json::from_str(&event_file(name)).unwrap()
-}
-
-fn flow_with(parameters: Value) -> Value {
-    let mut event = file("contact-flow.json");
-    event["Details"]["Parameters"] = parameters;
-    event
-}
-
 const BUDGET: Duration = Duration::from_secs(20);
 
 #[tokio::test]
 async fn a_successful_http_request_counts_one_request_its_connect_call_latency_and_references() {
     let world = world(AllowedInstances::any()).await;
-    let (reply, values, line) = world.invoke(&file("http-api-v2.json"), BUDGET).await;
+    let (reply, values, line) = world.invoke(&event("http-api-v2.json"), BUDGET).await;
     let body: Value = serde_json::from_str(reply["body"].as_str().unwrap()).unwrap();
     let returned = body["data"]["references"].as_array().unwrap().len();
     assert!(returned > 0);
@@ -80,10 +70,10 @@ async fn every_error_kind_is_counted_under_its_code() {
     let contact = |contact: &str, query: &str| http_api_event("GET", &references_path(INSTANCE, contact), query);
     let mut seen = Vec::new();
     let cases: Vec<(ErrorKind, Option<Fault>, Value, u64)> = vec![
-        (ErrorKind::Validation, None, file("bad-unknown-type.json"), 0),
+        (ErrorKind::Validation, None, event("bad-unknown-type.json"), 0),
         (ErrorKind::NotFound, None, contact("missing", "referenceTypes=URL"), 1),
-        (ErrorKind::NotFound, None, file("bad-route.json"), 0),
-        (ErrorKind::MethodNotAllowed, None, file("bad-method.json"), 0),
+        (ErrorKind::NotFound, None, event("bad-route.json"), 0),
+        (ErrorKind::MethodNotAllowed, None, event("bad-method.json"), 0),
         // Retries count as calls: the SDK makes three attempts.
         (ErrorKind::Throttled, Some(Fault::Throttle), contact(EVERY_KIND, "referenceTypes=URL"), 3),
         (ErrorKind::Upstream, Some(Fault::Garbage), contact(EVERY_KIND, "referenceTypes=URL"), 1),
@@ -120,7 +110,7 @@ async fn every_error_kind_is_counted_under_its_code() {
 
     // Refused by the allow-list: no call, so no latency.
     let refusing = self::world(AllowedInstances::from_setting(Some(OTHER_INSTANCE)).unwrap()).await;
-    let (_, values, line) = refusing.invoke(&file("http-api-v2.json"), BUDGET).await;
+    let (_, values, line) = refusing.invoke(&event("http-api-v2.json"), BUDGET).await;
     assert_eq!((line["Outcome"].as_str(), values["ConnectCalls"].as_u64()), (Some("ACCESS_DENIED"), Some(0)));
     assert!(refusing.stand_in.requests().is_empty());
 
@@ -132,7 +122,7 @@ async fn every_error_kind_is_counted_under_its_code() {
 #[tokio::test]
 async fn flow_answers_are_counted_as_contact_flow_events_and_truncation_is_counted() {
     let world = world(AllowedInstances::any()).await;
-    let (reply, values, line) = world.invoke(&file("contact-flow.json"), BUDGET).await;
+    let (reply, values, line) = world.invoke(&event("contact-flow.json"), BUDGET).await;
     assert_eq!(reply["success"], "true");
     assert_eq!((line["EventKind"].as_str(), line["Outcome"].as_str()), (Some("contact_flow"), Some("OK")));
     let count: u64 = reply["count"].as_str().unwrap().parse().unwrap();
@@ -140,19 +130,19 @@ async fn flow_answers_are_counted_as_contact_flow_events_and_truncation_is_count
     assert_eq!(values["ConnectCalls"], 2, "all types: two batches of at most six");
 
     // More than 32 KB: the flow gets fewer references than Connect returned, and a truncation is counted.
-    let (reply, values, _) = world.invoke(&flow_with(json!({"contactId": MANY})), BUDGET).await;
+    let (reply, values, _) = world.invoke(&flow_event_with(json!({"contactId": MANY})), BUDGET).await;
     assert_eq!(reply["truncated"], "true");
     assert_eq!(values["TruncatedFlowAnswers"], 1);
     let kept: u64 = reply["count"].as_str().unwrap().parse().unwrap();
     assert!(values["References"].as_u64().unwrap() > kept, "References counts what Connect returned");
 
-    let (reply, values, line) = world.invoke(&file("contact-flow-fails.json"), BUDGET).await;
+    let (reply, values, line) = world.invoke(&event("contact-flow-fails.json"), BUDGET).await;
     assert_eq!(reply["success"], "false");
     assert_eq!(line["EventKind"], "contact_flow");
     assert_eq!(line["Outcome"], reply["errorCode"]);
     assert_eq!(values["Errors"], 1);
 
-    let (_, values, line) = world.invoke(&flow_with(json!({"responseFormat": "JSON"})), BUDGET).await;
+    let (_, values, line) = world.invoke(&flow_event_with(json!({"responseFormat": "JSON"})), BUDGET).await;
     assert_eq!((line["Outcome"].as_str(), values["Errors"].as_u64()), (Some("OK"), Some(0)));
 }
 

@@ -329,11 +329,11 @@ pub fn references_path(instance: &str, contact: &str) -> String {
     format!("/contact/references/{instance}/{contact}")
 }
 
-/// `tests/expected/metrics.json`: the metric directives, units and dimension values every EMF line must
+/// `tests/expected-metrics.json`: the metric directives, units and dimension values every EMF line must
 /// match. `tests/template_test.py` reads the same file to prove each alarm watches an emitted metric.
 pub fn expected_metrics() -> &'static Value {
     static EXPECTED: std::sync::OnceLock<Value> = std::sync::OnceLock::new();
-    EXPECTED.get_or_init(|| serde_json::from_str(&project_file("tests/expected/metrics.json")).unwrap())
+    EXPECTED.get_or_init(|| serde_json::from_str(&project_file("tests/expected-metrics.json")).unwrap())
 }
 
 /// The units CloudWatch accepts in an EMF directive.
@@ -368,7 +368,7 @@ const CLOUDWATCH_UNITS: [&str; 27] = [
 ];
 
 /// Checks one log line against the Embedded Metric Format specification and against
-/// `tests/expected/metrics.json`, and returns its metric values by name.
+/// `tests/expected-metrics.json`, and returns its metric values by name.
 ///
 /// Valid means: `_aws.Timestamp` in milliseconds (now, give or take a day), directives with a namespace,
 /// dimension sets that name string members of the line, metrics with a CloudWatch unit and a numeric
@@ -437,4 +437,71 @@ pub async fn invoke_in_process(app: &App, event: &Value, context: Context) -> Va
     let mut service = handler::service(app);
     let reply = service.call(LambdaEvent::new(payload, context)).await.unwrap();
     serde_json::to_value(&reply).unwrap()
+}
+
+/// The HTTP status the README's table gives an error code; panics on an undocumented code.
+pub fn status_of(code: &str) -> u16 {
+    connect_references::error::ErrorKind::ALL
+        .iter()
+        .find(|kind| kind.code() == code)
+        .unwrap_or_else(|| panic!("undocumented error code {code}"))
+        .status()
+}
+
+/// The envelope's invariants, for every answer that carries it (the one copy every test uses): a
+/// success has `data` with both ids, a `references` array and `nextToken`; a failure has a documented
+/// `code`, a non-empty `message` and `requestId`, and nothing else. With an HTTP `status`, a success is
+/// 200 and a failure has its code's status. Returns a failure's code.
+pub fn assert_envelope(body: &Value, status: Option<u16>) -> Option<String> {
+    let object = body.as_object().unwrap_or_else(|| panic!("not an envelope: {body}"));
+    assert_eq!(object.len(), 2, "success and one of data or error: {body}");
+    match body["success"].as_bool() {
+        Some(true) => {
+            assert!(status.is_none_or(|s| s == 200), "a success with status {status:?}");
+            let data = &body["data"];
+            assert!(data["instanceId"].is_string() && data["contactId"].is_string(), "{body}");
+            assert!(data["references"].is_array(), "{body}");
+            assert!(data.get("nextToken").is_some(), "{body}");
+            None
+        }
+        Some(false) => {
+            let error = &body["error"];
+            let code = error["code"].as_str().unwrap_or_else(|| panic!("no error code: {body}"));
+            if let Some(status) = status {
+                assert_eq!(status_of(code), status, "{body}");
+            } else {
+                status_of(code);
+            }
+            assert!(error["message"].as_str().is_some_and(|m| !m.is_empty()), "{body}");
+            assert!(error["requestId"].as_str().is_some_and(|id| !id.is_empty()), "{body}");
+            assert_eq!(error.as_object().map(|e| e.len()), Some(3), "code, message and requestId only: {body}");
+            Some(code.to_owned())
+        }
+        None => panic!("not an envelope: {body}"),
+    }
+}
+
+/// An HTTP failure answer: this status and code in the envelope, with the constant headers. Returns
+/// the message.
+pub fn assert_http_failure(reply: &HttpReply, status: u16, code: &str) -> String {
+    assert_eq!(reply.status, status, "{}", reply.body);
+    assert_eq!(assert_envelope(&reply.body, Some(status)).as_deref(), Some(code), "{}", reply.body);
+    for (name, value) in
+        [("content-type", "application/json"), ("cache-control", "no-store"), ("x-content-type-options", "nosniff")]
+    {
+        assert_eq!(reply.header(name).as_deref(), Some(value), "{name}: {:?}", reply.raw);
+    }
+    reply.body["error"]["message"].as_str().unwrap().to_owned()
+}
+
+/// `events/<name>`, parsed: the one source of event fixtures.
+pub fn event(name: &str) -> Value {
+    serde_json::from_str(&event_file(name)).unwrap_or_else(|e| panic!("events/{name}: {e}"))
+}
+
+/// `events/contact-flow.json` with these block parameters: the one flow event the tests vary.
+pub fn flow_event_with(parameters: Value) -> Value {
+    let mut flow = event("contact-flow.json");
+    flow["Details"]["Parameters"] = parameters;
+    flow
 }
