@@ -8,6 +8,7 @@ use crate::access::AllowedInstances;
 use crate::connect::{ConnectReferences, ConnectUsage};
 use crate::error::Error;
 use crate::logging::EventLog;
+use crate::metrics::Measurements;
 use crate::query::ReferenceQuery;
 use crate::reference::ReferencePage;
 
@@ -16,6 +17,13 @@ use crate::reference::ReferencePage;
 pub const DEADLINE_MARGIN: Duration = Duration::from_millis(300);
 /// Connect waits at most this long for a flow's Lambda block.
 pub const CONTACT_FLOW_LIMIT: Duration = Duration::from_secs(8);
+
+/// What an adapter produced for one event: the answer in its own form, and what the event measured.
+#[derive(Debug)]
+pub struct Outcome<A> {
+    pub answer: A,
+    pub measured: Measurements,
+}
 
 /// The function's long-lived state, built once at start-up.
 #[derive(Debug, Clone)]

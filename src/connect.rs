@@ -9,7 +9,7 @@ use aws_sdk_connect::config::http::HttpResponse;
 use aws_sdk_connect::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_connect::operation::list_contact_references::ListContactReferencesError;
 use aws_sdk_connect::operation::RequestId;
-use aws_sdk_connect::types::ReferenceType;
+use aws_sdk_connect::types::{ReferenceSummary, ReferenceType};
 use aws_sdk_connect::Client;
 use aws_smithy_runtime_api::box_error::BoxError;
 use aws_smithy_runtime_api::client::interceptors::context::BeforeTransmitInterceptorContextRef;
@@ -139,6 +139,46 @@ impl ConnectReferences {
             .map_err(classify)?;
         let references = output.reference_summary_list.unwrap_or_default().into_iter().map(Reference::from).collect();
         Ok((references, output.next_token))
+    }
+}
+
+/// The SDK's union as the domain's reference: the one place SDK types become domain types.
+impl From<ReferenceSummary> for Reference {
+    /// Moves the SDK's strings rather than copying them.
+    fn from(summary: ReferenceSummary) -> Self {
+        use ReferenceSummary as S;
+        let named = |reference_type, name, value| Reference {
+            reference_type: Some(reference_type),
+            name,
+            value,
+            ..Reference::default()
+        };
+        let email_message = |reference_type, r: aws_sdk_connect::types::EmailMessageReference| Reference {
+            arn: r.arn,
+            ..named(reference_type, r.name, None)
+        };
+        match summary {
+            S::Url(r) => named(ReferenceType::Url, r.name, r.value),
+            S::String(r) => named(ReferenceType::String, r.name, r.value),
+            S::Number(r) => named(ReferenceType::Number, r.name, r.value),
+            S::Date(r) => named(ReferenceType::Date, r.name, r.value),
+            S::Email(r) => named(ReferenceType::Email, r.name, r.value),
+            S::Attachment(r) => {
+                Reference { status: r.status, arn: r.arn, ..named(ReferenceType::Attachment, r.name, r.value) }
+            }
+            S::ContactAnalysis(r) => Reference {
+                status: r.status,
+                arn: r.arn,
+                analytics_mode: r.analytics_mode.map(|mode| mode.as_str().to_owned()),
+                is_redacted: r.is_redacted,
+                ..named(ReferenceType::ContactAnalysis, r.name, r.value)
+            },
+            S::EmailMessage(r) => email_message(ReferenceType::EmailMessage, r),
+            S::EmailMessageRedacted(r) => email_message(ReferenceType::EmailMessageRedacted, r),
+            S::EmailMessagePlainText(r) => email_message(ReferenceType::EmailMessagePlainText, r),
+            S::EmailMessagePlainTextRedacted(r) => email_message(ReferenceType::EmailMessagePlainTextRedacted, r),
+            _ => Reference::default(),
+        }
     }
 }
 
@@ -280,7 +320,7 @@ fn message_for(kind: ErrorKind) -> &'static str {
         ErrorKind::Throttled => "Amazon Connect is throttling requests; retry later",
         ErrorKind::Upstream => "Amazon Connect failed or could not be reached",
         ErrorKind::UpstreamTimeout => "Amazon Connect did not answer in time",
-        ErrorKind::MethodNotAllowed | ErrorKind::Internal => "internal error",
+        ErrorKind::Internal => "internal error",
     }
 }
 

@@ -7,8 +7,10 @@ use serde::ser::SerializeMap;
 use serde::{Deserialize, Serialize, Serializer};
 use serde_json::Value;
 
+use crate::app::{deadline, App, Outcome, CONTACT_FLOW_LIMIT};
 use crate::envelope;
 use crate::error::{Error, ErrorKind};
+use crate::metrics::{EventKind, Measurements};
 use crate::query::ReferenceQuery;
 use crate::reference::ReferencePage;
 
@@ -210,13 +212,45 @@ pub fn render(
     let whole = |body| FlowAnswer { body, truncated: false };
     match (format, outcome) {
         (ResponseFormat::Json, Ok((query, page))) => whole(envelope::success(query, page)),
-        (ResponseFormat::Json, Err(error)) => whole(envelope::failure(error, request_id)),
+        (ResponseFormat::Json, Err(error)) => whole(envelope::error(error, request_id)),
         (ResponseFormat::StringMap, Ok((_, page))) => {
             let flat = FlatResponse::success(page);
             FlowAnswer { body: flat.to_json(), truncated: flat.is_truncated() }
         }
         (ResponseFormat::StringMap, Err(error)) => whole(FlatResponse::failure(error).to_json()),
     }
+}
+
+/// Answers one contact-flow event: the flat map, or the envelope when the flow asks for JSON. Never
+/// fails: every problem is the flow's failure answer. `lambda_deadline_ms` is the invocation's deadline.
+pub async fn handle(
+    app: &App,
+    event: &ContactFlowEvent,
+    request_id: Option<&str>,
+    lambda_deadline_ms: u64,
+) -> Outcome<String> {
+    let mut measured = Measurements::of(EventKind::ContactFlow);
+    let format = match event.response_format() {
+        Ok(format) => format,
+        Err(error) => {
+            measured.error_code = Some(error.code());
+            return Outcome { answer: FlatResponse::failure(&error).to_json(), measured };
+        }
+    };
+    let outcome = match event.query() {
+        Ok(query) => {
+            let (page, usage) = app.list(&query, deadline(lambda_deadline_ms, Some(CONTACT_FLOW_LIMIT))).await;
+            measured.connect_calls = usage.calls;
+            measured.connect_latency = usage.waited;
+            page.map(|page| (query, page))
+        }
+        Err(error) => Err(error),
+    };
+    measured.error_code = outcome.as_ref().err().map(Error::code);
+    measured.references = outcome.as_ref().map_or(0, |(_, page)| page.references.len());
+    let rendered = render(&outcome, format, request_id);
+    measured.truncated = rendered.truncated;
+    Outcome { answer: rendered.body, measured }
 }
 
 /// The answer to a direct invocation that is neither an HTTP request nor a contact-flow event.

@@ -51,8 +51,13 @@ pub fn success(query: &ReferenceQuery, page: &ReferencePage) -> String {
 }
 
 /// `{"success": false, "error": {"code", "message", "requestId"}}`.
-pub fn failure(error: &Error, request_id: Option<&str>) -> String {
-    to_json(&Failure { success: false, error: ErrorBody { code: error.code(), message: &error.message, request_id } })
+pub fn failure(code: &str, message: &str, request_id: Option<&str>) -> String {
+    to_json(&Failure { success: false, error: ErrorBody { code, message, request_id } })
+}
+
+/// [`failure`] for a domain error.
+pub fn error(error: &Error, request_id: Option<&str>) -> String {
+    failure(error.code(), &error.message, request_id)
 }
 
 fn to_json(value: &impl Serialize) -> String {
@@ -92,7 +97,7 @@ mod tests {
     #[test]
     fn failure_carries_code_message_and_request_id() {
         let error = Error::new(ErrorKind::NotFound, "no such contact");
-        let body: Value = serde_json::from_str(&failure(&error, Some("req-1"))).unwrap();
+        let body: Value = serde_json::from_str(&super::error(&error, Some("req-1"))).unwrap();
         assert_eq!(
             body,
             json!({"success": false, "error": {"code": "NOT_FOUND", "message": "no such contact", "requestId": "req-1"}})
@@ -102,7 +107,7 @@ mod tests {
     #[test]
     fn messages_quoting_input_stay_valid_json() {
         let error = Error::validation("bad \"id\"}\n,\"x\":1");
-        let body: Value = serde_json::from_str(&failure(&error, None)).unwrap();
+        let body: Value = serde_json::from_str(&super::error(&error, None)).unwrap();
         assert_eq!(body["error"]["message"], "bad \"id\"}\n,\"x\":1");
     }
 }

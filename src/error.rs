@@ -1,4 +1,5 @@
-//! The ways a request can fail, each with the stable code and HTTP status that every adapter reports.
+//! The ways a request can fail, each with the stable code every adapter reports. (How HTTP callers see
+//! each kind, its status, is the HTTP adapter's business: see `status_of` there.)
 
 use std::fmt;
 
@@ -11,8 +12,6 @@ pub enum ErrorKind {
     AccessDenied,
     /// No such contact or instance in Connect, or no such route.
     NotFound,
-    /// Only GET and HEAD exist.
-    MethodNotAllowed,
     /// Connect kept throttling after the SDK's retries.
     Throttled,
     /// Connect failed, answered something unreadable, or could not be reached.
@@ -25,39 +24,27 @@ pub enum ErrorKind {
 
 impl ErrorKind {
     /// Every kind, for tests and documentation that must cover the whole table.
-    pub const ALL: [ErrorKind; 8] = [
+    pub const ALL: [ErrorKind; 7] = [
         ErrorKind::Validation,
         ErrorKind::AccessDenied,
         ErrorKind::NotFound,
-        ErrorKind::MethodNotAllowed,
         ErrorKind::Throttled,
         ErrorKind::Upstream,
         ErrorKind::UpstreamTimeout,
         ErrorKind::Internal,
     ];
 
-    /// The one table of codes and statuses.
-    const fn row(self) -> (&'static str, u16) {
-        match self {
-            ErrorKind::Validation => ("VALIDATION_ERROR", 400),
-            ErrorKind::AccessDenied => ("ACCESS_DENIED", 403),
-            ErrorKind::NotFound => ("NOT_FOUND", 404),
-            ErrorKind::MethodNotAllowed => ("METHOD_NOT_ALLOWED", 405),
-            ErrorKind::Throttled => ("THROTTLED", 429),
-            ErrorKind::Upstream => ("UPSTREAM_ERROR", 502),
-            ErrorKind::UpstreamTimeout => ("UPSTREAM_TIMEOUT", 504),
-            ErrorKind::Internal => ("INTERNAL_ERROR", 500),
-        }
-    }
-
-    /// The stable, machine-readable code.
+    /// The stable, machine-readable code: the one table of codes.
     pub const fn code(self) -> &'static str {
-        self.row().0
-    }
-
-    /// The HTTP status an HTTP caller sees.
-    pub const fn status(self) -> u16 {
-        self.row().1
+        match self {
+            ErrorKind::Validation => "VALIDATION_ERROR",
+            ErrorKind::AccessDenied => "ACCESS_DENIED",
+            ErrorKind::NotFound => "NOT_FOUND",
+            ErrorKind::Throttled => "THROTTLED",
+            ErrorKind::Upstream => "UPSTREAM_ERROR",
+            ErrorKind::UpstreamTimeout => "UPSTREAM_TIMEOUT",
+            ErrorKind::Internal => "INTERNAL_ERROR",
+        }
     }
 }
 
@@ -97,19 +84,18 @@ mod tests {
     use std::collections::HashSet;
 
     #[test]
-    fn codes_and_statuses_match_the_published_table() {
-        let table: Vec<(&str, u16)> = ErrorKind::ALL.iter().map(|k| (k.code(), k.status())).collect();
+    fn codes_match_the_published_table() {
+        let codes: Vec<&str> = ErrorKind::ALL.iter().map(|k| k.code()).collect();
         assert_eq!(
-            table,
+            codes,
             [
-                ("VALIDATION_ERROR", 400),
-                ("ACCESS_DENIED", 403),
-                ("NOT_FOUND", 404),
-                ("METHOD_NOT_ALLOWED", 405),
-                ("THROTTLED", 429),
-                ("UPSTREAM_ERROR", 502),
-                ("UPSTREAM_TIMEOUT", 504),
-                ("INTERNAL_ERROR", 500),
+                "VALIDATION_ERROR",
+                "ACCESS_DENIED",
+                "NOT_FOUND",
+                "THROTTLED",
+                "UPSTREAM_ERROR",
+                "UPSTREAM_TIMEOUT",
+                "INTERNAL_ERROR"
             ]
         );
     }

@@ -22,8 +22,9 @@ use lambda_http::request::{LambdaRequest, RequestContext};
 use lambda_http::{service_fn, Adapter, Body, Request, RequestExt, Response, Service};
 use lambda_runtime::LambdaEvent;
 
-use crate::app::{deadline, App, CONTACT_FLOW_LIMIT};
+use crate::app::{App, Outcome};
 use crate::contact_flow::{self, ContactFlowEvent};
+use crate::envelope;
 use crate::error::Error;
 use crate::http;
 use crate::logging::Handled;
@@ -48,64 +49,45 @@ pub async fn handle(app: &App, request: Request) -> Response<Body> {
     let started = Instant::now();
     let cold_start = COLD_START.swap(false, Ordering::Relaxed);
     let request_id = request.lambda_context_ref().map(|c| c.request_id.clone()).unwrap_or_default();
-    let (response, mut measured) = match request.request_context_ref() {
+    let Outcome { answer, mut measured } = match request.request_context_ref() {
         Some(RequestContext::PassThrough) => {
-            let (body, measured) = direct_invocation(app, &request).await;
-            (Response::new(Body::Text(body)), measured)
+            let outcome = direct_invocation(app, &request).await;
+            Outcome { answer: Response::new(Body::Text(outcome.answer)), measured: outcome.measured }
         }
         _ if request.headers().contains_key(UNCONVERTIBLE) => {
             let error = Error::validation("the request's path, query string or Host header is not a valid URI");
             let head_only = request.method() == lambda_http::http::Method::HEAD;
-            let response = http::error_response(&error, Some(&request_id), head_only);
-            (response, Measurements { error: Some(error.kind), ..Measurements::of(EventKind::Http) })
+            Outcome {
+                measured: Measurements { error_code: Some(error.code()), ..Measurements::of(EventKind::Http) },
+                answer: http::refusal_response(&error.into(), Some(&request_id), head_only),
+            }
         }
-        _ => {
-            let outcome = http::handle(app, &request).await;
-            (outcome.response, outcome.measured)
-        }
+        _ => http::handle(app, &request).await,
     };
     measured.cold_start = cold_start;
-    let handled = Handled { request_id: &request_id, status: response.status().as_u16(), duration: started.elapsed() };
+    let handled = Handled { request_id: &request_id, status: answer.status().as_u16(), duration: started.elapsed() };
     app.event_log.write(handled, &measured);
-    response
+    answer
 }
 
 /// A contact-flow event, or anything else that is not an HTTP request.
-async fn direct_invocation(app: &App, request: &Request) -> (String, Measurements) {
+async fn direct_invocation(app: &App, request: &Request) -> Outcome<String> {
     let context = request.lambda_context_ref();
     let request_id = context.map(|c| c.request_id.as_str());
     let payload = match request.body() {
         Body::Text(text) => text.as_str(),
         _ => "",
     };
-    let Some(event) = ContactFlowEvent::from_json(payload) else {
-        let error = contact_flow::unrecognised_event();
-        let measured = Measurements { error: Some(error.kind), ..Measurements::of(EventKind::Unrecognised) };
-        return (crate::envelope::failure(&error, request_id), measured);
-    };
-    let mut measured = Measurements::of(EventKind::ContactFlow);
-    let format = match event.response_format() {
-        Ok(format) => format,
-        Err(error) => {
-            measured.error = Some(error.kind);
-            return (contact_flow::FlatResponse::failure(&error).to_json(), measured);
+    match ContactFlowEvent::from_json(payload) {
+        Some(event) => contact_flow::handle(app, &event, request_id, context.map_or(0, |c| c.deadline)).await,
+        None => {
+            let error = contact_flow::unrecognised_event();
+            Outcome {
+                answer: envelope::error(&error, request_id),
+                measured: Measurements { error_code: Some(error.code()), ..Measurements::of(EventKind::Unrecognised) },
+            }
         }
-    };
-    let outcome = match event.query() {
-        Ok(query) => {
-            let lambda_deadline = context.map_or(0, |c| c.deadline);
-            let (page, usage) = app.list(&query, deadline(lambda_deadline, Some(CONTACT_FLOW_LIMIT))).await;
-            measured.connect_calls = usage.calls;
-            measured.connect_latency = usage.waited;
-            page.map(|page| (query, page))
-        }
-        Err(error) => Err(error),
-    };
-    measured.error = outcome.as_ref().err().map(|e| e.kind);
-    measured.references = outcome.as_ref().map_or(0, |(_, page)| page.references.len());
-    let answer = contact_flow::render(&outcome, format, request_id);
-    measured.truncated = answer.truncated;
-    (answer.body, measured)
+    }
 }
 
 thread_local! {

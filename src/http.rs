@@ -9,7 +9,7 @@ use lambda_http::request::RequestContext;
 use lambda_http::{Body, Request, RequestExt, Response};
 use percent_encoding::percent_decode_str;
 
-use crate::app::{deadline, App};
+use crate::app::{deadline, App, Outcome};
 use crate::envelope;
 use crate::error::{Error, ErrorKind};
 use crate::metrics::{EventKind, Measurements};
@@ -22,14 +22,68 @@ const ALLOW: &str = "GET, HEAD";
 /// Connect allows about 2 requests a second per account: one second is the honest wait.
 const RETRY_AFTER_SECONDS: &str = "1";
 
-/// What one HTTP invocation produced, for the response and for the log line.
-pub struct HttpOutcome {
-    pub response: Response<Body>,
-    pub measured: Measurements,
+/// The code of the one refusal only HTTP knows: a method the route does not have.
+pub const METHOD_NOT_ALLOWED: &str = "METHOD_NOT_ALLOWED";
+
+/// The HTTP status of each error kind: the HTTP half of the README's table of codes.
+pub const fn status_of(kind: ErrorKind) -> StatusCode {
+    match kind {
+        ErrorKind::Validation => StatusCode::BAD_REQUEST,
+        ErrorKind::AccessDenied => StatusCode::FORBIDDEN,
+        ErrorKind::NotFound => StatusCode::NOT_FOUND,
+        ErrorKind::Throttled => StatusCode::TOO_MANY_REQUESTS,
+        ErrorKind::Upstream => StatusCode::BAD_GATEWAY,
+        ErrorKind::UpstreamTimeout => StatusCode::GATEWAY_TIMEOUT,
+        ErrorKind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
+/// Every code an HTTP caller can get, with its status.
+pub fn codes_and_statuses() -> impl Iterator<Item = (&'static str, StatusCode)> {
+    ErrorKind::ALL
+        .into_iter()
+        .map(|kind| (kind.code(), status_of(kind)))
+        .chain([(METHOD_NOT_ALLOWED, StatusCode::METHOD_NOT_ALLOWED)])
+}
+
+/// Why an HTTP request gets no references: a domain error, or a method this route does not have.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    Failed(Error),
+    MethodNotAllowed(String),
+}
+
+impl From<Error> for Refusal {
+    fn from(error: Error) -> Self {
+        Refusal::Failed(error)
+    }
+}
+
+impl Refusal {
+    pub fn code(&self) -> &'static str {
+        match self {
+            Refusal::Failed(error) => error.code(),
+            Refusal::MethodNotAllowed(_) => METHOD_NOT_ALLOWED,
+        }
+    }
+
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Refusal::Failed(error) => status_of(error.kind),
+            Refusal::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
+        }
+    }
+
+    pub fn message(&self) -> &str {
+        match self {
+            Refusal::Failed(error) => &error.message,
+            Refusal::MethodNotAllowed(message) => message,
+        }
+    }
 }
 
 /// Answers one HTTP request. Never fails: every problem becomes an envelope with its status.
-pub async fn handle(app: &App, request: &Request) -> HttpOutcome {
+pub async fn handle(app: &App, request: &Request) -> Outcome<Response<Body>> {
     let request_id = request.lambda_context_ref().map(|c| c.request_id.as_str());
     let head_only = request.method() == Method::HEAD;
     let mut measured = Measurements::of(EventKind::Http);
@@ -39,41 +93,50 @@ pub async fn handle(app: &App, request: &Request) -> HttpOutcome {
             let (page, usage) = app.list(&query, deadline(lambda_deadline, None)).await;
             measured.connect_calls = usage.calls;
             measured.connect_latency = usage.waited;
-            page.map(|page| (query, page))
+            page.map(|page| (query, page)).map_err(Refusal::from)
         }
-        Err(error) => Err(error),
+        Err(refusal) => Err(refusal),
     };
-    let response = match result {
+    let answer = match result {
         Ok((query, page)) => {
             measured.references = page.references.len();
-            respond(StatusCode::OK, envelope::success(&query, &page), None, head_only)
+            respond(StatusCode::OK, envelope::success(&query, &page), head_only)
         }
-        Err(error) => {
-            measured.error = Some(error.kind);
-            error_response(&error, request_id, head_only)
+        Err(refusal) => {
+            measured.error_code = Some(refusal.code());
+            refusal_response(&refusal, request_id, head_only)
         }
     };
-    HttpOutcome { response, measured }
+    Outcome { answer, measured }
 }
 
-/// The failure envelope with the error's status and headers.
-pub fn error_response(error: &Error, request_id: Option<&str>, head_only: bool) -> Response<Body> {
-    let status = StatusCode::from_u16(error.kind.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    respond(status, envelope::failure(error, request_id), Some(error.kind), head_only)
+/// The failure envelope with the refusal's status and headers (`Allow` for 405, `Retry-After` for 429).
+pub fn refusal_response(refusal: &Refusal, request_id: Option<&str>, head_only: bool) -> Response<Body> {
+    let mut response =
+        respond(refusal.status(), envelope::failure(refusal.code(), refusal.message(), request_id), head_only);
+    let headers = response.headers_mut();
+    match refusal.status() {
+        StatusCode::METHOD_NOT_ALLOWED => {
+            headers.insert(header::ALLOW, HeaderValue::from_static(ALLOW));
+        }
+        StatusCode::TOO_MANY_REQUESTS => {
+            headers.insert(header::RETRY_AFTER, HeaderValue::from_static(RETRY_AFTER_SECONDS));
+        }
+        _ => {}
+    }
+    response
 }
 
 /// Reads the route, method, query string and body into a validated query.
-pub fn parse_request(request: &Request) -> Result<ReferenceQuery, Error> {
+pub fn parse_request(request: &Request) -> Result<ReferenceQuery, Refusal> {
     let origin = Origin::of(request);
     let (instance_id, contact_id) = route_ids(request, origin)?;
     if request.method() != Method::GET && request.method() != Method::HEAD {
-        return Err(Error::new(
-            ErrorKind::MethodNotAllowed,
-            format!("{} is not allowed here; use GET", method_name(request.method())),
-        ));
+        let method = method_name(request.method());
+        return Err(Refusal::MethodNotAllowed(format!("{method} is not allowed here; use GET")));
     }
     if !request.body().is_empty() {
-        return Err(Error::validation("a GET request takes no body"));
+        return Err(Error::validation("a GET request takes no body").into());
     }
     let params = request.query_string_parameters_ref();
     let types = params
@@ -86,6 +149,7 @@ pub fn parse_request(request: &Request) -> Result<ReferenceQuery, Error> {
         types.as_ref().map(|types| types.iter().map(|t| t.as_ref())),
         next_token.as_deref(),
     )
+    .map_err(Refusal::from)
 }
 
 /// Where the request came from decides what is still percent-encoded.
@@ -169,22 +233,13 @@ fn method_name(method: &Method) -> Cow<'static, str> {
 }
 
 /// Builds a response from constants and the already-serialised envelope only.
-fn respond(status: StatusCode, body: String, error: Option<ErrorKind>, head_only: bool) -> Response<Body> {
+fn respond(status: StatusCode, body: String, head_only: bool) -> Response<Body> {
     let mut response = Response::new(if head_only { Body::Empty } else { Body::Text(body) });
     *response.status_mut() = status;
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    match error {
-        Some(ErrorKind::MethodNotAllowed) => {
-            headers.insert(header::ALLOW, HeaderValue::from_static(ALLOW));
-        }
-        Some(ErrorKind::Throttled) => {
-            headers.insert(header::RETRY_AFTER, HeaderValue::from_static(RETRY_AFTER_SECONDS));
-        }
-        _ => {}
-    }
     response
 }
 
@@ -336,14 +391,15 @@ mod tests {
     #[test]
     fn an_unknown_route_is_not_found() {
         let request = v1("GET", "/somewhere/else", json!(null), json!(null));
-        assert_eq!(parse_request(&request).unwrap_err().kind, ErrorKind::NotFound);
+        assert_eq!(parse_request(&request).unwrap_err().code(), "NOT_FOUND");
     }
 
     #[test]
     fn methods_other_than_get_and_head_are_refused() {
         for method in ["POST", "PUT", "DELETE", "PATCH", "OPTIONS"] {
             let request = v1(method, &format!("/contact/references/{ID}/c"), json!(null), json!(null));
-            assert_eq!(parse_request(&request).unwrap_err().kind, ErrorKind::MethodNotAllowed);
+            let refusal = parse_request(&request).unwrap_err();
+            assert_eq!((refusal.code(), refusal.status()), (METHOD_NOT_ALLOWED, StatusCode::METHOD_NOT_ALLOWED));
         }
         let head = v1("HEAD", &format!("/contact/references/{ID}/c"), json!(null), json!(null));
         assert!(parse_request(&head).is_ok());
@@ -352,20 +408,40 @@ mod tests {
     #[test]
     fn invalid_utf8_after_decoding_is_a_validation_error() {
         let request = v1("GET", &format!("/contact/references/{ID}/%FF"), json!(null), json!(null));
-        assert_eq!(parse_request(&request).unwrap_err().kind, ErrorKind::Validation);
+        assert_eq!(parse_request(&request).unwrap_err().code(), "VALIDATION_ERROR");
     }
 
     #[test]
     fn responses_carry_the_fixed_headers_and_the_extra_one_per_error() {
-        let throttled = respond(StatusCode::TOO_MANY_REQUESTS, "{}".into(), Some(ErrorKind::Throttled), false);
+        let throttled = refusal_response(&Error::new(ErrorKind::Throttled, "t").into(), None, false);
+        assert_eq!(throttled.status(), StatusCode::TOO_MANY_REQUESTS);
         assert_eq!(throttled.headers()["retry-after"], "1");
         assert_eq!(throttled.headers()["cache-control"], "no-store");
-        let not_allowed =
-            respond(StatusCode::METHOD_NOT_ALLOWED, "{}".into(), Some(ErrorKind::MethodNotAllowed), false);
+        assert_eq!(throttled.headers()["x-content-type-options"], "nosniff");
+        let not_allowed = refusal_response(&Refusal::MethodNotAllowed("m".into()), None, false);
         assert_eq!(not_allowed.headers()["allow"], "GET, HEAD");
         assert_eq!(not_allowed.headers()["content-type"], "application/json");
-        let head = respond(StatusCode::OK, "{}".into(), None, true);
+        let head = respond(StatusCode::OK, "{}".into(), true);
         assert!(head.body().is_empty());
         assert!(head.headers().get("retry-after").is_none());
+        assert_eq!(head.headers()["x-content-type-options"], "nosniff");
+    }
+
+    #[test]
+    fn codes_and_statuses_match_the_published_table() {
+        let table: Vec<(&str, u16)> = codes_and_statuses().map(|(code, status)| (code, status.as_u16())).collect();
+        assert_eq!(
+            table,
+            [
+                ("VALIDATION_ERROR", 400),
+                ("ACCESS_DENIED", 403),
+                ("NOT_FOUND", 404),
+                ("THROTTLED", 429),
+                ("UPSTREAM_ERROR", 502),
+                ("UPSTREAM_TIMEOUT", 504),
+                ("INTERNAL_ERROR", 500),
+                ("METHOD_NOT_ALLOWED", 405),
+            ]
+        );
     }
 }

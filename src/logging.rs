@@ -129,8 +129,8 @@ impl EventLog {
             line.insert("cold_start".into(), json!(measured.cold_start));
             line.insert("event".into(), json!(event));
             line.insert("status".into(), json!(handled.status));
-            if let Some(error) = measured.error {
-                line.insert("error_code".into(), json!(error.code()));
+            if let Some(code) = measured.error_code {
+                line.insert("error_code".into(), json!(code));
             }
             line.insert("references".into(), json!(measured.references));
             line.insert("duration_us".into(), json!(duration_us));
@@ -142,7 +142,7 @@ impl EventLog {
                 cold_start = measured.cold_start,
                 event,
                 status = handled.status,
-                error_code = measured.error.map(|e| e.code()),
+                error_code = measured.error_code,
                 references = measured.references,
                 duration_us,
                 "handled"

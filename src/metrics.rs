@@ -13,7 +13,6 @@ use std::time::Duration;
 use serde_json::{json, Map, Value};
 
 use crate::config::SettingError;
-use crate::error::ErrorKind;
 
 /// The namespace when `METRICS_NAMESPACE` is not set.
 pub const DEFAULT_NAMESPACE: &str = "ConnectReferences";
@@ -61,7 +60,8 @@ impl EventKind {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Measurements {
     pub event: EventKind,
-    pub error: Option<ErrorKind>,
+    /// The failure's code (a domain error's, or one only an adapter knows, such as `METHOD_NOT_ALLOWED`).
+    pub error_code: Option<&'static str>,
     pub cold_start: bool,
     /// Requests sent to Connect (each SDK attempt, so retries count).
     pub connect_calls: u32,
@@ -77,7 +77,7 @@ impl Measurements {
     pub fn of(event: EventKind) -> Self {
         Measurements {
             event,
-            error: None,
+            error_code: None,
             cold_start: false,
             connect_calls: 0,
             connect_latency: None,
@@ -88,7 +88,7 @@ impl Measurements {
 
     /// `OK`, or the error's code.
     pub fn outcome(&self) -> &'static str {
-        self.error.map_or(OK, ErrorKind::code)
+        self.error_code.unwrap_or(OK)
     }
 }
 
@@ -132,7 +132,7 @@ pub fn members(namespace: &Namespace, measured: &Measurements, timestamp_ms: u64
     let count = |yes: bool| u32::from(yes);
     let values: [(&str, Option<Value>); 7] = [
         ("Requests", Some(json!(1))),
-        ("Errors", Some(json!(count(measured.error.is_some())))),
+        ("Errors", Some(json!(count(measured.error_code.is_some())))),
         ("ConnectCalls", Some(json!(measured.connect_calls))),
         ("ConnectLatency", measured.connect_latency.map(|d| json!(d.as_secs_f64() * 1000.0))),
         ("References", Some(json!(measured.references))),
@@ -170,6 +170,7 @@ pub fn members(namespace: &Namespace, measured: &Measurements, timestamp_ms: u64
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::ErrorKind;
 
     fn directives(members: &Map<String, Value>) -> &Vec<Value> {
         members["_aws"]["CloudWatchMetrics"].as_array().unwrap()
@@ -210,7 +211,8 @@ mod tests {
 
     #[test]
     fn only_requests_is_broken_down_by_outcome() {
-        let measured = Measurements { error: Some(ErrorKind::Throttled), ..Measurements::of(EventKind::Http) };
+        let measured =
+            Measurements { error_code: Some(ErrorKind::Throttled.code()), ..Measurements::of(EventKind::Http) };
         let members = members(&Namespace::default(), &measured, 0);
         let by_outcome = &directives(&members)[1];
         assert_eq!(by_outcome["Dimensions"], json!([["Outcome"]]));
@@ -221,7 +223,8 @@ mod tests {
 
     #[test]
     fn connect_latency_is_left_out_when_connect_was_not_called() {
-        let measured = Measurements { error: Some(ErrorKind::Validation), ..Measurements::of(EventKind::Http) };
+        let measured =
+            Measurements { error_code: Some(ErrorKind::Validation.code()), ..Measurements::of(EventKind::Http) };
         let members = members(&Namespace::default(), &measured, 0);
         assert!(!declared_names(&directives(&members)[0]).contains(&"ConnectLatency"));
         assert!(!members.contains_key("ConnectLatency"));

@@ -1,6 +1,6 @@
-//! A contact reference as callers see it, made from the SDK's `ReferenceSummary` union.
+//! A contact reference as callers see it. (`connect.rs` makes them from the SDK's `ReferenceSummary` union.)
 
-use aws_sdk_connect::types::{ReferenceStatus, ReferenceSummary, ReferenceType};
+use aws_sdk_connect::types::{ReferenceStatus, ReferenceType};
 use serde::{Serialize, Serializer};
 
 /// One reference. Fields Connect did not return stay `None` and are left out of the JSON;
@@ -46,45 +46,6 @@ pub struct ReferencePage {
     pub next_token: Option<String>,
 }
 
-impl From<ReferenceSummary> for Reference {
-    /// Moves the SDK's strings rather than copying them.
-    fn from(summary: ReferenceSummary) -> Self {
-        use ReferenceSummary as S;
-        let named = |reference_type, name, value| Reference {
-            reference_type: Some(reference_type),
-            name,
-            value,
-            ..Reference::default()
-        };
-        let email_message = |reference_type, r: aws_sdk_connect::types::EmailMessageReference| Reference {
-            arn: r.arn,
-            ..named(reference_type, r.name, None)
-        };
-        match summary {
-            S::Url(r) => named(ReferenceType::Url, r.name, r.value),
-            S::String(r) => named(ReferenceType::String, r.name, r.value),
-            S::Number(r) => named(ReferenceType::Number, r.name, r.value),
-            S::Date(r) => named(ReferenceType::Date, r.name, r.value),
-            S::Email(r) => named(ReferenceType::Email, r.name, r.value),
-            S::Attachment(r) => {
-                Reference { status: r.status, arn: r.arn, ..named(ReferenceType::Attachment, r.name, r.value) }
-            }
-            S::ContactAnalysis(r) => Reference {
-                status: r.status,
-                arn: r.arn,
-                analytics_mode: r.analytics_mode.map(|mode| mode.as_str().to_owned()),
-                is_redacted: r.is_redacted,
-                ..named(ReferenceType::ContactAnalysis, r.name, r.value)
-            },
-            S::EmailMessage(r) => email_message(ReferenceType::EmailMessage, r),
-            S::EmailMessageRedacted(r) => email_message(ReferenceType::EmailMessageRedacted, r),
-            S::EmailMessagePlainText(r) => email_message(ReferenceType::EmailMessagePlainText, r),
-            S::EmailMessagePlainTextRedacted(r) => email_message(ReferenceType::EmailMessagePlainTextRedacted, r),
-            _ => Reference::default(),
-        }
-    }
-}
-
 /// Orders references by the position of their type in `requested` (stable within a type);
 /// references of unknown kinds go last, in the order Connect sent them.
 pub fn group_by_requested_type(references: &mut [Reference], requested: &[ReferenceType]) {
@@ -109,7 +70,7 @@ mod tests {
     use super::*;
     use aws_sdk_connect::types::{
         AnalyticsMode, AttachmentReference, ContactAnalysisReference, DateReference, EmailMessageReference,
-        EmailReference, NumberReference, StringReference, UrlReference,
+        EmailReference, NumberReference, ReferenceSummary, StringReference, UrlReference,
     };
     use serde_json::{json, Value};
 

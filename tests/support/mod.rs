@@ -441,11 +441,11 @@ pub async fn invoke_in_process(app: &App, event: &Value, context: Context) -> Va
 
 /// The HTTP status the README's table gives an error code; panics on an undocumented code.
 pub fn status_of(code: &str) -> u16 {
-    connect_references::error::ErrorKind::ALL
-        .iter()
-        .find(|kind| kind.code() == code)
+    connect_references::http::codes_and_statuses()
+        .find(|(known, _)| *known == code)
         .unwrap_or_else(|| panic!("undocumented error code {code}"))
-        .status()
+        .1
+        .as_u16()
 }
 
 /// The envelope's invariants, for every answer that carries it (the one copy every test uses): a
