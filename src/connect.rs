@@ -424,6 +424,22 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_batch_that_never_ends_stops_after_the_page_limit_with_upstream_error() {
+        // Connect documents NextToken as always null; a reply that always carries one must not loop.
+        let endless =
+            mock!(Client::list_contact_references).match_requests(|r| r.reference_types().len() == 6).then_output(
+                || ListContactReferencesOutput::builder().reference_summary_list(url("p")).next_token("again").build(),
+            );
+        let other = mock!(Client::list_contact_references)
+            .match_requests(|r| r.reference_types().len() == 5)
+            .then_output(|| ListContactReferencesOutput::builder().build());
+        let client = mock_client!(aws_sdk_connect, RuleMode::MatchAny, [&endless, &other]);
+        let error = ConnectReferences::new(client).fetch(&query(None, None), far()).await.unwrap_err();
+        assert_eq!(error.kind, ErrorKind::Upstream);
+        assert_eq!(endless.num_calls(), MAX_PAGES_PER_BATCH);
+    }
+
+    #[tokio::test]
     async fn merged_batches_follow_their_own_pages() {
         let page1 = mock!(Client::list_contact_references)
             .match_requests(|r| r.reference_types().len() == 6 && r.next_token().is_none())

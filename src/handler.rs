@@ -214,15 +214,13 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    /// `events/http-api-v2.json` (the one source of fixtures) with this query string and Host.
     fn v2_event(raw_query: &str, host: &str) -> LambdaRequest {
-        let event = json!({
-            "version": "2.0", "routeKey": "$default", "rawPath": "/contact/references/i/c",
-            "rawQueryString": raw_query, "headers": {"host": host},
-            "requestContext": {"accountId": "1", "apiId": "a", "domainName": host, "domainPrefix": "a",
-                "http": {"method": "GET", "path": "/", "protocol": "HTTP/1.1", "sourceIp": "1.1.1.1", "userAgent": "t"},
-                "requestId": "r", "routeKey": "$default", "stage": "$default", "time": "t", "timeEpoch": 0},
-            "isBase64Encoded": false
-        });
+        let mut event: serde_json::Value = serde_json::from_str(include_str!("../events/http-api-v2.json")).unwrap();
+        event["rawQueryString"] = json!(raw_query);
+        event["queryStringParameters"] = serde_json::Value::Null;
+        event["headers"] = json!({"host": host});
+        event["requestContext"]["domainName"] = json!(host);
         serde_json::from_value(event).unwrap()
     }
 

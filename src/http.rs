@@ -19,7 +19,7 @@ use crate::query::ReferenceQuery;
 const ROUTE_PREFIX: [&str; 2] = ["contact", "references"];
 pub const ROUTE: &str = "/contact/references/{InstanceId}/{ContactId}";
 const ALLOW: &str = "GET, HEAD";
-/// Connect allows about 2 requests a second per account: one second is the honest wait.
+/// Connect's rate quota (10 ListContactReferences a second by default) refills within a second: the honest wait.
 const RETRY_AFTER_SECONDS: &str = "1";
 
 /// The code of the one refusal only HTTP knows: a method the route does not have.
@@ -250,41 +250,47 @@ mod tests {
 
     const ID: &str = "11111111-2222-3333-4444-555555555555";
 
+    /// A sample event from `events/` (the one source of fixtures), to be varied by each test.
+    fn sample(json: &str) -> serde_json::Value {
+        serde_json::from_str(json).unwrap()
+    }
+
+    fn request(event: serde_json::Value) -> Request {
+        lambda_http::request::from_str(&event.to_string()).unwrap()
+    }
+
+    /// `events/http-api-v2.json` for this path, path parameters, query and domain.
     fn v2(raw_path: &str, path_parameters: serde_json::Value, raw_query: &str, domain: &str) -> Request {
-        let event = json!({
-            "version": "2.0", "routeKey": "GET /contact/references/{InstanceId}/{ContactId}",
-            "rawPath": raw_path, "rawQueryString": raw_query, "headers": {"host": domain},
-            "pathParameters": path_parameters,
-            "requestContext": {"accountId": "123456789012", "apiId": "api", "domainName": domain,
-                "domainPrefix": "api", "http": {"method": "GET", "path": raw_path, "protocol": "HTTP/1.1",
-                "sourceIp": "127.0.0.1", "userAgent": "t"}, "requestId": "r", "routeKey": "$default",
-                "stage": "$default", "time": "12/Mar/2020:19:03:58 +0000", "timeEpoch": 1583348638390u64},
-            "isBase64Encoded": false
-        });
-        lambda_http::request::from_str(&event.to_string()).unwrap()
+        let mut event = sample(include_str!("../events/http-api-v2.json"));
+        event["rawPath"] = json!(raw_path);
+        event["requestContext"]["http"]["path"] = json!(raw_path);
+        event["rawQueryString"] = json!(raw_query);
+        event["queryStringParameters"] = serde_json::Value::Null;
+        event["pathParameters"] = path_parameters;
+        event["headers"]["host"] = json!(domain);
+        event["requestContext"]["domainName"] = json!(domain);
+        request(event)
     }
 
+    /// `events/rest-api-v1.json` for this method, path, path parameters and query.
     fn v1(method: &str, path: &str, path_parameters: serde_json::Value, multi_query: serde_json::Value) -> Request {
-        let event = json!({
-            "resource": "/contact/references/{InstanceId}/{ContactId}", "path": path, "httpMethod": method,
-            "headers": {"Host": "abc.execute-api.us-east-1.amazonaws.com"}, "multiValueHeaders": {},
-            "queryStringParameters": null, "multiValueQueryStringParameters": multi_query,
-            "pathParameters": path_parameters, "stageVariables": null,
-            "requestContext": {"accountId": "123456789012", "resourceId": "r", "stage": "prod", "requestId": "q",
-                "identity": {}, "resourcePath": "/contact/references/{InstanceId}/{ContactId}",
-                "httpMethod": method, "apiId": "abc", "path": format!("/prod{path}")},
-            "body": null, "isBase64Encoded": false
-        });
-        lambda_http::request::from_str(&event.to_string()).unwrap()
+        let mut event = sample(include_str!("../events/rest-api-v1.json"));
+        event["path"] = json!(path);
+        event["httpMethod"] = json!(method);
+        event["requestContext"]["httpMethod"] = json!(method);
+        event["requestContext"]["path"] = json!(format!("/prod{path}"));
+        event["pathParameters"] = path_parameters;
+        event["queryStringParameters"] = serde_json::Value::Null;
+        event["multiValueQueryStringParameters"] = multi_query;
+        request(event)
     }
 
+    /// `events/alb.json` for this path and query.
     fn alb(path: &str, multi_query: serde_json::Value) -> Request {
-        let event = json!({
-            "requestContext": {"elb": {"targetGroupArn": "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/t/1"}},
-            "httpMethod": "GET", "path": path, "multiValueQueryStringParameters": multi_query,
-            "multiValueHeaders": {"host": ["lb.example.com"]}, "body": "", "isBase64Encoded": false
-        });
-        lambda_http::request::from_str(&event.to_string()).unwrap()
+        let mut event = sample(include_str!("../events/alb.json"));
+        event["path"] = json!(path);
+        event["multiValueQueryStringParameters"] = multi_query;
+        request(event)
     }
 
     fn types(query: &ReferenceQuery) -> Vec<&str> {

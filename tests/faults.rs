@@ -128,7 +128,10 @@ fn in_flow_mode_faults_come_back_as_string_maps_within_eight_seconds() {
     ];
     for (fault, code) in cases {
         emulator.stand_in.inject(fault.clone(), None);
+        let started = Instant::now();
         let reply = emulator.invoke(&flow_event());
+        let took = started.elapsed();
+        assert!(took < Duration::from_secs(8), "{fault:?}: the flow waited {took:?}, beyond Connect's 8 s");
         assert_eq!(reply["success"], "false", "{fault:?}: {reply}");
         assert_eq!(reply["errorCode"], code, "{fault:?}");
         assert!(reply.as_object().unwrap().values().all(Value::is_string));

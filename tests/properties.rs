@@ -176,6 +176,7 @@ fn json_value() -> impl Strategy<Value = Value> {
     })
 }
 
+/// `events/http-api-v2.json` with the request's parts replaced by arbitrary ones.
 fn http_api_event(
     method: &str,
     path: &str,
@@ -183,14 +184,37 @@ fn http_api_event(
     headers: &HashMap<String, String>,
     body: &Option<String>,
 ) -> Value {
-    json!({
-        "version": "2.0", "routeKey": "$default", "rawPath": path, "rawQueryString": query, "headers": headers,
-        "requestContext": {"accountId": "123456789012", "apiId": "api", "domainName": "api.example.com",
-            "domainPrefix": "api", "http": {"method": method, "path": path, "protocol": "HTTP/1.1",
-            "sourceIp": "203.0.113.1", "userAgent": "prop"}, "requestId": "r", "routeKey": "$default",
-            "stage": "$default", "time": "t", "timeEpoch": 0},
-        "body": body, "isBase64Encoded": false
-    })
+    let mut event = support::http_api_event(method, path, query);
+    event["headers"] = json!(headers);
+    event["body"] = json!(body);
+    event
+}
+
+/// `events/rest-api-v1.json` or `events/alb.json` with the request's parts replaced by arbitrary ones.
+fn rest_or_alb_event(
+    alb: bool,
+    method: &str,
+    path: &str,
+    params: &HashMap<String, Vec<String>>,
+    path_parameters: Option<(String, String)>,
+    headers: &HashMap<String, String>,
+    body: &Option<String>,
+) -> Value {
+    let multi_headers: HashMap<_, _> = headers.iter().map(|(k, v)| (k.clone(), vec![v.clone()])).collect();
+    let mut event = support::event(if alb { "alb.json" } else { "rest-api-v1.json" });
+    event["httpMethod"] = json!(method);
+    event["path"] = json!(path);
+    event["multiValueQueryStringParameters"] = json!(params);
+    event["multiValueHeaders"] = json!(multi_headers);
+    event["body"] = json!(body);
+    if !alb {
+        event["headers"] = json!(headers);
+        event["queryStringParameters"] = Value::Null;
+        event["pathParameters"] = json!(path_parameters.map(|(i, c)| json!({"InstanceId": i, "ContactId": c})));
+        event["requestContext"]["httpMethod"] = json!(method);
+        event["requestContext"]["path"] = json!(path);
+    }
+    event
 }
 
 proptest! {
@@ -212,19 +236,7 @@ proptest! {
         path_parameters in prop::option::of((segment(), segment())),
         headers in headers(), body in body(),
     ) {
-        let multi_headers: HashMap<_, _> = headers.iter().map(|(k, v)| (k.clone(), vec![v.clone()])).collect();
-        let event = if alb {
-            json!({"requestContext": {"elb": {"targetGroupArn": "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/t/1"}},
-                   "httpMethod": method, "path": path, "multiValueQueryStringParameters": params,
-                   "multiValueHeaders": multi_headers, "body": body, "isBase64Encoded": false})
-        } else {
-            json!({"resource": "/{proxy+}", "path": path, "httpMethod": method, "headers": headers,
-                   "multiValueHeaders": multi_headers, "multiValueQueryStringParameters": params,
-                   "pathParameters": path_parameters.map(|(i, c)| json!({"InstanceId": i, "ContactId": c})),
-                   "requestContext": {"accountId": "123456789012", "resourceId": "r", "stage": "prod", "requestId": "q",
-                       "identity": {}, "resourcePath": "/{proxy+}", "httpMethod": method, "apiId": "a"},
-                   "body": body, "isBase64Encoded": false})
-        };
+        let event = rest_or_alb_event(alb, &method, &path, &params, path_parameters, &headers, &body);
         let reply = invoke(&event);
         assert_well_formed(&reply, method == "HEAD");
         prop_assert!(reply.get("statusCode").is_some(), "{}", reply);
@@ -239,9 +251,14 @@ proptest! {
             prop_oneof![Just(Value::from("JSON")), Just(Value::from("url,attachment")), json_value()], 0..4),
         name in prop_oneof![Just("ContactFlowEvent"), Just("ContactFlowExecution"), Just("Other")],
     ) {
-        let event = json!({"Name": name, "Details": {"ContactData": {
-            "InstanceARN": instance, "ContactId": contact.clone(), "InitialContactId": contact,
-            "CustomerEndpoint": null, "Queue": null}, "Parameters": parameters}});
+        let mut event = support::flow_event_with(json!(parameters));
+        event["Name"] = json!(name);
+        let data = &mut event["Details"]["ContactData"];
+        data["InstanceARN"] = instance;
+        data["ContactId"] = contact.clone();
+        data["InitialContactId"] = contact;
+        data["CustomerEndpoint"] = Value::Null;
+        data["Queue"] = Value::Null;
         let reply = invoke(&event);
         assert_well_formed(&reply, false);
     }

@@ -197,8 +197,13 @@ class HttpApiTest(unittest.TestCase):
         self.assertEqual(len(api_permissions), 2, "no other way in for API Gateway")
 
     def test_the_api_is_throttled_below_connects_quota_and_access_logged(self):
+        # "Rate of ListContactReferences API requests" (Service Quotas L-6840C932): 10/s by default; a
+        # request for every type makes CALLS_PER_REQUEST calls.
+        quota, calls_per_request = 10, 2
         properties = load()["Resources"]["HttpApi"]["Properties"]
-        self.assertLessEqual(properties["DefaultRouteSettings"]["ThrottlingRateLimit"], 10)
+        settings = properties["DefaultRouteSettings"]
+        self.assertLessEqual(settings["ThrottlingRateLimit"] * calls_per_request, quota)
+        self.assertLessEqual(settings["ThrottlingBurstLimit"] * calls_per_request, quota)
         self.assertIn("DestinationArn", properties["AccessLogSettings"])
 
 
