@@ -1,5 +1,8 @@
-//! The HTTP contract, end to end: the release-shaped binary under the Lambda Runtime Interface
-//! Emulator, the real SDK signing real requests to the local Connect stand-in.
+//! The HTTP contract: in this process through the whole entry point (`handler::service`), or, with
+//! `CONNECT_REFERENCES_BINARY` set (scripts/test-arm64), on that binary under the Lambda Runtime Interface
+//! Emulator; either way the real SDK signs real requests to the local Connect stand-in. The smoke tests
+//! that need a real process (every sample event, a crash-prone request, serving after failures) always
+//! run the binary under the emulator.
 
 mod support;
 
@@ -21,15 +24,15 @@ fn assert_error(reply: &HttpReply, status: u16, code: &str) {
 }
 
 /// Asserts the whole answer to `events/<name>`: status, headers and body, as `tests/expected/<name>` records it.
-fn assert_expected_answer(emulator: &Emulator, name: &str) {
-    assert_eq!(emulator.answer_to(name), expected_answer(name), "{name}");
+fn assert_expected_answer(function: &impl Invoke, name: &str) {
+    assert_eq!(function.answer_to(name), expected_answer(name), "{name}");
 }
 
 #[test]
 fn http_api_event_returns_the_requested_references_in_the_envelope() {
-    let emulator = Emulator::start();
-    assert_expected_answer(&emulator, "http-api-v2.json");
-    let seen = emulator.stand_in.requests();
+    let function = Function::start();
+    assert_expected_answer(&function, "http-api-v2.json");
+    let seen = function.stand_in().requests();
     assert_eq!(seen.len(), 1);
     assert_eq!(seen[0].reference_types, ["URL", "ATTACHMENT"]);
     assert!(seen[0].signed, "the SDK signs with SigV4 for the connect service");
@@ -37,31 +40,31 @@ fn http_api_event_returns_the_requested_references_in_the_envelope() {
 
 #[test]
 fn rest_event_with_an_encoded_instance_arn_calls_connect_with_the_bare_id() {
-    let emulator = Emulator::start();
-    assert_expected_answer(&emulator, "rest-api-v1.json");
-    let seen = emulator.stand_in.requests();
+    let function = Function::start();
+    assert_expected_answer(&function, "rest-api-v1.json");
+    let seen = function.stand_in().requests();
     assert_eq!(seen[0].instance_id, INSTANCE);
     assert_eq!(seen[0].reference_types, ["URL", "ATTACHMENT", "CONTACT_ANALYSIS"]);
 }
 
 #[test]
 fn function_url_event_decodes_the_path_exactly_once() {
-    let emulator = Emulator::start();
-    assert_expected_answer(&emulator, "function-url.json");
-    assert_eq!(emulator.stand_in.requests()[0].contact_id, "100%-contact");
+    let function = Function::start();
+    assert_expected_answer(&function, "function-url.json");
+    assert_eq!(function.stand_in().requests()[0].contact_id, "100%-contact");
 }
 
 #[test]
 fn alb_event_is_answered_in_alb_shape_with_comma_joined_types() {
-    let emulator = Emulator::start();
-    assert_expected_answer(&emulator, "alb.json");
-    assert_eq!(emulator.stand_in.requests()[0].reference_types, ["URL", "STRING"]);
+    let function = Function::start();
+    assert_expected_answer(&function, "alb.json");
+    assert_eq!(function.stand_in().requests()[0].reference_types, ["URL", "STRING"]);
 }
 
 #[test]
 fn omitted_types_fetch_every_kind_in_two_batches_and_list_them_in_sdk_order() {
-    let emulator = Emulator::start();
-    let reply = emulator.http(&http_api_event("GET", &references_path(INSTANCE, EVERY_KIND), ""));
+    let function = Function::start();
+    let reply = function.http(&http_api_event("GET", &references_path(INSTANCE, EVERY_KIND), ""));
     assert_eq!(reply.status, 200, "{}", reply.body);
     let types: Vec<&str> =
         reply.body["data"]["references"].as_array().unwrap().iter().map(|r| r["type"].as_str().unwrap()).collect();
@@ -86,21 +89,21 @@ fn omitted_types_fetch_every_kind_in_two_batches_and_list_them_in_sdk_order() {
         *email,
         json!({"type": "EMAIL_MESSAGE", "name": "inboundEmail", "arn": format!("{}/email/SEED-msg-1", instance_arn())})
     );
-    let mut batch_sizes: Vec<usize> = emulator.stand_in.requests().iter().map(|r| r.reference_types.len()).collect();
+    let mut batch_sizes: Vec<usize> = function.stand_in().requests().iter().map(|r| r.reference_types.len()).collect();
     batch_sizes.sort();
     assert_eq!(batch_sizes, [5, 6]);
 }
 
 #[test]
 fn references_follow_the_callers_type_order_and_unknown_kinds_come_last() {
-    let emulator = Emulator::start();
+    let function = Function::start();
     let query = "referenceTypes=date&referenceTypes=URL,attachment,date";
-    let reply = emulator.http(&http_api_event("GET", &references_path(INSTANCE, EVERY_KIND), query));
+    let reply = function.http(&http_api_event("GET", &references_path(INSTANCE, EVERY_KIND), query));
     let types: Vec<&str> =
         reply.body["data"]["references"].as_array().unwrap().iter().map(|r| r["type"].as_str().unwrap()).collect();
     assert_eq!(types, ["DATE", "URL", "ATTACHMENT"]);
 
-    let reply = emulator.http(&http_api_event("GET", &references_path(INSTANCE, NEWER_KINDS), "referenceTypes=URL"));
+    let reply = function.http(&http_api_event("GET", &references_path(INSTANCE, NEWER_KINDS), "referenceTypes=URL"));
     assert_eq!(reply.status, 200);
     assert_eq!(
         reply.body["data"]["references"],
@@ -110,44 +113,44 @@ fn references_follow_the_callers_type_order_and_unknown_kinds_come_last() {
 
 #[test]
 fn a_contact_without_references_is_an_empty_list() {
-    let emulator = Emulator::start();
-    let reply = emulator.http(&http_api_event("GET", &references_path(INSTANCE, EMPTY), "referenceTypes=URL"));
+    let function = Function::start();
+    let reply = function.http(&http_api_event("GET", &references_path(INSTANCE, EMPTY), "referenceTypes=URL"));
     assert_eq!(reply.body, success(EMPTY, json!([])));
 }
 
 #[test]
 fn next_token_is_passed_to_connect() {
-    let emulator = Emulator::start();
+    let function = Function::start();
     let query = "referenceTypes=URL&nextToken=page%2B2%3D%3D";
-    let reply = emulator.http(&http_api_event("GET", &references_path(INSTANCE, EVERY_KIND), query));
+    let reply = function.http(&http_api_event("GET", &references_path(INSTANCE, EVERY_KIND), query));
     assert_eq!(reply.status, 200);
-    assert_eq!(emulator.stand_in.requests()[0].next_token.as_deref(), Some("page+2=="));
+    assert_eq!(function.stand_in().requests()[0].next_token.as_deref(), Some("page+2=="));
 }
 
 #[test]
 fn bad_input_is_a_400_naming_the_problem_and_connect_is_not_called() {
-    let emulator = Emulator::start();
-    assert_expected_answer(&emulator, "bad-unknown-type.json");
+    let function = Function::start();
+    assert_expected_answer(&function, "bad-unknown-type.json");
 
     let long_contact = "c".repeat(257);
-    let reply = emulator.http(&http_api_event("GET", &references_path(INSTANCE, &long_contact), ""));
+    let reply = function.http(&http_api_event("GET", &references_path(INSTANCE, &long_contact), ""));
     assert_error(&reply, 400, "VALIDATION_ERROR");
-    let reply = emulator.http(&http_api_event("GET", &references_path("arn:aws:connect:bad", EVERY_KIND), ""));
+    let reply = function.http(&http_api_event("GET", &references_path("arn:aws:connect:bad", EVERY_KIND), ""));
     assert_error(&reply, 400, "VALIDATION_ERROR");
-    assert!(emulator.stand_in.requests().is_empty());
+    assert!(function.stand_in().requests().is_empty());
 }
 
 #[test]
 fn other_methods_get_405_with_allow() {
-    let emulator = Emulator::start();
-    assert_expected_answer(&emulator, "bad-method.json");
-    assert!(emulator.stand_in.requests().is_empty());
+    let function = Function::start();
+    assert_expected_answer(&function, "bad-method.json");
+    assert!(function.stand_in().requests().is_empty());
 }
 
 #[test]
 fn head_answers_headers_without_a_body() {
-    let emulator = Emulator::start();
-    let reply = emulator.http(&http_api_event("HEAD", &references_path(INSTANCE, EVERY_KIND), "referenceTypes=URL"));
+    let function = Function::start();
+    let reply = function.http(&http_api_event("HEAD", &references_path(INSTANCE, EVERY_KIND), "referenceTypes=URL"));
     assert_eq!(reply.status, 200);
     assert_json_headers(&reply);
     assert_eq!(reply.body, Value::Null);
@@ -155,61 +158,63 @@ fn head_answers_headers_without_a_body() {
 
 #[test]
 fn an_unknown_route_is_404() {
-    let emulator = Emulator::start();
-    assert_expected_answer(&emulator, "bad-route.json");
+    let function = Function::start();
+    assert_expected_answer(&function, "bad-route.json");
 }
 
 #[test]
 fn an_unknown_contact_is_404_from_connect() {
-    let emulator = Emulator::start();
-    let reply = emulator.http(&http_api_event("GET", &references_path(INSTANCE, "no-such-contact"), ""));
+    let function = Function::start();
+    let reply = function.http(&http_api_event("GET", &references_path(INSTANCE, "no-such-contact"), ""));
     assert_error(&reply, 404, "NOT_FOUND");
 }
 
 #[test]
 fn instances_outside_the_allow_list_are_refused_without_calling_connect() {
-    let emulator =
-        Emulator::with(Options { env: vec![("ALLOWED_INSTANCE_IDS".into(), instance_arn())], ..Options::default() });
-    let reply = emulator.http(&http_api_event("GET", &references_path(OTHER_INSTANCE, EVERY_KIND), ""));
+    let function =
+        Function::with(Options { env: vec![("ALLOWED_INSTANCE_IDS".into(), instance_arn())], ..Options::default() });
+    let reply = function.http(&http_api_event("GET", &references_path(OTHER_INSTANCE, EVERY_KIND), ""));
     assert_error(&reply, 403, "ACCESS_DENIED");
-    assert!(emulator.stand_in.requests().is_empty());
-    let allowed = emulator.http_file("http-api-v2.json");
+    assert!(function.stand_in().requests().is_empty());
+    let allowed = function.http_file("http-api-v2.json");
     assert_eq!(allowed.status, 200);
 }
 
 #[test]
 fn a_query_string_that_is_not_a_valid_uri_is_a_400_not_a_crash() {
-    let emulator = Emulator::start();
-    let reply = emulator.http(&http_api_event(
+    // In a real process: with `panic = "abort"` this crashed the shipped binary (see Cargo.toml).
+    let function = Emulator::start();
+    let reply = function.http(&http_api_event(
         "GET",
         &references_path(INSTANCE, EVERY_KIND),
         "referenceTypes=URL ATTACHMENT\"<>",
     ));
     assert_error(&reply, 400, "VALIDATION_ERROR");
-    assert_eq!(emulator.http_file("http-api-v2.json").status, 200);
+    assert_eq!(function.http_file("http-api-v2.json").status, 200);
 }
 
 #[test]
 fn the_runtime_keeps_serving_after_every_kind_of_failure() {
-    let emulator = Emulator::start();
+    let function = Emulator::start();
     for name in ["bad-unknown-type.json", "bad-method.json", "bad-route.json"] {
-        assert!(emulator.http_file(name).status >= 400);
-        assert_eq!(emulator.http_file("http-api-v2.json").status, 200, "after {name}");
+        assert!(function.http_file(name).status >= 400);
+        assert_eq!(function.http_file("http-api-v2.json").status, 200, "after {name}");
     }
-    let reply = emulator.invoke(&json!({"hello": "world"}));
+    let reply = function.invoke(&json!({"hello": "world"}));
     assert_eq!(reply["success"], false);
     assert_eq!(reply["error"]["code"], "VALIDATION_ERROR");
     assert!(reply["error"]["message"].as_str().unwrap().contains("contact-flow event"));
-    assert_eq!(emulator.http_file("http-api-v2.json").status, 200);
+    assert_eq!(function.http_file("http-api-v2.json").status, 200);
 }
 
 #[test]
 fn every_sample_event_gets_its_expected_answer_with_the_sam_local_environment() {
-    let emulator = Emulator::with(Options { env: sam_local_env(), ..Options::default() });
+    // The binary under the emulator, as sam local runs it: the smoke test of the whole contract.
+    let function = Emulator::with(Options { env: sam_local_env(), ..Options::default() });
     let names = file_names("events");
     assert!(names.len() >= 12, "{names:?}");
     for name in &names {
-        assert_expected_answer(&emulator, name);
+        assert_expected_answer(&function, name);
     }
     assert_eq!(
         file_names("tests/expected"),
@@ -220,9 +225,9 @@ fn every_sample_event_gets_its_expected_answer_with_the_sam_local_environment() 
 
 #[test]
 fn a_caller_cannot_forge_the_guards_marker() {
-    let emulator = Emulator::start();
+    let function = Function::start();
     let mut event: Value = serde_json::from_str(&event_file("http-api-v2.json")).unwrap();
     event["headers"]["x-connect-references-unconvertible"] = "1".into();
-    let reply = emulator.http(&event);
+    let reply = function.http(&event);
     assert_eq!(reply.status, 200, "{}", reply.body);
 }

@@ -25,8 +25,7 @@ const ALLOWED_HEADERS: [&str; 5] = ["content-type", "cache-control", "x-content-
 
 struct World {
     runtime: tokio::runtime::Runtime,
-    _stand_in: StandIn,
-    app: App,
+    stand_in: StandIn,
 }
 
 fn world() -> &'static World {
@@ -36,14 +35,18 @@ fn world() -> &'static World {
         handler::install_panic_hook();
         let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
         let stand_in = runtime.block_on(StandIn::start(Seed::shipped())).unwrap();
-        let app = app_recording(&stand_in);
-        World { runtime, _stand_in: stand_in, app }
+        World { runtime, stand_in }
     })
+}
+
+thread_local! {
+    /// One app per test thread, so that the properties run in parallel and each line stays with its event.
+    static APP: App = app_recording(&world().stand_in);
 }
 
 /// Runs one raw event through the whole entry point, as the runtime would, and returns the JSON it sends back.
 fn invoke(event: &Value) -> Value {
-    invoke_app(&world().app, event)
+    APP.with(|app| invoke_app(app, event))
 }
 
 /// The function's state calling `stand_in`, keeping its event lines in memory.
@@ -55,9 +58,6 @@ fn app_recording(stand_in: &StandIn) -> App {
 /// One invocation; also checks that it wrote exactly one line, with valid metrics whose dimensions
 /// stay within their bounded sets whatever the input.
 fn invoke_app(app: &App, event: &Value) -> Value {
-    // The properties run in parallel on one app: one invocation at a time keeps each line with its event.
-    static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
-    let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
     let mut context = Context::default();
     context.request_id = "req-prop".into();
     let reply = world().runtime.block_on(support::invoke_in_process(app, event, context));

@@ -13,6 +13,8 @@ use connect_references::access::AllowedInstances;
 use connect_references::app::App;
 use connect_references::connect::{retry_config, timeout_config, ConnectReferences};
 use connect_references::handler;
+use connect_references::logging::{EventLog, Output};
+use connect_references::metrics::Namespace;
 use lambda_http::request::LambdaRequest;
 use lambda_http::Service;
 use lambda_runtime::{Context, LambdaEvent};
@@ -163,6 +165,8 @@ pub struct Emulator {
     child: Child,
     invoke_url: String,
     log: PathBuf,
+    /// One client for every invocation: a kept-alive connection to the emulator, not one per call.
+    agent: ureq::Agent,
 }
 
 /// What an HTTP-shaped invocation returned.
@@ -224,50 +228,23 @@ impl Emulator {
             child,
             invoke_url: format!("http://127.0.0.1:{rie_port}/2015-03-31/functions/function/invocations"),
             log,
+            agent: ureq::Agent::config_builder()
+                .timeout_global(Some(Duration::from_secs(60)))
+                .http_status_as_error(false)
+                .build()
+                .into(),
         }
     }
 
     /// Invokes the function with a raw payload and returns its raw result.
-    pub fn invoke_raw(&self, payload: &str) -> String {
-        let agent: ureq::Agent = ureq::Agent::config_builder()
-            .timeout_global(Some(Duration::from_secs(60)))
-            .http_status_as_error(false)
-            .build()
-            .into();
-        let mut response = agent
+    fn emulated_invoke(&self, payload: &str) -> String {
+        let mut response = self
+            .agent
             .post(&self.invoke_url)
             .header("content-type", "application/json")
             .send(payload)
             .expect("the emulator answers");
         response.body_mut().read_to_string().unwrap()
-    }
-
-    pub fn invoke(&self, payload: &Value) -> Value {
-        let raw = self.invoke_raw(&payload.to_string());
-        serde_json::from_str(&raw).unwrap_or_else(|e| panic!("not JSON ({e}): {raw}"))
-    }
-
-    /// Invokes with an HTTP event and unpacks the API Gateway / ALB response.
-    pub fn http(&self, event: &Value) -> HttpReply {
-        let raw = self.invoke(event);
-        let status = raw["statusCode"].as_u64().unwrap_or_else(|| panic!("not an HTTP response: {raw}")) as u16;
-        let body = match raw["body"].as_str() {
-            Some(text) if !text.is_empty() => {
-                serde_json::from_str(text).unwrap_or_else(|e| panic!("body not JSON ({e}): {text}"))
-            }
-            _ => Value::Null,
-        };
-        HttpReply { status, headers: raw["headers"].clone(), body, raw }
-    }
-
-    pub fn http_file(&self, name: &str) -> HttpReply {
-        self.http(&serde_json::from_str(&event_file(name)).unwrap())
-    }
-
-    /// Invokes with `events/<name>` and returns the answer in the form of `tests/expected/<name>`.
-    pub fn answer_to(&self, name: &str) -> Value {
-        let raw = self.invoke_raw(&event_file(name));
-        comparable(serde_json::from_str(&raw).unwrap_or_else(|e| panic!("{name}: not JSON ({e}): {raw}")))
     }
 
     /// Everything the function and the emulator printed so far.
@@ -296,6 +273,126 @@ impl Emulator {
     }
 }
 
+/// Invoking the function, whichever way it runs: one raw call, and the conveniences built on it.
+pub trait Invoke {
+    /// Invokes the function with a raw payload and returns its raw result.
+    fn invoke_raw(&self, payload: &str) -> String;
+
+    fn invoke(&self, payload: &Value) -> Value {
+        let raw = self.invoke_raw(&payload.to_string());
+        serde_json::from_str(&raw).unwrap_or_else(|e| panic!("not JSON ({e}): {raw}"))
+    }
+
+    /// Invokes with an HTTP event and unpacks the API Gateway / ALB response.
+    fn http(&self, event: &Value) -> HttpReply {
+        let raw = self.invoke(event);
+        let status = raw["statusCode"].as_u64().unwrap_or_else(|| panic!("not an HTTP response: {raw}")) as u16;
+        let body = match raw["body"].as_str() {
+            Some(text) if !text.is_empty() => {
+                serde_json::from_str(text).unwrap_or_else(|e| panic!("body not JSON ({e}): {text}"))
+            }
+            _ => Value::Null,
+        };
+        HttpReply { status, headers: raw["headers"].clone(), body, raw }
+    }
+
+    fn http_file(&self, name: &str) -> HttpReply {
+        self.http(&serde_json::from_str(&event_file(name)).unwrap())
+    }
+
+    /// Invokes with `events/<name>` and returns the answer in the form of `tests/expected/<name>`.
+    fn answer_to(&self, name: &str) -> Value {
+        let raw = self.invoke_raw(&event_file(name));
+        comparable(serde_json::from_str(&raw).unwrap_or_else(|e| panic!("{name}: not JSON ({e}): {raw}")))
+    }
+}
+
+impl Invoke for Emulator {
+    fn invoke_raw(&self, payload: &str) -> String {
+        self.emulated_invoke(payload)
+    }
+}
+
+/// The function in this process, through the whole entry point (`handler::service`: lambda_http's
+/// adapter, the guard, the handler) with the real SDK client and the stand-in: what the runtime does
+/// with an event, without the process and the emulator's round trip. Contract tests run here;
+/// what needs a real process (crashes, stdout, memory, the shipped binary) runs under [`Emulator`].
+pub struct InProcess {
+    pub stand_in: StandIn,
+    runtime: tokio::runtime::Runtime,
+    app: App,
+    timeout: Duration,
+    invocations: std::sync::atomic::AtomicU64,
+}
+
+impl InProcess {
+    /// Options as for the emulator: `env` may set `ALLOWED_INSTANCE_IDS` and `METRICS_NAMESPACE`.
+    pub fn with(options: Options) -> InProcess {
+        let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
+        let stand_in = runtime.block_on(StandIn::start(options.seed)).unwrap();
+        let setting = |name: &str| options.env.iter().find(|(key, _)| key == name).map(|(_, value)| value.as_str());
+        let allowed = AllowedInstances::from_setting(setting("ALLOWED_INSTANCE_IDS")).expect("a valid allow-list");
+        let namespace = Namespace::from_setting(setting("METRICS_NAMESPACE")).expect("a valid namespace");
+        let endpoint = options.endpoint.unwrap_or_else(|| stand_in.url());
+        let app = app_sending_to(&endpoint, allowed)
+            .with_event_log(EventLog::new(namespace, Output::Memory(Default::default())));
+        let timeout = Duration::from_secs(options.timeout_seconds.into());
+        InProcess { stand_in, runtime, app, timeout, invocations: Default::default() }
+    }
+}
+
+impl Invoke for InProcess {
+    fn invoke_raw(&self, payload: &str) -> String {
+        let event: Value = serde_json::from_str(payload).expect("a JSON payload");
+        let mut context = Context::default();
+        let n = self.invocations.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        context.request_id = format!("in-process-{n}");
+        let deadline = std::time::SystemTime::now() + self.timeout;
+        context.deadline = deadline.duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as u64;
+        let reply = self.runtime.block_on(invoke_in_process(&self.app, &event, context));
+        let _ = self.app.event_log.take_lines();
+        reply.to_string()
+    }
+}
+
+/// The function for a contract test: in this process, unless `CONNECT_REFERENCES_BINARY` names a binary
+/// to test (`scripts/test-arm64`: the shipped bootstrap), which then runs under the emulator, so that one
+/// suite of contract tests checks both.
+pub enum Function {
+    InProcess(InProcess),
+    Emulated(Emulator),
+}
+
+impl Function {
+    pub fn start() -> Function {
+        Function::with(Options::default())
+    }
+
+    pub fn with(options: Options) -> Function {
+        if std::env::var_os("CONNECT_REFERENCES_BINARY").is_some() {
+            Function::Emulated(Emulator::with(options))
+        } else {
+            Function::InProcess(InProcess::with(options))
+        }
+    }
+
+    pub fn stand_in(&self) -> &StandIn {
+        match self {
+            Function::InProcess(function) => &function.stand_in,
+            Function::Emulated(emulator) => &emulator.stand_in,
+        }
+    }
+}
+
+impl Invoke for Function {
+    fn invoke_raw(&self, payload: &str) -> String {
+        match self {
+            Function::InProcess(function) => function.invoke_raw(payload),
+            Function::Emulated(emulator) => emulator.invoke_raw(payload),
+        }
+    }
+}
+
 impl Drop for Emulator {
     fn drop(&mut self) {
         let _ = self.child.kill();
@@ -305,7 +402,8 @@ impl Drop for Emulator {
 }
 
 fn wait_for_port(port: u16) {
-    let deadline = Instant::now() + Duration::from_secs(10);
+    // Generous: under a loaded CI machine (or qemu) the emulator can take seconds to listen.
+    let deadline = Instant::now() + Duration::from_secs(30);
     let addr = SocketAddr::from(([127, 0, 0, 1], port));
     while TcpStream::connect_timeout(&addr, Duration::from_millis(100)).is_err() {
         assert!(Instant::now() < deadline, "the emulator did not listen on {port}");
@@ -419,11 +517,16 @@ pub fn assert_valid_emf(line: &Value) -> serde_json::Map<String, Value> {
 /// The function's state in this process, with the real SDK client (the deployed retry and timeout
 /// settings) sending to `stand_in`.
 pub fn app_calling(stand_in: &StandIn, allowed: AllowedInstances) -> App {
+    app_sending_to(&stand_in.url(), allowed)
+}
+
+/// The function's state in this process, sending Connect calls to `endpoint`.
+pub fn app_sending_to(endpoint: &str, allowed: AllowedInstances) -> App {
     let config = aws_sdk_connect::Config::builder()
         .behavior_version(BehaviorVersion::latest())
         .region(Region::new("us-east-1"))
         .credentials_provider(Credentials::for_tests())
-        .endpoint_url(stand_in.url())
+        .endpoint_url(endpoint)
         .retry_config(retry_config())
         .timeout_config(timeout_config())
         .build();
