@@ -16,8 +16,17 @@ use crate::reference::ReferencePage;
 
 /// Connect refuses a Lambda response of 32 KB or more.
 pub const MAX_RESPONSE_BYTES: usize = 32 * 1024;
-/// The prefix of each reference's key: a flow reads `$.External.ref_<Name>`.
+/// The prefix of each reference's key: a flow reads `$.External.ref_<key>`.
 pub const REFERENCE_KEY_PREFIX: &str = "ref_";
+/// The prefix of the entry holding a reference's original name, when its key had to change it.
+pub const NAME_KEY_PREFIX: &str = "name_";
+
+/// The key a flow can address for a reference name: every character outside `[A-Za-z0-9_]` (a dot,
+/// which `$.External.a.b` reads as nesting, a space, a slash, any non-ASCII letter) becomes `_`, one for
+/// one. Deterministic, so a flow author can work the key out from the name (`scan.pdf` → `scan_pdf`).
+pub fn flow_key(name: &str) -> String {
+    name.chars().map(|c| if c.is_ascii_alphanumeric() || c == '_' { c } else { '_' }).collect()
+}
 
 /// The parts of Connect's event we read. Lenient on purpose: endpoints and queue may be null or
 /// missing, unknown fields are ignored, and `Name` is not checked (real events say `ContactFlowEvent`
@@ -110,8 +119,8 @@ fn text<'a>(value: &'a Option<Value>, field: &str) -> Result<Option<&'a str>, Er
     }
 }
 
-/// The flat answer: `success`, `count`, `ref_<Name>` per reference, then `nextToken` and `truncated`
-/// when they apply. Built to stay under [`MAX_RESPONSE_BYTES`] by dropping whole references from the end.
+/// The flat answer: `success`, `count`, `ref_<key>` per reference (and `name_<key>` with the original
+/// name when [`flow_key`] changed it), then `nextToken` and `truncated` when they apply. Built to stay under [`MAX_RESPONSE_BYTES`] by dropping whole references from the end.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FlatResponse {
     entries: Vec<(String, String)>,
@@ -126,27 +135,32 @@ impl FlatResponse {
             + tail.iter().map(|(k, v)| entry_len(k, v)).sum::<usize>();
         let mut budget = MAX_RESPONSE_BYTES.saturating_sub(1 + fixed);
         let mut references: Vec<(String, String)> = Vec::new();
+        let mut count = 0;
         let mut truncated = false;
-        let mut names_seen = HashSet::new();
+        let mut keys_seen = HashSet::new();
         for reference in &page.references {
             let Some(name) = reference.name.as_deref() else {
                 continue;
             };
-            if !names_seen.insert(name) {
-                continue; // when two references share a name, the first wins
+            let key = flow_key(name);
+            if !keys_seen.insert(key.clone()) {
+                continue; // when two references share a key (the same name, or names that map alike), the first wins
             }
-            let key = format!("{REFERENCE_KEY_PREFIX}{name}");
             let value = reference.value_or_arn().unwrap_or_default();
-            let len = entry_len(&key, value);
+            let mut kept = vec![(format!("{REFERENCE_KEY_PREFIX}{key}"), value.to_owned())];
+            if key != name {
+                kept.push((format!("{NAME_KEY_PREFIX}{key}"), name.to_owned()));
+            }
+            let len: usize = kept.iter().map(|(k, v)| entry_len(k, v)).sum();
             if len > budget {
                 truncated = true;
                 break;
             }
             budget -= len;
-            references.push((key, value.to_owned()));
+            references.extend(kept);
+            count += 1;
         }
-        let mut entries =
-            vec![("success".to_owned(), "true".to_owned()), ("count".to_owned(), references.len().to_string())];
+        let mut entries = vec![("success".to_owned(), "true".to_owned()), ("count".to_owned(), count.to_string())];
         entries.extend(references);
         entries.extend(tail);
         if truncated {
@@ -414,6 +428,66 @@ mod tests {
         // One more reference would not have fitted.
         let next = entry_len(&format!("ref_r{count:03}"), &"\u{e9}\"".repeat(200));
         assert!(json.len() + next >= MAX_RESPONSE_BYTES - r#","truncated":"true""#.len() - 8);
+    }
+
+    #[test]
+    fn every_key_is_addressable_and_the_original_name_stays_available() {
+        let page = ReferencePage {
+            references: vec![
+                reference("caseUrl", Some("u"), None),
+                reference("scan.pdf", Some("s"), None),
+                reference("Claim form 2", Some("c"), None),
+                reference("docs/terms", Some("t"), None),
+                reference("Überweisung-€", Some("m"), None),
+            ],
+            next_token: None,
+        };
+        let answer = parsed(&FlatResponse::success(&page));
+        assert_eq!(
+            answer,
+            json!({"success": "true", "count": "5", "ref_caseUrl": "u",
+                   "ref_scan_pdf": "s", "name_scan_pdf": "scan.pdf",
+                   "ref_Claim_form_2": "c", "name_Claim_form_2": "Claim form 2",
+                   "ref_docs_terms": "t", "name_docs_terms": "docs/terms",
+                   "ref__berweisung__": "m", "name__berweisung__": "Überweisung-€"})
+        );
+        for key in answer.as_object().unwrap().keys() {
+            assert!(key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'), "{key} is not addressable");
+        }
+    }
+
+    #[test]
+    fn names_that_map_to_the_same_key_are_resolved_like_duplicates_the_first_wins() {
+        let page = ReferencePage {
+            references: vec![
+                reference("scan.pdf", Some("first"), None),
+                reference("scan pdf", Some("second"), None),
+                reference("scan_pdf", Some("third"), None),
+            ],
+            next_token: None,
+        };
+        assert_eq!(
+            parsed(&FlatResponse::success(&page)),
+            json!({"success": "true", "count": "1", "ref_scan_pdf": "first", "name_scan_pdf": "scan.pdf"})
+        );
+    }
+
+    #[test]
+    fn the_32_kb_cap_counts_the_name_entries_and_drops_a_reference_with_both() {
+        let references =
+            (0..200).map(|i| reference(&format!("file {i:03}.pdf"), Some(&"v".repeat(150)), None)).collect();
+        let flat = FlatResponse::success(&ReferencePage { references, next_token: None });
+        let json = flat.to_json();
+        assert!(json.len() < MAX_RESPONSE_BYTES, "{} bytes", json.len());
+        assert!(flat.is_truncated());
+        let body = parsed(&flat);
+        let count: usize = body["count"].as_str().unwrap().parse().unwrap();
+        assert!(count > 50 && count < 200, "{count}");
+        // success, count, truncated, and two entries per reference kept: never one without the other.
+        assert_eq!(body.as_object().unwrap().len(), 3 + 2 * count);
+        let last = format!("file_{:03}_pdf", count - 1);
+        assert_eq!(body[format!("name_{last}")], format!("file {:03}.pdf", count - 1));
+        assert!(body.get(format!("ref_file_{count:03}_pdf")).is_none());
     }
 
     #[test]
