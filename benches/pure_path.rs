@@ -56,7 +56,7 @@ fn pure_path(c: &mut Criterion) {
             |summaries| {
                 let mut references: Vec<Reference> = summaries.into_iter().map(Reference::from).collect();
                 group_by_requested_type(&mut references, &query.reference_types);
-                let page = ReferencePage { references, next_token: None };
+                let page = ReferencePage { references, next_token: None, initial_contact_id: None };
                 black_box(envelope::success(&query, &page))
             },
             criterion::BatchSize::SmallInput,
@@ -70,7 +70,7 @@ fn pure_path(c: &mut Criterion) {
                 let query = parse_request(&request).unwrap();
                 let mut references: Vec<Reference> = summaries.into_iter().map(Reference::from).collect();
                 group_by_requested_type(&mut references, &query.reference_types);
-                let page = ReferencePage { references, next_token: None };
+                let page = ReferencePage { references, next_token: None, initial_contact_id: None };
                 black_box(envelope::success(&query, &page))
             },
             criterion::BatchSize::SmallInput,

@@ -5,11 +5,12 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use tokio::time::Instant;
 
 use crate::access::AllowedInstances;
+use crate::config::Features;
 use crate::connect::{ConnectReferences, ConnectUsage};
 use crate::error::Error;
 use crate::logging::EventLog;
 use crate::metrics::Measurements;
-use crate::query::ReferenceQuery;
+use crate::query::{ContactScope, ReferenceQuery};
 use crate::reference::ReferencePage;
 
 /// Time kept back from the invocation's deadline to write the answer, so that we answer
@@ -32,11 +33,17 @@ pub struct App {
     pub allowed: AllowedInstances,
     /// Where each event's line (with its metrics) goes.
     pub event_log: EventLog,
+    /// The opt-in features this deployment allows.
+    pub features: Features,
 }
 
 impl App {
     pub fn new(connect: ConnectReferences, allowed: AllowedInstances) -> Self {
-        App { connect, allowed, event_log: EventLog::default() }
+        App { connect, allowed, event_log: EventLog::default(), features: Features::default() }
+    }
+
+    pub fn with_features(self, features: Features) -> Self {
+        App { features, ..self }
     }
 
     pub fn with_event_log(self, event_log: EventLog) -> Self {
@@ -51,6 +58,13 @@ impl App {
         deadline: Instant,
     ) -> (Result<ReferencePage, Error>, ConnectUsage) {
         if let Err(refused) = self.allowed.check(&query.instance_id) {
+            return (Err(refused), ConnectUsage::default());
+        }
+        if query.contact_scope == ContactScope::Initial && !self.features.resolve_transferred_contacts {
+            let refused = Error::validation(
+                "this deployment does not resolve transferred contacts (deploy with ResolveTransferredContacts=true); \
+                 ask without contact=initial",
+            );
             return (Err(refused), ConnectUsage::default());
         }
         self.connect.fetch_measured(query, deadline).await

@@ -24,3 +24,43 @@ impl fmt::Display for SettingError {
 }
 
 impl std::error::Error for SettingError {}
+
+/// The opt-in features a deployment allows (template parameters; off unless set to `true`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Features {
+    /// `RESOLVE_TRANSFERRED_CONTACTS`: HTTP callers may ask for `contact=initial` (`DescribeContact`).
+    pub resolve_transferred_contacts: bool,
+}
+
+impl Features {
+    pub fn from_settings(resolve_transferred_contacts: Option<&str>) -> Result<Self, SettingError> {
+        Ok(Features {
+            resolve_transferred_contacts: flag("RESOLVE_TRANSFERRED_CONTACTS", resolve_transferred_contacts)?,
+        })
+    }
+}
+
+/// `true` or `false` (any case); unset or empty is `false`.
+fn flag(variable: &'static str, setting: Option<&str>) -> Result<bool, SettingError> {
+    match setting.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(false),
+        Some(value) if value.eq_ignore_ascii_case("true") => Ok(true),
+        Some(value) if value.eq_ignore_ascii_case("false") => Ok(false),
+        Some(_) => Err(SettingError::new(variable, "must be true or false")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn features_are_off_unless_set_to_true_and_other_values_stop_start_up() {
+        assert!(!Features::from_settings(None).unwrap().resolve_transferred_contacts);
+        assert!(!Features::from_settings(Some("")).unwrap().resolve_transferred_contacts);
+        assert!(!Features::from_settings(Some("FALSE")).unwrap().resolve_transferred_contacts);
+        assert!(Features::from_settings(Some("True")).unwrap().resolve_transferred_contacts);
+        let refused = Features::from_settings(Some("yes")).unwrap_err();
+        assert_eq!(refused.to_string(), "RESOLVE_TRANSFERRED_CONTACTS: must be true or false");
+    }
+}

@@ -22,7 +22,7 @@ use futures_util::future::try_join_all;
 use tokio::time::Instant;
 
 use crate::error::{Error, ErrorKind};
-use crate::query::ReferenceQuery;
+use crate::query::{ContactScope, ReferenceQuery};
 use crate::reference::{group_by_requested_type, Reference, ReferencePage};
 
 /// How many pages one batch may follow when several batches are merged (Connect documents
@@ -71,7 +71,7 @@ impl ConnectReferences {
     ) -> (Result<ReferencePage, Error>, ConnectUsage) {
         let attempts = AttemptCounter::default();
         let started = Instant::now();
-        let result = match tokio::time::timeout_at(deadline, self.fetch_all(query, &attempts)).await {
+        let result = match tokio::time::timeout_at(deadline, self.fetch_in_scope(query, &attempts)).await {
             Ok(result) => result,
             Err(_) => {
                 tracing::warn!(
@@ -84,19 +84,52 @@ impl ConnectReferences {
         (result, ConnectUsage { calls: attempts.count(), waited: Some(started.elapsed()) })
     }
 
+    /// For [`ContactScope::Initial`], asks `DescribeContact` for the contact's initial contact first and
+    /// lists that one's references (Connect keys references by the initial contact).
+    async fn fetch_in_scope(&self, query: &ReferenceQuery, attempts: &AttemptCounter) -> Result<ReferencePage, Error> {
+        if query.contact_scope == ContactScope::AsGiven {
+            return self.fetch_all(query, attempts).await;
+        }
+        let initial = self.initial_contact(&query.instance_id, &query.contact_id, attempts).await?;
+        let resolved = ReferenceQuery { contact_id: initial.clone(), ..query.clone() };
+        let page = self.fetch_all(&resolved, attempts).await?;
+        Ok(ReferencePage { initial_contact_id: Some(initial), ..page })
+    }
+
+    /// The contact's initial contact, or the contact itself when it was not transferred.
+    async fn initial_contact(
+        &self,
+        instance_id: &str,
+        contact_id: &str,
+        attempts: &AttemptCounter,
+    ) -> Result<String, Error> {
+        let output = self
+            .client
+            .describe_contact()
+            .instance_id(instance_id)
+            .contact_id(contact_id)
+            .customize()
+            .interceptor(attempts.clone())
+            .send()
+            .await
+            .map_err(|error| classify_other("DescribeContact", error))?;
+        let initial = output.contact.and_then(|contact| contact.initial_contact_id).filter(|id| !id.is_empty());
+        Ok(initial.unwrap_or_else(|| contact_id.to_owned()))
+    }
+
     async fn fetch_all(&self, query: &ReferenceQuery, attempts: &AttemptCounter) -> Result<ReferencePage, Error> {
         if query.reference_types.len() <= crate::query::TYPES_PER_CALL {
             // One call: the caller's token goes in and Connect's comes back out.
             let (mut references, next_token) =
                 self.call(query, &query.reference_types, query.next_token.as_deref(), attempts).await?;
             group_by_requested_type(&mut references, &query.reference_types);
-            return Ok(ReferencePage { references, next_token });
+            return Ok(ReferencePage { references, next_token, initial_contact_id: None });
         }
         // Several calls: each batch is followed to its end, so the merged answer is complete.
         let batches = try_join_all(query.batches().map(|types| self.call_all_pages(query, types, attempts))).await?;
         let mut references: Vec<Reference> = batches.into_iter().flatten().collect();
         group_by_requested_type(&mut references, &query.reference_types);
-        Ok(ReferencePage { references, next_token: None })
+        Ok(ReferencePage { references, next_token: None, initial_contact_id: None })
     }
 
     async fn call_all_pages(
@@ -229,15 +262,42 @@ pub fn classify(error: SdkError<ListContactReferencesError, HttpResponse>) -> Er
         SdkError::DispatchFailure(_) | SdkError::ResponseError(_) => ErrorKind::Upstream,
         _ => ErrorKind::Internal,
     };
-    log_failure(kind, &error);
+    log_failure("ListContactReferences", kind, &error);
     Error::new(kind, message_for(kind))
+}
+
+/// Maps a failure of another operation than ListContactReferences by Connect's error code (its modeled
+/// errors have the same names and meanings), with the same log line.
+pub fn classify_other<E>(operation: &'static str, error: SdkError<E, HttpResponse>) -> Error
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+{
+    let kind = match &error {
+        SdkError::ServiceError(service) => {
+            kind_of_unmodeled_error(service.err().code(), service.raw().status().as_u16())
+        }
+        SdkError::TimeoutError(_) => ErrorKind::UpstreamTimeout,
+        SdkError::DispatchFailure(failure) if failure.is_timeout() => ErrorKind::UpstreamTimeout,
+        SdkError::DispatchFailure(failure) if failure.is_user() => ErrorKind::Internal,
+        SdkError::DispatchFailure(_) | SdkError::ResponseError(_) => ErrorKind::Upstream,
+        _ => ErrorKind::Internal,
+    };
+    log_failure(operation, kind, &error);
+    let message = match kind {
+        ErrorKind::NotFound if operation == "DescribeContact" => "Amazon Connect has no such contact in that instance",
+        other => message_for(other),
+    };
+    Error::new(kind, message)
 }
 
 /// What an operator needs to act on a failed call, and nothing a caller sent or Connect wrote: the
 /// SDK's kind of failure, Connect's error code and request id, and, for failures before any reply
 /// (DNS, TLS, a refused connection, a timeout), the chain of causes. A service error's message is never
 /// logged (it may quote ids). WARN for what an operator should look at; DEBUG for a caller's mistake.
-fn log_failure(kind: ErrorKind, error: &SdkError<ListContactReferencesError, HttpResponse>) {
+fn log_failure<E>(operation: &'static str, kind: ErrorKind, error: &SdkError<E, HttpResponse>)
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+{
     let sdk_error = match error {
         SdkError::ConstructionFailure(_) => "construction failure",
         SdkError::TimeoutError(_) => "timeout",
@@ -254,20 +314,22 @@ fn log_failure(kind: ErrorKind, error: &SdkError<ListContactReferencesError, Htt
     let connect_request_id = error.request_id().unwrap_or("none");
     if matches!(kind, ErrorKind::Validation | ErrorKind::NotFound) {
         tracing::debug!(
+            operation,
             error_code = kind.code(),
             sdk_error,
             connect_error_code,
             connect_request_id,
-            "ListContactReferences failed"
+            "Connect call failed"
         );
     } else {
         tracing::warn!(
+            operation,
             error_code = kind.code(),
             sdk_error,
             connect_error_code,
             connect_request_id,
             causes,
-            "ListContactReferences failed"
+            "Connect call failed"
         );
     }
 }

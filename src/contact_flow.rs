@@ -393,6 +393,7 @@ mod tests {
                 reference("case", Some("second"), None),
             ],
             next_token: Some("t".into()),
+            initial_contact_id: None,
         };
         assert_eq!(
             parsed(&FlatResponse::success(&page)),
@@ -413,7 +414,7 @@ mod tests {
     fn oversized_answers_drop_whole_references_from_the_end() {
         let references =
             (0..100).map(|i| reference(&format!("r{i:03}"), Some(&"\u{e9}\"".repeat(200)), None)).collect();
-        let page = ReferencePage { references, next_token: None };
+        let page = ReferencePage { references, next_token: None, initial_contact_id: None };
         let flat = FlatResponse::success(&page);
         let json = flat.to_json();
         assert!(json.len() < MAX_RESPONSE_BYTES, "{} bytes", json.len());
@@ -441,6 +442,7 @@ mod tests {
                 reference("Überweisung-€", Some("m"), None),
             ],
             next_token: None,
+            initial_contact_id: None,
         };
         let answer = parsed(&FlatResponse::success(&page));
         assert_eq!(
@@ -465,6 +467,7 @@ mod tests {
                 reference("scan_pdf", Some("third"), None),
             ],
             next_token: None,
+            initial_contact_id: None,
         };
         assert_eq!(
             parsed(&FlatResponse::success(&page)),
@@ -476,7 +479,7 @@ mod tests {
     fn the_32_kb_cap_counts_the_name_entries_and_drops_a_reference_with_both() {
         let references =
             (0..200).map(|i| reference(&format!("file {i:03}.pdf"), Some(&"v".repeat(150)), None)).collect();
-        let flat = FlatResponse::success(&ReferencePage { references, next_token: None });
+        let flat = FlatResponse::success(&ReferencePage { references, next_token: None, initial_contact_id: None });
         let json = flat.to_json();
         assert!(json.len() < MAX_RESPONSE_BYTES, "{} bytes", json.len());
         assert!(flat.is_truncated());
@@ -492,7 +495,11 @@ mod tests {
 
     #[test]
     fn small_answers_are_not_marked_truncated() {
-        let page = ReferencePage { references: vec![reference("a", Some("b"), None)], next_token: None };
+        let page = ReferencePage {
+            references: vec![reference("a", Some("b"), None)],
+            next_token: None,
+            initial_contact_id: None,
+        };
         assert!(parsed(&FlatResponse::success(&page)).get("truncated").is_none());
         assert!(!FlatResponse::success(&page).is_truncated());
     }

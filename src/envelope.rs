@@ -20,6 +20,8 @@ struct Data<'a> {
     contact_id: &'a str,
     references: &'a [Reference],
     next_token: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    initial_contact_id: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -46,6 +48,7 @@ pub fn success(query: &ReferenceQuery, page: &ReferencePage) -> String {
             contact_id: &query.contact_id,
             references: &page.references,
             next_token: page.next_token.as_deref(),
+            initial_contact_id: page.initial_contact_id.as_deref(),
         },
     })
 }
@@ -85,6 +88,7 @@ mod tests {
                 ..Reference::default()
             }],
             next_token: None,
+            initial_contact_id: None,
         };
         let body: Value = serde_json::from_str(&success(&query, &page)).unwrap();
         assert_eq!(

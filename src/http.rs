@@ -13,7 +13,7 @@ use crate::app::{deadline, App, Outcome};
 use crate::envelope;
 use crate::error::{Error, ErrorKind};
 use crate::metrics::{EventKind, Measurements};
-use crate::query::ReferenceQuery;
+use crate::query::{ContactScope, ReferenceQuery};
 
 /// The route's fixed segments; it may sit under a stage or a base path.
 const ROUTE_PREFIX: [&str; 2] = ["contact", "references"];
@@ -93,7 +93,10 @@ pub async fn handle(app: &App, request: &Request) -> Outcome<Response<Body>> {
             let (page, usage) = app.list(&query, deadline(lambda_deadline, None)).await;
             measured.connect_calls = usage.calls;
             measured.connect_latency = usage.waited;
-            page.map(|page| (query, page)).map_err(Refusal::from)
+            match page {
+                Ok(page) => Ok((query, page)),
+                Err(error) => Err(Refusal::from(hint_at_transfers(error, &query, app))),
+            }
         }
         Err(refusal) => Err(refusal),
     };
@@ -143,13 +146,28 @@ pub fn parse_request(request: &Request) -> Result<ReferenceQuery, Refusal> {
         .and_then(|p| p.all("referenceTypes"))
         .map(|values| values.into_iter().map(|v| origin.decode_query(v)).collect::<Vec<_>>());
     let next_token = params.and_then(|p| p.first("nextToken")).map(|v| origin.decode_query(v));
-    ReferenceQuery::parse(
+    let scope = params.and_then(|p| p.first("contact")).map(|v| origin.decode_query(v));
+    let mut query = ReferenceQuery::parse(
         &instance_id,
         &contact_id,
         types.as_ref().map(|types| types.iter().map(|t| t.as_ref())),
         next_token.as_deref(),
-    )
-    .map_err(Refusal::from)
+    )?;
+    query.contact_scope = ContactScope::parse(scope.as_deref())?;
+    Ok(query)
+}
+
+/// Connect keys references by the initial contact: when a contact is not found and the deployment
+/// can resolve transfers, the message says how.
+fn hint_at_transfers(error: Error, query: &ReferenceQuery, app: &App) -> Error {
+    let hint = error.kind == ErrorKind::NotFound
+        && query.contact_scope == ContactScope::AsGiven
+        && app.features.resolve_transferred_contacts;
+    if hint {
+        Error::new(error.kind, format!("{}; for a transferred contact, ask with contact=initial", error.message))
+    } else {
+        error
+    }
 }
 
 /// Where the request came from decides what is still percent-encoded.

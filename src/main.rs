@@ -3,7 +3,7 @@
 use aws_config::BehaviorVersion;
 use connect_references::access::AllowedInstances;
 use connect_references::app::App;
-use connect_references::config::SettingError;
+use connect_references::config::{Features, SettingError};
 use connect_references::connect::{self, ConnectReferences};
 use connect_references::logging::{EventLog, Output};
 use connect_references::metrics::Namespace;
@@ -20,6 +20,8 @@ async fn main() -> Result<(), lambda_runtime::Error> {
     let allowed =
         AllowedInstances::from_setting(std::env::var("ALLOWED_INSTANCE_IDS").ok().as_deref()).inspect_err(refuse)?;
     let namespace = Namespace::from_setting(std::env::var("METRICS_NAMESPACE").ok().as_deref()).inspect_err(refuse)?;
+    let features =
+        Features::from_settings(std::env::var("RESOLVE_TRANSFERRED_CONTACTS").ok().as_deref()).inspect_err(refuse)?;
     // Region, credentials and AWS_ENDPOINT_URL_CONNECT come from the environment, as everywhere in the SDK.
     // Trusts only the roots that sign AWS endpoints, unless SSL_CERT_FILE / SSL_CERT_DIR say otherwise.
     let http_client = tls::https_client(tls::Roots::from_env())?;
@@ -30,7 +32,8 @@ async fn main() -> Result<(), lambda_runtime::Error> {
         .load()
         .await;
     let app = App::new(ConnectReferences::new(aws_sdk_connect::Client::new(&config)), allowed)
-        .with_event_log(EventLog::new(namespace, Output::Stdout));
+        .with_event_log(EventLog::new(namespace, Output::Stdout))
+        .with_features(features);
 
     lambda_runtime::run(handler::service(&app)).await
 }

@@ -27,6 +27,33 @@ pub struct ReferenceQuery {
     pub contact_id: String,
     pub reference_types: Vec<ReferenceType>,
     pub next_token: Option<String>,
+    /// Whose references: the contact as given, or (HTTP `contact=initial`) its initial contact.
+    pub contact_scope: ContactScope,
+}
+
+/// Which contact's references a query is about. Connect keys references by the *initial* contact.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ContactScope {
+    /// The contact id as the caller gave it (the default).
+    #[default]
+    AsGiven,
+    /// The initial contact of the given one, found with `DescribeContact` (a transferred contact's
+    /// references are keyed by the contact it was transferred from).
+    Initial,
+}
+
+impl ContactScope {
+    /// The HTTP `contact` parameter: absent, or `initial`.
+    pub fn parse(raw: Option<&str>) -> Result<Self, Error> {
+        match raw {
+            None => Ok(ContactScope::AsGiven),
+            Some(value) if value.eq_ignore_ascii_case("initial") => Ok(ContactScope::Initial),
+            Some(value) => Err(Error::validation(format!(
+                "contact {} is not a contact scope; the only value is contact=initial (list the references of the transferred contact's initial contact)",
+                quote(value)
+            ))),
+        }
+    }
 }
 
 impl ReferenceQuery {
@@ -48,6 +75,7 @@ impl ReferenceQuery {
                 None => all_reference_types(),
             },
             next_token: next_token.map(parse_next_token).transpose()?,
+            contact_scope: ContactScope::AsGiven,
         };
         // A token continues one Connect call; a query of several batches is always answered whole.
         if query.next_token.is_some() && query.reference_types.len() > TYPES_PER_CALL {

@@ -44,6 +44,8 @@ impl Reference {
 pub struct ReferencePage {
     pub references: Vec<Reference>,
     pub next_token: Option<String>,
+    /// The initial contact whose references these are, when the caller asked for it (`contact=initial`).
+    pub initial_contact_id: Option<String>,
 }
 
 /// Orders references by the position of their type in `requested` (stable within a type);

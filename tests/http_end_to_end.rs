@@ -231,3 +231,92 @@ fn a_caller_cannot_forge_the_guards_marker() {
     let reply = function.http(&event);
     assert_eq!(reply.status, 200, "{}", reply.body);
 }
+
+fn resolving_transfers() -> Function {
+    Function::with(Options { env: vec![("RESOLVE_TRANSFERRED_CONTACTS".into(), "true".into())], ..Options::default() })
+}
+
+fn operations(function: &Function) -> Vec<(&'static str, String)> {
+    function.stand_in().requests().into_iter().map(|r| (r.operation, r.contact_id)).collect()
+}
+
+#[test]
+fn contact_initial_lists_a_transferred_contacts_references_from_its_initial_contact() {
+    let function = resolving_transfers();
+    for transferred in [TRANSFERRED, TRANSFERRED_TWICE] {
+        let reply = function.http(&http_api_event(
+            "GET",
+            &references_path(INSTANCE, transferred),
+            "referenceTypes=URL&contact=initial",
+        ));
+        assert_eq!(reply.status, 200, "{}", reply.body);
+        assert_eq!(reply.body["data"]["contactId"], transferred, "the id the caller asked about");
+        assert_eq!(reply.body["data"]["initialContactId"], EVERY_KIND);
+        let direct =
+            function.http(&http_api_event("GET", &references_path(INSTANCE, EVERY_KIND), "referenceTypes=URL"));
+        assert_eq!(reply.body["data"]["references"], direct.body["data"]["references"]);
+    }
+    assert_eq!(
+        operations(&function),
+        [
+            ("DescribeContact", TRANSFERRED.to_owned()),
+            ("ListContactReferences", EVERY_KIND.to_owned()),
+            ("ListContactReferences", EVERY_KIND.to_owned()),
+            ("DescribeContact", TRANSFERRED_TWICE.to_owned()),
+            ("ListContactReferences", EVERY_KIND.to_owned()),
+            ("ListContactReferences", EVERY_KIND.to_owned()),
+        ]
+    );
+}
+
+#[test]
+fn a_contact_that_was_not_transferred_is_its_own_initial_contact() {
+    let function = resolving_transfers();
+    let reply = function.http(&http_api_event(
+        "GET",
+        &references_path(INSTANCE, EVERY_KIND),
+        "referenceTypes=URL&contact=Initial",
+    ));
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    assert_eq!(reply.body["data"]["initialContactId"], EVERY_KIND);
+}
+
+#[test]
+fn an_unknown_contact_with_contact_initial_is_404_from_describe_contact() {
+    let function = resolving_transfers();
+    let reply = function.http(&http_api_event("GET", &references_path(INSTANCE, "no-such-contact"), "contact=initial"));
+    let message = assert_http_failure(&reply, 404, "NOT_FOUND");
+    assert_eq!(message, "Amazon Connect has no such contact in that instance");
+    assert_eq!(operations(&function), [("DescribeContact", "no-such-contact".to_owned())]);
+}
+
+#[test]
+fn without_the_option_nothing_changes_and_a_missing_contact_hints_at_it() {
+    let function = resolving_transfers();
+    let reply = function.http(&http_api_event("GET", &references_path(INSTANCE, EVERY_KIND), "referenceTypes=URL"));
+    assert!(reply.body["data"].get("initialContactId").is_none(), "{}", reply.body);
+    let missing = function.http(&http_api_event("GET", &references_path(INSTANCE, TRANSFERRED), "referenceTypes=URL"));
+    let message = assert_http_failure(&missing, 404, "NOT_FOUND");
+    assert!(message.ends_with("; for a transferred contact, ask with contact=initial"), "{message}");
+    assert!(operations(&function).iter().all(|(operation, _)| *operation == "ListContactReferences"));
+}
+
+#[test]
+fn a_deployment_that_does_not_resolve_transfers_refuses_the_option_with_a_400_and_calls_nothing() {
+    let function = Function::start();
+    let reply = function.http(&http_api_event("GET", &references_path(INSTANCE, TRANSFERRED), "contact=initial"));
+    let message = assert_http_failure(&reply, 400, "VALIDATION_ERROR");
+    assert!(message.contains("ResolveTransferredContacts=true"), "{message}");
+    assert!(function.stand_in().requests().is_empty());
+    // And no hint at an option it would refuse.
+    let missing = function.http(&http_api_event("GET", &references_path(INSTANCE, TRANSFERRED), "referenceTypes=URL"));
+    assert_eq!(assert_http_failure(&missing, 404, "NOT_FOUND"), "Amazon Connect has no such contact in that instance");
+}
+
+#[test]
+fn an_unknown_contact_scope_is_a_400_naming_it() {
+    let function = resolving_transfers();
+    let reply = function.http(&http_api_event("GET", &references_path(INSTANCE, EVERY_KIND), "contact=previous"));
+    let message = assert_http_failure(&reply, 400, "VALIDATION_ERROR");
+    assert!(message.contains("\"previous\"") && message.contains("contact=initial"), "{message}");
+}

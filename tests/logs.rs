@@ -183,7 +183,7 @@ const STAND_IN_INTERNAL_MESSAGE: &str = "Internal service error";
 fn connect_failures(logs: &str) -> Vec<Value> {
     logs.lines()
         .filter_map(|line| serde_json::from_str::<Value>(line).ok())
-        .filter(|line| line["message"] == "ListContactReferences failed" && line["level"] == "WARN")
+        .filter(|line| line["message"] == "Connect call failed" && line["level"] == "WARN")
         .collect()
 }
 
@@ -196,6 +196,7 @@ fn a_failed_connect_call_is_logged_at_warn_with_what_an_operator_needs_and_no_me
     let failures = connect_failures(&unreachable.logs());
     let failure = failures.first().unwrap_or_else(|| panic!("no WARN line:\n{}", unreachable.logs()));
     assert_eq!(failure["error_code"], "UPSTREAM_ERROR");
+    assert_eq!(failure["operation"], "ListContactReferences");
     assert_eq!(failure["sdk_error"], "dispatch failure");
     assert!(failure["causes"].as_str().unwrap().to_lowercase().contains("connection refused"), "{failure}");
 

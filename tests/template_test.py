@@ -128,29 +128,43 @@ class FunctionTest(unittest.TestCase):
 
 
 class LeastPrivilegeTest(unittest.TestCase):
+    INSTANCE_CONTACTS = "arn:${AWS::Partition}:connect:${AWS::Region}:${AWS::AccountId}:instance/${InstanceId}/contact/*"
+
+    def statements(self, authorizer, **parameters):
+        template = load()
+        roles = resources_of(transformed(authorizer, **parameters), "AWS::IAM::Role")
+        for role in roles.values():
+            for arn in role["Properties"].get("ManagedPolicyArns", []):
+                self.assertRegex(str(arn), "AWSLambdaBasicExecutionRole|AWSXrayWriteOnlyAccess", arn)
+        return [
+            statement
+            for role in roles.values()
+            for policy in role["Properties"].get("Policies", [])
+            for statement in resolve(
+                policy["PolicyDocument"]["Statement"], template, {"ConnectInstanceArn": INSTANCE_ARN, **parameters}
+            )
+        ]
+
+    def assert_this_instances_contacts_only(self, statement, action):
+        self.assertEqual(statement["Effect"], "Allow")
+        self.assertEqual(statement["Action"], action)
+        resource = statement["Resource"]["Fn::Sub"][0]
+        self.assertEqual(resource, self.INSTANCE_CONTACTS)
+        self.assertNotIn("*", resource.replace("/contact/*", ""))
+
     def test_the_role_may_only_list_references_of_this_instances_contacts(self):
         for authorizer in ("AWS_IAM", "JwtAuthorizer"):
-            roles = resources_of(transformed(authorizer), "AWS::IAM::Role")
-            statements = [
-                statement
-                for role in roles.values()
-                for policy in role["Properties"].get("Policies", [])
-                for statement in policy["PolicyDocument"]["Statement"]
-            ]
+            statements = self.statements(authorizer)
             self.assertEqual(len(statements), 1, statements)
-            statement = statements[0]
-            self.assertEqual(statement["Effect"], "Allow")
-            self.assertEqual(statement["Action"], "connect:ListContactReferences")
-            resource = statement["Resource"]["Fn::Sub"][0]
-            self.assertEqual(
-                resource,
-                "arn:${AWS::Partition}:connect:${AWS::Region}:${AWS::AccountId}:instance/${InstanceId}/contact/*",
-            )
-            self.assertNotIn("*", resource.replace("/contact/*", ""))
-            for role in roles.values():
-                managed = role["Properties"].get("ManagedPolicyArns", [])
-                for arn in managed:
-                    self.assertRegex(str(arn), "AWSLambdaBasicExecutionRole|AWSXrayWriteOnlyAccess", arn)
+            self.assert_this_instances_contacts_only(statements[0], "connect:ListContactReferences")
+
+    def test_resolving_transfers_adds_describe_contact_on_this_instances_contacts_only(self):
+        self.assertEqual(load()["Parameters"]["ResolveTransferredContacts"]["Default"], "false")
+        statements = self.statements("AWS_IAM", ResolveTransferredContacts="true")
+        self.assertEqual([s["Action"] for s in statements], ["connect:ListContactReferences", "connect:DescribeContact"])
+        self.assert_this_instances_contacts_only(statements[1], "connect:DescribeContact")
+        variables = load()["Resources"]["ReferencesFunction"]["Properties"]["Environment"]["Variables"]
+        self.assertEqual(variables["RESOLVE_TRANSFERRED_CONTACTS"], {"Ref": "ResolveTransferredContacts"})
 
 
 class HttpApiTest(unittest.TestCase):

@@ -68,6 +68,17 @@ const SERVICE_TYPES: [&str; 15] = [
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 pub struct Seed {
     pub instances: HashMap<String, HashMap<String, Vec<Value>>>,
+    /// Instance id → contact id → where a transferred contact came from (for `DescribeContact`).
+    #[serde(default)]
+    pub transfers: HashMap<String, HashMap<String, Transfer>>,
+}
+
+/// A contact made by a transfer: its initial contact and the one before it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Transfer {
+    pub initial_contact_id: String,
+    pub previous_contact_id: String,
 }
 
 impl Seed {
@@ -118,6 +129,8 @@ pub struct Injection {
 /// One API request as the stand-in saw it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Recorded {
+    /// `ListContactReferences` or `DescribeContact`.
+    pub operation: &'static str,
     pub instance_id: String,
     pub contact_id: String,
     pub reference_types: Vec<String>,
@@ -229,6 +242,7 @@ impl Drop for StandIn {
 fn router(shared: Arc<Shared>) -> Router {
     Router::new()
         .route("/contact/references/{instance}/{contact}", get(list_contact_references))
+        .route("/contacts/{instance}/{contact}", get(describe_contact))
         .route("/_faults", post(add_fault).delete(clear_faults))
         .route("/_requests", get(recorded_requests))
         .with_state(shared)
@@ -265,38 +279,80 @@ async fn list_contact_references(
     }
     let signed = is_sigv4_for_connect(&headers);
     shared.record(Recorded {
+        operation: "ListContactReferences",
         instance_id: instance_id.clone(),
         contact_id: contact_id.clone(),
         reference_types: reference_types.clone(),
         next_token,
         signed,
     });
-
-    if !signed {
-        return unrecognized_client();
-    }
-    match shared.next_fault() {
-        None => {}
-        Some(Fault::Slow { millis }) => tokio::time::sleep(Duration::from_millis(millis)).await,
-        Some(Fault::Throttle) => return error(StatusCode::TOO_MANY_REQUESTS, "ThrottlingException", "Rate exceeded"),
-        Some(Fault::Internal) => {
-            return error(StatusCode::INTERNAL_SERVER_ERROR, "InternalServiceException", "Internal service error")
-        }
-        Some(Fault::AccessDenied) => {
-            return error(StatusCode::FORBIDDEN, "AccessDeniedException", "You do not have sufficient access")
-        }
-        Some(Fault::InvalidParameter) => {
-            return error(StatusCode::BAD_REQUEST, "InvalidParameterException", "Invalid parameter")
-        }
-        Some(Fault::InvalidRequest) => {
-            return error(StatusCode::BAD_REQUEST, "InvalidRequestException", "Invalid request")
-        }
-        Some(Fault::NotFound) => return error(StatusCode::NOT_FOUND, "ResourceNotFoundException", "Not found"),
-        Some(Fault::UnrecognizedClient) => return unrecognized_client(),
-        Some(Fault::Garbage) => return json_response(StatusCode::OK, Body::from("<html>not json{")),
-        Some(Fault::Drop) => return dropped_mid_reply(),
+    if let Some(refusal) = refusal(&shared, signed).await {
+        return refusal;
     }
     answer(&shared.seed, &instance_id, &contact_id, &reference_types)
+}
+
+/// `DescribeContact`: the contact's id and ARN, and for a transferred contact (seed `transfers`) its
+/// initial and previous contact. A contact the seed knows neither way is a 404.
+async fn describe_contact(
+    State(shared): State<Arc<Shared>>,
+    Path((instance_id, contact_id)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    let signed = is_sigv4_for_connect(&headers);
+    shared.record(Recorded {
+        operation: "DescribeContact",
+        instance_id: instance_id.clone(),
+        contact_id: contact_id.clone(),
+        reference_types: Vec::new(),
+        next_token: None,
+        signed,
+    });
+    if let Some(refusal) = refusal(&shared, signed).await {
+        return refusal;
+    }
+    let transfer = shared.seed.transfers.get(&instance_id).and_then(|contacts| contacts.get(&contact_id));
+    let listed = shared.seed.instances.get(&instance_id).is_some_and(|contacts| contacts.contains_key(&contact_id));
+    if transfer.is_none() && !listed {
+        return error(StatusCode::NOT_FOUND, "ResourceNotFoundException", "Contact not found");
+    }
+    let mut contact = json!({
+        "Id": contact_id,
+        "Arn": format!("arn:aws:connect:us-east-1:123456789012:instance/{instance_id}/contact/{contact_id}"),
+    });
+    if let Some(transfer) = transfer {
+        contact["InitialContactId"] = json!(transfer.initial_contact_id);
+        contact["PreviousContactId"] = json!(transfer.previous_contact_id);
+    }
+    json_response(StatusCode::OK, Body::from(json!({ "Contact": contact }).to_string()))
+}
+
+/// What every operation answers before its own work: an unsigned request is refused as Connect refuses
+/// it, and an injected fault (the queue is shared by all operations) is served.
+async fn refusal(shared: &Shared, signed: bool) -> Option<Response> {
+    if !signed {
+        return Some(unrecognized_client());
+    }
+    let refused = match shared.next_fault()? {
+        Fault::Slow { millis } => {
+            tokio::time::sleep(Duration::from_millis(millis)).await;
+            return None;
+        }
+        Fault::Throttle => error(StatusCode::TOO_MANY_REQUESTS, "ThrottlingException", "Rate exceeded"),
+        Fault::Internal => {
+            error(StatusCode::INTERNAL_SERVER_ERROR, "InternalServiceException", "Internal service error")
+        }
+        Fault::AccessDenied => {
+            error(StatusCode::FORBIDDEN, "AccessDeniedException", "You do not have sufficient access")
+        }
+        Fault::InvalidParameter => error(StatusCode::BAD_REQUEST, "InvalidParameterException", "Invalid parameter"),
+        Fault::InvalidRequest => error(StatusCode::BAD_REQUEST, "InvalidRequestException", "Invalid request"),
+        Fault::NotFound => error(StatusCode::NOT_FOUND, "ResourceNotFoundException", "Not found"),
+        Fault::UnrecognizedClient => unrecognized_client(),
+        Fault::Garbage => json_response(StatusCode::OK, Body::from("<html>not json{")),
+        Fault::Drop => dropped_mid_reply(),
+    };
+    Some(refused)
 }
 
 /// What Connect would answer for this request and seed.

@@ -11,6 +11,7 @@ use aws_sdk_connect::config::{BehaviorVersion, Credentials, Region};
 use connect_local::{Seed, StandIn};
 use connect_references::access::AllowedInstances;
 use connect_references::app::App;
+use connect_references::config::Features;
 use connect_references::connect::{retry_config, timeout_config, ConnectReferences};
 use connect_references::handler;
 use connect_references::logging::{EventLog, Output};
@@ -27,6 +28,9 @@ pub const MANY: &str = "c0ffee00-0000-4000-8000-000000000002";
 pub const DUPLICATES: &str = "c0ffee00-0000-4000-8000-000000000003";
 pub const NEWER_KINDS: &str = "c0ffee00-0000-4000-8000-000000000004";
 pub const EMPTY: &str = "c0ffee00-0000-4000-8000-000000000005";
+/// A transfer of [`EVERY_KIND`], and a transfer of that transfer (seed `transfers`).
+pub const TRANSFERRED: &str = "c0ffee00-0000-4000-8000-000000000006";
+pub const TRANSFERRED_TWICE: &str = "c0ffee00-0000-4000-8000-000000000007";
 
 pub fn instance_arn() -> String {
     format!("arn:aws:connect:us-east-1:123456789012:instance/{INSTANCE}")
@@ -326,7 +330,8 @@ pub struct InProcess {
 }
 
 impl InProcess {
-    /// Options as for the emulator: `env` may set `ALLOWED_INSTANCE_IDS` and `METRICS_NAMESPACE`.
+    /// Options as for the emulator: `env` may set `ALLOWED_INSTANCE_IDS`, `METRICS_NAMESPACE` and
+    /// `RESOLVE_TRANSFERRED_CONTACTS`.
     pub fn with(options: Options) -> InProcess {
         let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
         let stand_in = runtime.block_on(StandIn::start(options.seed)).unwrap();
@@ -334,8 +339,10 @@ impl InProcess {
         let allowed = AllowedInstances::from_setting(setting("ALLOWED_INSTANCE_IDS")).expect("a valid allow-list");
         let namespace = Namespace::from_setting(setting("METRICS_NAMESPACE")).expect("a valid namespace");
         let endpoint = options.endpoint.unwrap_or_else(|| stand_in.url());
+        let features = Features::from_settings(setting("RESOLVE_TRANSFERRED_CONTACTS")).expect("valid features");
         let app = app_sending_to(&endpoint, allowed)
-            .with_event_log(EventLog::new(namespace, Output::Memory(Default::default())));
+            .with_event_log(EventLog::new(namespace, Output::Memory(Default::default())))
+            .with_features(features);
         let timeout = Duration::from_secs(options.timeout_seconds.into());
         InProcess { stand_in, runtime, app, timeout, invocations: Default::default() }
     }
