@@ -566,4 +566,60 @@ mod tests {
         assert_eq!(kind_of_unmodeled_error(None, 503), ErrorKind::Upstream);
         assert_eq!(kind_of_unmodeled_error(None, 418), ErrorKind::Internal);
     }
+
+    fn initial_scope() -> ReferenceQuery {
+        ReferenceQuery { contact_scope: ContactScope::Initial, ..query(Some("URL"), None) }
+    }
+
+    fn describe(initial: Option<&'static str>) -> aws_smithy_mocks::Rule {
+        use aws_sdk_connect::operation::describe_contact::DescribeContactOutput;
+        use aws_sdk_connect::types::Contact;
+        mock!(Client::describe_contact).match_requests(|r| r.contact_id() == Some("contact-1")).then_output(move || {
+            DescribeContactOutput::builder()
+                .contact(Contact::builder().id("contact-1").set_initial_contact_id(initial.map(str::to_owned)).build())
+                .build()
+        })
+    }
+
+    #[tokio::test]
+    async fn the_initial_scope_lists_the_initial_contact_found_by_describe_contact() {
+        let described = describe(Some("first"));
+        let listed = mock!(Client::list_contact_references)
+            .match_requests(|r| r.contact_id() == Some("first"))
+            .then_output(|| ListContactReferencesOutput::builder().reference_summary_list(url("u")).build());
+        let client = mock_client!(aws_sdk_connect, RuleMode::MatchAny, [&described, &listed]);
+        let page = ConnectReferences::new(client).fetch(&initial_scope(), far()).await.unwrap();
+        assert_eq!(page.initial_contact_id.as_deref(), Some("first"));
+        assert_eq!((described.num_calls(), listed.num_calls()), (1, 1));
+    }
+
+    #[tokio::test]
+    async fn a_contact_without_an_initial_contact_is_its_own() {
+        let described = describe(None);
+        let listed = mock!(Client::list_contact_references)
+            .match_requests(|r| r.contact_id() == Some("contact-1"))
+            .then_output(|| ListContactReferencesOutput::builder().build());
+        let client = mock_client!(aws_sdk_connect, RuleMode::MatchAny, [&described, &listed]);
+        let page = ConnectReferences::new(client).fetch(&initial_scope(), far()).await.unwrap();
+        assert_eq!(page.initial_contact_id.as_deref(), Some("contact-1"));
+        assert_eq!(listed.num_calls(), 1);
+    }
+
+    #[tokio::test]
+    async fn an_unknown_contact_stops_at_describe_contact_with_not_found() {
+        use aws_sdk_connect::operation::describe_contact::DescribeContactError;
+        let described = mock!(Client::describe_contact).then_error(|| {
+            DescribeContactError::ResourceNotFoundException(
+                ResourceNotFoundException::builder()
+                    .meta(ErrorMetadata::builder().code("ResourceNotFoundException").build())
+                    .build(),
+            )
+        });
+        let listed =
+            mock!(Client::list_contact_references).then_output(|| ListContactReferencesOutput::builder().build());
+        let client = mock_client!(aws_sdk_connect, RuleMode::MatchAny, [&described, &listed]);
+        let error = ConnectReferences::new(client).fetch(&initial_scope(), far()).await.unwrap_err();
+        assert_eq!(error.kind, ErrorKind::NotFound);
+        assert_eq!(listed.num_calls(), 0);
+    }
 }

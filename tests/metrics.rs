@@ -170,3 +170,15 @@ fn the_expected_dimension_values_are_the_code_tables() {
         connect_references::metrics::METRICS.iter().map(|(name, unit)| json!({"Name": name, "Unit": unit})).collect();
     assert_eq!(expected["directives"][0]["Metrics"], json!(names));
 }
+
+#[tokio::test]
+async fn a_resolved_transfer_counts_both_connect_calls() {
+    let mut world = world(AllowedInstances::any()).await;
+    world.app = world.app.with_features(connect_references::config::Features { resolve_transferred_contacts: true });
+    let event = http_api_event("GET", &references_path(INSTANCE, TRANSFERRED), "referenceTypes=URL&contact=initial");
+    let (reply, values, _) = world.invoke(&event, BUDGET).await;
+    assert_eq!(reply["statusCode"], 200, "{reply}");
+    let operations: Vec<&str> = world.stand_in.requests().iter().map(|r| r.operation).collect();
+    assert_eq!(operations, ["DescribeContact", "ListContactReferences"]);
+    assert_eq!(values["ConnectCalls"], 2);
+}
