@@ -10,7 +10,7 @@
 use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use std::time::Duration;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use axum::body::Body;
 use axum::extract::{Path, RawQuery, State};
@@ -71,6 +71,20 @@ pub struct Seed {
     /// Instance id → contact id → where a transferred contact came from (for `DescribeContact`).
     #[serde(default)]
     pub transfers: HashMap<String, HashMap<String, Transfer>>,
+    /// Instance id → file id → an attached file (for `GetAttachedFile`).
+    #[serde(default)]
+    pub files: HashMap<String, HashMap<String, AttachedFile>>,
+}
+
+/// An attached file: what `GetAttachedFile` tells about it, and (when APPROVED) the text served at its
+/// download URL.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AttachedFile {
+    pub name: String,
+    pub size_in_bytes: u64,
+    /// APPROVED, REJECTED, PROCESSING, FAILED or DRAFTING.
+    pub status: String,
 }
 
 /// A contact made by a transfer: its initial contact and the one before it.
@@ -124,12 +138,16 @@ pub struct Injection {
     pub fault: Fault,
     #[serde(default)]
     pub times: Option<u32>,
+    /// Only `GetAttachedFile` for this file id (for "some files throttled, others not"); absent: any request.
+    #[serde(default)]
+    pub file: Option<String>,
 }
 
 /// One API request as the stand-in saw it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Recorded {
-    /// `ListContactReferences` or `DescribeContact`.
+    /// `ListContactReferences`, `DescribeContact` or `GetAttachedFile` (whose file id is in `contact_id`'s
+    /// place, and the URL expiry asked for in `next_token`'s).
     pub operation: &'static str,
     pub instance_id: String,
     pub contact_id: String,
@@ -168,13 +186,18 @@ impl Shared {
         lock(&self.requests).clone()
     }
 
-    fn next_fault(&self) -> Option<Fault> {
+    /// The first injected fault that applies to this request (`file`: the file a `GetAttachedFile` asks for).
+    fn next_fault(&self, file: Option<&str>) -> Option<Fault> {
         let mut faults = lock(&self.faults);
-        let front = faults.front_mut()?;
-        let fault = front.fault.clone();
-        match &mut front.times {
+        let position = faults.iter().position(|injection| match &injection.file {
+            Some(only) => file == Some(only.as_str()),
+            None => true,
+        })?;
+        let injection = &mut faults[position];
+        let fault = injection.fault.clone();
+        match &mut injection.times {
             Some(1) => {
-                faults.pop_front();
+                faults.remove(position);
             }
             Some(n) => *n -= 1,
             None => {}
@@ -214,7 +237,12 @@ impl StandIn {
 
     /// What `POST /_faults` does.
     pub fn inject(&self, fault: Fault, times: Option<u32>) {
-        self.shared.add_fault(Injection { fault, times });
+        self.shared.add_fault(Injection { fault, times, file: None });
+    }
+
+    /// A fault for `GetAttachedFile` of one file only.
+    pub fn inject_for_file(&self, file: &str, fault: Fault, times: Option<u32>) {
+        self.shared.add_fault(Injection { fault, times, file: Some(file.to_owned()) });
     }
 
     /// What `DELETE /_faults` does.
@@ -243,6 +271,8 @@ fn router(shared: Arc<Shared>) -> Router {
     Router::new()
         .route("/contact/references/{instance}/{contact}", get(list_contact_references))
         .route("/contacts/{instance}/{contact}", get(describe_contact))
+        .route("/attached-files/{instance}/{file}", get(get_attached_file))
+        .route("/_files/{instance}/{file}", get(download_file))
         .route("/_faults", post(add_fault).delete(clear_faults))
         .route("/_requests", get(recorded_requests))
         .with_state(shared)
@@ -286,7 +316,7 @@ async fn list_contact_references(
         next_token,
         signed,
     });
-    if let Some(refusal) = refusal(&shared, signed).await {
+    if let Some(refusal) = refusal(&shared, signed, None).await {
         return refusal;
     }
     answer(&shared.seed, &instance_id, &contact_id, &reference_types)
@@ -308,7 +338,7 @@ async fn describe_contact(
         next_token: None,
         signed,
     });
-    if let Some(refusal) = refusal(&shared, signed).await {
+    if let Some(refusal) = refusal(&shared, signed, None).await {
         return refusal;
     }
     let transfer = shared.seed.transfers.get(&instance_id).and_then(|contacts| contacts.get(&contact_id));
@@ -327,13 +357,119 @@ async fn describe_contact(
     json_response(StatusCode::OK, Body::from(json!({ "Contact": contact }).to_string()))
 }
 
+/// `GetAttachedFile`: the file's metadata and, when it is APPROVED, a fake pre-signed URL on this
+/// stand-in (`/_files/…?X-Amz-Expires=…`) that answers until it expires. `associatedResourceArn` is
+/// required and `urlExpiryInSeconds` must be 5..300, as Connect's model says.
+async fn get_attached_file(
+    State(shared): State<Arc<Shared>>,
+    Path((instance_id, file_id)): Path<(String, String)>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Response {
+    let mut expiry = None;
+    let mut associated = None;
+    for (key, value) in form_urlencoded::parse(query.unwrap_or_default().as_bytes()) {
+        match key.as_ref() {
+            "urlExpiryInSeconds" => expiry = Some(value.into_owned()),
+            "associatedResourceArn" => associated = Some(value.into_owned()),
+            _ => {}
+        }
+    }
+    let signed = is_sigv4_for_connect(&headers);
+    shared.record(Recorded {
+        operation: "GetAttachedFile",
+        instance_id: instance_id.clone(),
+        contact_id: file_id.clone(),
+        reference_types: associated.iter().cloned().collect(),
+        next_token: expiry.clone(),
+        signed,
+    });
+    if let Some(refusal) = refusal(&shared, signed, Some(&file_id)).await {
+        return refusal;
+    }
+    let Some(associated) = associated.filter(|arn| arn.starts_with("arn:")) else {
+        return error(StatusCode::BAD_REQUEST, "InvalidRequestException", "AssociatedResourceArn must be a valid ARN");
+    };
+    let seconds: u64 = match expiry.as_deref().map(str::parse) {
+        None => 300,
+        Some(Ok(seconds @ 5..=300)) => seconds,
+        Some(_) => {
+            return error(StatusCode::BAD_REQUEST, "InvalidRequestException", "UrlExpiryInSeconds must be 5 to 300")
+        }
+    };
+    let Some(file) = shared.seed.files.get(&instance_id).and_then(|files| files.get(&file_id)) else {
+        return error(StatusCode::NOT_FOUND, "ResourceNotFoundException", "File not found");
+    };
+    let mut body = json!({
+        "FileArn": format!("arn:aws:connect:us-east-1:123456789012:instance/{instance_id}/file/{file_id}"),
+        "FileId": file_id,
+        "FileName": file.name,
+        "FileSizeInBytes": file.size_in_bytes,
+        "FileStatus": file.status,
+        "AssociatedResourceArn": associated,
+        "CreationTime": "2026-11-28T17:40:00.000Z",
+    });
+    if file.status == "APPROVED" {
+        let now = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
+        let host = headers.get("host").and_then(|h| h.to_str().ok()).unwrap_or("127.0.0.1");
+        body["DownloadUrlMetadata"] = json!({
+            "Url": format!(
+                "http://{host}/_files/{instance_id}/{file_id}?X-Amz-Date={now}&X-Amz-Expires={seconds}&X-Amz-Signature=local-{file_id}"
+            ),
+            "UrlExpiry": iso8601(now + seconds),
+        });
+    }
+    json_response(StatusCode::OK, Body::from(body.to_string()))
+}
+
+/// The fake pre-signed URL: the file's text until `X-Amz-Date + X-Amz-Expires`, then 403 as S3 answers.
+async fn download_file(
+    State(shared): State<Arc<Shared>>,
+    Path((instance_id, file_id)): Path<(String, String)>,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let mut issued = None;
+    let mut expires = None;
+    for (key, value) in form_urlencoded::parse(query.unwrap_or_default().as_bytes()) {
+        match key.as_ref() {
+            "X-Amz-Date" => issued = value.parse::<u64>().ok(),
+            "X-Amz-Expires" => expires = value.parse::<u64>().ok(),
+            _ => {}
+        }
+    }
+    let now = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    let file = shared.seed.files.get(&instance_id).and_then(|files| files.get(&file_id));
+    match (file, issued.zip(expires)) {
+        (Some(file), Some((issued, expires))) if file.status == "APPROVED" && now <= issued + expires => {
+            (StatusCode::OK, format!("connect-local: the content of {}\n", file.name)).into_response()
+        }
+        _ => (StatusCode::FORBIDDEN, "Request has expired or is not signed\n").into_response(),
+    }
+}
+
+/// Seconds since the epoch as `yyyy-MM-ddThh:mm:ss.000Z`, the form of `DownloadUrlMetadata.UrlExpiry`.
+fn iso8601(seconds: u64) -> String {
+    let (days, rest) = (seconds / 86_400, seconds % 86_400);
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days as i64 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.000Z", rest / 3_600, rest % 3_600 / 60, rest % 60)
+}
+
 /// What every operation answers before its own work: an unsigned request is refused as Connect refuses
 /// it, and an injected fault (the queue is shared by all operations) is served.
-async fn refusal(shared: &Shared, signed: bool) -> Option<Response> {
+async fn refusal(shared: &Shared, signed: bool, file: Option<&str>) -> Option<Response> {
     if !signed {
         return Some(unrecognized_client());
     }
-    let refused = match shared.next_fault()? {
+    let refused = match shared.next_fault(file)? {
         Fault::Slow { millis } => {
             tokio::time::sleep(Duration::from_millis(millis)).await;
             return None;
@@ -432,4 +568,27 @@ fn dropped_mid_reply() -> Response {
     let mut response = json_response(StatusCode::OK, Body::from_stream(futures_util::stream::iter(chunks)));
     response.headers_mut().insert("content-length", HeaderValue::from_static("4096"));
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn url_expiries_are_iso_8601_in_utc() {
+        assert_eq!(iso8601(0), "1970-01-01T00:00:00.000Z");
+        assert_eq!(iso8601(1_795_887_600), "2026-11-28T17:40:00.000Z");
+        assert_eq!(iso8601(951_782_400), "2000-02-29T00:00:00.000Z");
+    }
+
+    #[test]
+    fn a_file_fault_applies_to_that_file_only_and_others_take_the_queue_in_order() {
+        let shared = Shared::default();
+        shared.add_fault(Injection { fault: Fault::Throttle, times: None, file: Some("f2".into()) });
+        shared.add_fault(Injection { fault: Fault::Internal, times: Some(1), file: None });
+        assert_eq!(shared.next_fault(Some("f1")), Some(Fault::Internal));
+        assert_eq!(shared.next_fault(Some("f1")), None);
+        assert_eq!(shared.next_fault(Some("f2")), Some(Fault::Throttle));
+        assert_eq!(shared.next_fault(None), None);
+    }
 }
