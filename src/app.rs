@@ -67,6 +67,13 @@ impl App {
             );
             return (Err(refused), ConnectUsage::default());
         }
+        if query.download_links.is_some() && !self.features.attachment_downloads {
+            let refused = Error::validation(
+                "this deployment does not open attachments (deploy with EnableAttachmentDownloads=true); \
+                 ask without include=downloadUrl",
+            );
+            return (Err(refused), ConnectUsage::default());
+        }
         self.connect.fetch_measured(query, deadline).await
     }
 }

@@ -30,12 +30,18 @@ impl std::error::Error for SettingError {}
 pub struct Features {
     /// `RESOLVE_TRANSFERRED_CONTACTS`: HTTP callers may ask for `contact=initial` (`DescribeContact`).
     pub resolve_transferred_contacts: bool,
+    /// `ENABLE_ATTACHMENT_DOWNLOADS`: callers may ask for `include=downloadUrl` (`GetAttachedFile`).
+    pub attachment_downloads: bool,
 }
 
 impl Features {
-    pub fn from_settings(resolve_transferred_contacts: Option<&str>) -> Result<Self, SettingError> {
+    pub fn from_settings(
+        resolve_transferred_contacts: Option<&str>,
+        attachment_downloads: Option<&str>,
+    ) -> Result<Self, SettingError> {
         Ok(Features {
             resolve_transferred_contacts: flag("RESOLVE_TRANSFERRED_CONTACTS", resolve_transferred_contacts)?,
+            attachment_downloads: flag("ENABLE_ATTACHMENT_DOWNLOADS", attachment_downloads)?,
         })
     }
 }
@@ -56,11 +62,14 @@ mod tests {
 
     #[test]
     fn features_are_off_unless_set_to_true_and_other_values_stop_start_up() {
-        assert!(!Features::from_settings(None).unwrap().resolve_transferred_contacts);
-        assert!(!Features::from_settings(Some("")).unwrap().resolve_transferred_contacts);
-        assert!(!Features::from_settings(Some("FALSE")).unwrap().resolve_transferred_contacts);
-        assert!(Features::from_settings(Some("True")).unwrap().resolve_transferred_contacts);
-        let refused = Features::from_settings(Some("yes")).unwrap_err();
+        assert_eq!(Features::from_settings(None, None).unwrap(), Features::default());
+        assert!(!Features::from_settings(Some(""), Some("")).unwrap().resolve_transferred_contacts);
+        assert!(!Features::from_settings(Some("FALSE"), None).unwrap().resolve_transferred_contacts);
+        let both = Features::from_settings(Some("True"), Some("true")).unwrap();
+        assert!(both.resolve_transferred_contacts && both.attachment_downloads);
+        let refused = Features::from_settings(Some("yes"), None).unwrap_err();
         assert_eq!(refused.to_string(), "RESOLVE_TRANSFERRED_CONTACTS: must be true or false");
+        let refused = Features::from_settings(None, Some("1")).unwrap_err();
+        assert_eq!(refused.to_string(), "ENABLE_ATTACHMENT_DOWNLOADS: must be true or false");
     }
 }

@@ -9,7 +9,7 @@ use aws_sdk_connect::config::http::HttpResponse;
 use aws_sdk_connect::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_connect::operation::list_contact_references::ListContactReferencesError;
 use aws_sdk_connect::operation::RequestId;
-use aws_sdk_connect::types::{ReferenceSummary, ReferenceType};
+use aws_sdk_connect::types::{ReferenceStatus, ReferenceSummary, ReferenceType};
 use aws_sdk_connect::Client;
 use aws_smithy_runtime_api::box_error::BoxError;
 use aws_smithy_runtime_api::client::interceptors::context::BeforeTransmitInterceptorContextRef;
@@ -19,8 +19,10 @@ use aws_smithy_types::config_bag::ConfigBag;
 use aws_smithy_types::retry::RetryConfig;
 use aws_smithy_types::timeout::TimeoutConfig;
 use futures_util::future::try_join_all;
+use futures_util::stream::{self, StreamExt};
 use tokio::time::Instant;
 
+use crate::attachments::{file_id, ArnScope, UrlExpiry, CONCURRENT_LINKS};
 use crate::error::{Error, ErrorKind};
 use crate::query::{ContactScope, ReferenceQuery};
 use crate::reference::{group_by_requested_type, Reference, ReferencePage};
@@ -72,7 +74,13 @@ impl ConnectReferences {
         let attempts = AttemptCounter::default();
         let started = Instant::now();
         let result = match tokio::time::timeout_at(deadline, self.fetch_in_scope(query, &attempts)).await {
-            Ok(result) => result,
+            Ok(Ok(mut page)) => {
+                if let Some(expiry) = query.download_links {
+                    self.add_download_links(&mut page, query, expiry, deadline, &attempts).await;
+                }
+                Ok(page)
+            }
+            Ok(Err(error)) => Err(error),
             Err(_) => {
                 tracing::warn!(
                     error_code = ErrorKind::UpstreamTimeout.code(),
@@ -94,6 +102,103 @@ impl ConnectReferences {
         let resolved = ReferenceQuery { contact_id: initial.clone(), ..query.clone() };
         let page = self.fetch_all(&resolved, attempts).await?;
         Ok(ReferencePage { initial_contact_id: Some(initial), ..page })
+    }
+
+    /// Gives each ATTACHMENT reference its download link, or the code saying why it has none. At most
+    /// [`CONCURRENT_LINKS`] `GetAttachedFile` calls at once, each bounded by the same `deadline` as the
+    /// listing: a link not had by then is `UPSTREAM_TIMEOUT`, and the answer is still on time.
+    async fn add_download_links(
+        &self,
+        page: &mut ReferencePage,
+        query: &ReferenceQuery,
+        expiry: UrlExpiry,
+        deadline: Instant,
+        attempts: &AttemptCounter,
+    ) {
+        let contact = page.initial_contact_id.clone().unwrap_or_else(|| query.contact_id.clone());
+        let jobs: Vec<(usize, LinkRequest)> = page
+            .references
+            .iter()
+            .enumerate()
+            .filter(|(_, reference)| reference.reference_type == Some(ReferenceType::Attachment))
+            .map(|(index, reference)| (index, link_request(reference, query, &contact)))
+            .collect();
+        // The futures are made by a method, not a closure, so that the stream stays `Send`.
+        let calls: Vec<_> = jobs
+            .into_iter()
+            .map(|(index, request)| self.link(index, request, &query.instance_id, expiry, deadline, attempts))
+            .collect();
+        let links: Vec<(usize, Link)> = stream::iter(calls).buffer_unordered(CONCURRENT_LINKS).collect().await;
+        for (index, link) in links {
+            let reference = &mut page.references[index];
+            match link {
+                Ok(link) => {
+                    reference.download_url = Some(link.url);
+                    reference.download_url_expires_at = link.expires_at;
+                    reference.file_name = link.file_name;
+                    reference.file_size_in_bytes = link.file_size_in_bytes;
+                }
+                Err(code) => reference.download_url_error = Some(code),
+            }
+        }
+    }
+
+    /// One reference's link, by the deadline.
+    async fn link(
+        &self,
+        index: usize,
+        request: LinkRequest,
+        instance_id: &str,
+        expiry: UrlExpiry,
+        deadline: Instant,
+        attempts: &AttemptCounter,
+    ) -> (usize, Link) {
+        let (file_id, contact_arn) = match request {
+            Ok(request) => request,
+            Err(code) => return (index, Err(code)),
+        };
+        let call = self.attached_file(instance_id, &file_id, &contact_arn, expiry, attempts);
+        let link = match tokio::time::timeout_at(deadline, call).await {
+            Ok(link) => link.map_err(|error| error.code()),
+            Err(_) => Err(ErrorKind::UpstreamTimeout.code()),
+        };
+        (index, link)
+    }
+
+    /// `GetAttachedFile` for one file; a reply without a link (the file is not APPROVED) is `NOT_FOUND`.
+    async fn attached_file(
+        &self,
+        instance_id: &str,
+        file_id: &str,
+        contact_arn: &str,
+        expiry: UrlExpiry,
+        attempts: &AttemptCounter,
+    ) -> Result<AttachedFileLink, Error> {
+        let output = self
+            .client
+            .get_attached_file()
+            .instance_id(instance_id)
+            .file_id(file_id)
+            .associated_resource_arn(contact_arn)
+            .url_expiry_in_seconds(i32::from(expiry.seconds()))
+            .customize()
+            .interceptor(attempts.clone())
+            .send()
+            .await
+            .map_err(|error| classify_other("GetAttachedFile", error))?;
+        let (url, expires_at) = match output.download_url_metadata {
+            Some(metadata) => (metadata.url, metadata.url_expiry),
+            None => (None, None),
+        };
+        let url = url
+            .filter(|url| !url.is_empty())
+            .ok_or_else(|| Error::new(ErrorKind::NotFound, "the file has no download link"))?;
+        Ok(AttachedFileLink {
+            url,
+            expires_at,
+            file_name: output.file_name,
+            file_size_in_bytes: Some(output.file_size_in_bytes).filter(|size| *size > 0),
+        })
     }
 
     /// The contact's initial contact, or the contact itself when it was not transferred.
@@ -213,6 +318,33 @@ impl From<ReferenceSummary> for Reference {
             _ => Reference::default(),
         }
     }
+}
+
+/// What to ask `GetAttachedFile` (file id, contact ARN), or the error code saying why not.
+type LinkRequest = Result<(String, String), &'static str>;
+/// A reference's link, or the error code saying why it has none.
+type Link = Result<AttachedFileLink, &'static str>;
+
+/// What `GetAttachedFile` gave for one file.
+struct AttachedFileLink {
+    url: String,
+    expires_at: Option<String>,
+    file_name: Option<String>,
+    file_size_in_bytes: Option<i64>,
+}
+
+/// What to ask `GetAttachedFile` for an ATTACHMENT reference (its file id and the contact's ARN), or
+/// the code saying why there is nothing to ask: not APPROVED (`NOT_FOUND`), not a file of this instance
+/// (`VALIDATION_ERROR`). The contact's ARN takes partition, region and account from the query's scope
+/// (the instance ARN, else the function's), else from the file's own ARN.
+fn link_request(reference: &Reference, query: &ReferenceQuery, contact: &str) -> LinkRequest {
+    if reference.status != Some(ReferenceStatus::Approved) {
+        return Err(ErrorKind::NotFound.code());
+    }
+    let arn = reference.arn.as_deref().unwrap_or_default();
+    let file_id = file_id(arn, &query.instance_id).ok_or(ErrorKind::Validation.code())?;
+    let scope = query.arn_scope.clone().or_else(|| ArnScope::of(arn)).ok_or(ErrorKind::Internal.code())?;
+    Ok((file_id.to_owned(), scope.contact_arn(&query.instance_id, contact)))
 }
 
 /// What one fetch cost, for the metrics.

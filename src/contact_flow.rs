@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize, Serializer};
 use serde_json::Value;
 
 use crate::app::{deadline, App, Outcome, CONTACT_FLOW_LIMIT};
+use crate::attachments::parse_download_links;
 use crate::envelope;
 use crate::error::{Error, ErrorKind};
 use crate::metrics::{EventKind, Measurements};
@@ -106,7 +107,15 @@ impl ContactFlowEvent {
                 .ok_or_else(|| Error::validation("the event has no contact id"))?,
         };
         let types = self.parameter("referenceTypes")?;
-        ReferenceQuery::parse(instance, contact, types.map(|t| [t]), None)
+        let mut query = ReferenceQuery::parse(instance, contact, types.map(|t| [t]), None)?;
+        query.download_links =
+            parse_download_links(self.parameter("include")?.map(|i| [i]), self.parameter("urlExpiry")?)?;
+        if query.download_links.is_some() && self.response_format()? != ResponseFormat::Json {
+            return Err(Error::validation(
+                "include=downloadUrl needs responseFormat=JSON: the flat map has no room for download links",
+            ));
+        }
+        Ok(query)
     }
 }
 

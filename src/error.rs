@@ -48,6 +48,18 @@ impl ErrorKind {
     }
 }
 
+/// How much of a caller's value an error message quotes back.
+pub const QUOTE_LIMIT: usize = 64;
+
+/// Quotes a caller's value for an error message, cut short and with control characters escaped.
+pub fn quote(value: &str) -> String {
+    let mut quoted: String = value.chars().take(QUOTE_LIMIT).flat_map(char::escape_debug).collect();
+    if value.chars().count() > QUOTE_LIMIT {
+        quoted.push('…');
+    }
+    format!("\"{quoted}\"")
+}
+
 /// A failure with a message meant for the person calling: no SDK debug text, no customer data
 /// beyond what the caller sent.
 #[derive(Debug, Clone, PartialEq, Eq)]

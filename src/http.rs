@@ -10,6 +10,7 @@ use lambda_http::{Body, Request, RequestExt, Response};
 use percent_encoding::percent_decode_str;
 
 use crate::app::{deadline, App, Outcome};
+use crate::attachments::{parse_download_links, ArnScope};
 use crate::envelope;
 use crate::error::{Error, ErrorKind};
 use crate::metrics::{EventKind, Measurements};
@@ -147,6 +148,10 @@ pub fn parse_request(request: &Request) -> Result<ReferenceQuery, Refusal> {
         .map(|values| values.into_iter().map(|v| origin.decode_query(v)).collect::<Vec<_>>());
     let next_token = params.and_then(|p| p.first("nextToken")).map(|v| origin.decode_query(v));
     let scope = params.and_then(|p| p.first("contact")).map(|v| origin.decode_query(v));
+    let include = params
+        .and_then(|p| p.all("include"))
+        .map(|values| values.into_iter().map(|v| origin.decode_query(v)).collect::<Vec<_>>());
+    let url_expiry = params.and_then(|p| p.first("urlExpiry")).map(|v| origin.decode_query(v));
     let mut query = ReferenceQuery::parse(
         &instance_id,
         &contact_id,
@@ -154,6 +159,12 @@ pub fn parse_request(request: &Request) -> Result<ReferenceQuery, Refusal> {
         next_token.as_deref(),
     )?;
     query.contact_scope = ContactScope::parse(scope.as_deref())?;
+    query.download_links =
+        parse_download_links(include.as_ref().map(|values| values.iter().map(|v| v.as_ref())), url_expiry.as_deref())?;
+    if query.arn_scope.is_none() {
+        // A bare instance id: the function's own ARN gives the partition, region and account.
+        query.arn_scope = request.lambda_context_ref().and_then(|c| ArnScope::of(&c.invoked_function_arn));
+    }
     Ok(query)
 }
 

@@ -6,6 +6,7 @@
 
 pub mod access;
 pub mod app;
+pub mod attachments;
 pub mod config;
 pub mod connect;
 pub mod contact_flow;

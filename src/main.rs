@@ -17,11 +17,15 @@ async fn main() -> Result<(), lambda_runtime::Error> {
 
     // A malformed setting stops start-up (Lambda reports the init failure), logged once, plainly.
     let refuse = |error: &SettingError| tracing::error!(%error, "invalid configuration");
+    let setting = |name: &str| std::env::var(name).ok();
     let allowed =
         AllowedInstances::from_setting(std::env::var("ALLOWED_INSTANCE_IDS").ok().as_deref()).inspect_err(refuse)?;
     let namespace = Namespace::from_setting(std::env::var("METRICS_NAMESPACE").ok().as_deref()).inspect_err(refuse)?;
-    let features =
-        Features::from_settings(std::env::var("RESOLVE_TRANSFERRED_CONTACTS").ok().as_deref()).inspect_err(refuse)?;
+    let features = Features::from_settings(
+        setting("RESOLVE_TRANSFERRED_CONTACTS").as_deref(),
+        setting("ENABLE_ATTACHMENT_DOWNLOADS").as_deref(),
+    )
+    .inspect_err(refuse)?;
     // Region, credentials and AWS_ENDPOINT_URL_CONNECT come from the environment, as everywhere in the SDK.
     // Trusts only the roots that sign AWS endpoints, unless SSL_CERT_FILE / SSL_CERT_DIR say otherwise.
     let http_client = tls::https_client(tls::Roots::from_env())?;

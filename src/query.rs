@@ -5,7 +5,8 @@
 
 use aws_sdk_connect::types::ReferenceType;
 
-use crate::error::Error;
+use crate::attachments::{ArnScope, UrlExpiry};
+use crate::error::{quote, Error};
 
 /// Connect's limits, from the API reference.
 pub const MAX_INSTANCE_ID_LEN: usize = 100;
@@ -16,8 +17,6 @@ pub const TYPES_PER_CALL: usize = 6;
 /// How many `referenceTypes` items (after splitting on commas) we read before refusing: there are
 /// only a dozen real types, so a longer list is a mistake or an attack, refused before any work.
 pub const MAX_TYPE_ITEMS: usize = 64;
-/// How much of a caller's value an error message quotes back.
-const QUOTE_LIMIT: usize = 64;
 
 /// A request that passed every rule: ids are bare and within Connect's limits, types are known,
 /// unique and in the caller's order.
@@ -29,6 +28,11 @@ pub struct ReferenceQuery {
     pub next_token: Option<String>,
     /// Whose references: the contact as given, or (HTTP `contact=initial`) its initial contact.
     pub contact_scope: ContactScope,
+    /// `Some` when the caller asked for attachments' download links (`include=downloadUrl`).
+    pub download_links: Option<UrlExpiry>,
+    /// Partition, region and account, from the instance ARN when the caller gave one; an adapter may
+    /// fill it from the invoked function's ARN.
+    pub arn_scope: Option<ArnScope>,
 }
 
 /// Which contact's references a query is about. Connect keys references by the *initial* contact.
@@ -76,6 +80,8 @@ impl ReferenceQuery {
             },
             next_token: next_token.map(parse_next_token).transpose()?,
             contact_scope: ContactScope::AsGiven,
+            download_links: None,
+            arn_scope: ArnScope::of(instance_id),
         };
         // A token continues one Connect call; a query of several batches is always answered whole.
         if query.next_token.is_some() && query.reference_types.len() > TYPES_PER_CALL {
@@ -193,15 +199,6 @@ fn check_text(field: &str, value: &str, max_len: usize) -> Result<(), Error> {
         return Err(Error::validation(format!("{field} contains control characters")));
     }
     Ok(())
-}
-
-/// Quotes a caller's value for an error message, cut short and with control characters escaped.
-pub(crate) fn quote(value: &str) -> String {
-    let mut quoted: String = value.chars().take(QUOTE_LIMIT).flat_map(char::escape_debug).collect();
-    if value.chars().count() > QUOTE_LIMIT {
-        quoted.push('…');
-    }
-    format!("\"{quoted}\"")
 }
 
 #[cfg(test)]
@@ -347,6 +344,6 @@ mod tests {
         let long = "\"".repeat(100);
         let quoted = quote(&long);
         assert!(quoted.ends_with("…\""));
-        assert_eq!(quoted.matches("\\\"").count(), QUOTE_LIMIT);
+        assert_eq!(quoted.matches("\\\"").count(), crate::error::QUOTE_LIMIT);
     }
 }

@@ -22,6 +22,19 @@ pub struct Reference {
     pub analytics_mode: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_redacted: Option<bool>,
+    /// With `include=downloadUrl`, for an ATTACHMENT: a pre-signed URL (a bearer credential for the file:
+    /// never logged), when it expires, and what Connect says of the file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub download_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub download_url_expires_at: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file_size_in_bytes: Option<i64>,
+    /// With `include=downloadUrl`, for an ATTACHMENT without a link: why, as an error code.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub download_url_error: Option<&'static str>,
 }
 
 /// What a reference is called when its kind is newer than this SDK.

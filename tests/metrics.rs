@@ -174,7 +174,10 @@ fn the_expected_dimension_values_are_the_code_tables() {
 #[tokio::test]
 async fn a_resolved_transfer_counts_both_connect_calls() {
     let mut world = world(AllowedInstances::any()).await;
-    world.app = world.app.with_features(connect_references::config::Features { resolve_transferred_contacts: true });
+    world.app = world.app.with_features(connect_references::config::Features {
+        resolve_transferred_contacts: true,
+        ..Default::default()
+    });
     let event = http_api_event("GET", &references_path(INSTANCE, TRANSFERRED), "referenceTypes=URL&contact=initial");
     let (reply, values, _) = world.invoke(&event, BUDGET).await;
     assert_eq!(reply["statusCode"], 200, "{reply}");

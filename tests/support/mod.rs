@@ -331,7 +331,7 @@ pub struct InProcess {
 
 impl InProcess {
     /// Options as for the emulator: `env` may set `ALLOWED_INSTANCE_IDS`, `METRICS_NAMESPACE` and
-    /// `RESOLVE_TRANSFERRED_CONTACTS`.
+    /// `RESOLVE_TRANSFERRED_CONTACTS` and `ENABLE_ATTACHMENT_DOWNLOADS`.
     pub fn with(options: Options) -> InProcess {
         let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
         let stand_in = runtime.block_on(StandIn::start(options.seed)).unwrap();
@@ -339,7 +339,9 @@ impl InProcess {
         let allowed = AllowedInstances::from_setting(setting("ALLOWED_INSTANCE_IDS")).expect("a valid allow-list");
         let namespace = Namespace::from_setting(setting("METRICS_NAMESPACE")).expect("a valid namespace");
         let endpoint = options.endpoint.unwrap_or_else(|| stand_in.url());
-        let features = Features::from_settings(setting("RESOLVE_TRANSFERRED_CONTACTS")).expect("valid features");
+        let features =
+            Features::from_settings(setting("RESOLVE_TRANSFERRED_CONTACTS"), setting("ENABLE_ATTACHMENT_DOWNLOADS"))
+                .expect("valid features");
         let app = app_sending_to(&endpoint, allowed)
             .with_event_log(EventLog::new(namespace, Output::Memory(Default::default())))
             .with_features(features);
