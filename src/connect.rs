@@ -754,4 +754,68 @@ mod tests {
         assert_eq!(error.kind, ErrorKind::NotFound);
         assert_eq!(listed.num_calls(), 0);
     }
+
+    #[tokio::test]
+    async fn approved_files_get_links_a_throttled_one_its_code_and_others_no_call() {
+        use aws_sdk_connect::operation::get_attached_file::{GetAttachedFileError, GetAttachedFileOutput};
+        use aws_sdk_connect::types::{AttachmentReference, DownloadUrlMetadata, ReferenceStatus};
+        let file = |name: &str, status: ReferenceStatus, id: &str| {
+            ReferenceSummary::Attachment(
+                AttachmentReference::builder()
+                    .name(name)
+                    .status(status)
+                    .arn(format!("arn:aws:connect:us-east-1:123456789012:instance/{INSTANCE}/file/{id}"))
+                    .build(),
+            )
+        };
+        let listed = mock!(Client::list_contact_references).then_output(move || {
+            ListContactReferencesOutput::builder()
+                .reference_summary_list(file("a.pdf", ReferenceStatus::Approved, "f-a"))
+                .reference_summary_list(file("b.pdf", ReferenceStatus::Approved, "f-b"))
+                .reference_summary_list(file("c.pdf", ReferenceStatus::Rejected, "f-c"))
+                .build()
+        });
+        let linked = mock!(Client::get_attached_file)
+            .match_requests(|r| {
+                r.file_id() == Some("f-a")
+                    && r.url_expiry_in_seconds() == Some(30)
+                    && r.associated_resource_arn()
+                        == Some(&format!(
+                            "arn:aws:connect:us-east-1:123456789012:instance/{INSTANCE}/contact/contact-1"
+                        ))
+            })
+            .then_output(|| {
+                GetAttachedFileOutput::builder()
+                    .file_name("a.pdf")
+                    .file_size_in_bytes(7)
+                    .download_url_metadata(
+                        DownloadUrlMetadata::builder()
+                            .url("https://s3/a?sig")
+                            .url_expiry("2026-11-29T00:00:30.000Z")
+                            .build(),
+                    )
+                    .build()
+                    .expect("the required fields are set")
+            });
+        let throttled =
+            mock!(Client::get_attached_file).match_requests(|r| r.file_id() == Some("f-b")).then_error(|| {
+                GetAttachedFileError::ThrottlingException(
+                    ThrottlingException::builder()
+                        .meta(ErrorMetadata::builder().code("ThrottlingException").build())
+                        .build(),
+                )
+            });
+        let client = mock_client!(aws_sdk_connect, RuleMode::MatchAny, [&listed, &linked, &throttled]);
+        let links = crate::attachments::parse_download_links(Some(["downloadUrl"]), Some("30")).unwrap();
+        let query = ReferenceQuery { download_links: links, ..query(Some("ATTACHMENT"), None) };
+        let page = ConnectReferences::new(client).fetch(&query, far()).await.unwrap();
+        let [a, b, c] = &page.references[..] else { panic!("{:?}", page.references) };
+        assert_eq!(a.download_url.as_deref(), Some("https://s3/a?sig"));
+        assert_eq!((a.file_name.as_deref(), a.file_size_in_bytes), (Some("a.pdf"), Some(7)));
+        assert_eq!(a.download_url_expires_at.as_deref(), Some("2026-11-29T00:00:30.000Z"));
+        assert_eq!((b.download_url.as_deref(), b.download_url_error), (None, Some("THROTTLED")));
+        assert_eq!(c.download_url_error, Some("NOT_FOUND"));
+        assert_eq!(linked.num_calls(), 1);
+        assert!(throttled.num_calls() >= 1);
+    }
 }

@@ -31,6 +31,9 @@ pub const EMPTY: &str = "c0ffee00-0000-4000-8000-000000000005";
 /// A transfer of [`EVERY_KIND`], and a transfer of that transfer (seed `transfers`).
 pub const TRANSFERRED: &str = "c0ffee00-0000-4000-8000-000000000006";
 pub const TRANSFERRED_TWICE: &str = "c0ffee00-0000-4000-8000-000000000007";
+/// Attachments in every state: two APPROVED files, each non-APPROVED status, a non-file ARN, another
+/// instance's file, a file Connect does not know (seed `files`).
+pub const ATTACHMENTS: &str = "c0ffee00-0000-4000-8000-000000000008";
 
 pub fn instance_arn() -> String {
     format!("arn:aws:connect:us-east-1:123456789012:instance/{INSTANCE}")

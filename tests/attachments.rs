@@ -1,0 +1,229 @@
+//! Download links for attachments (`include=downloadUrl`), on the contract harness: in this process, or
+//! on `CONNECT_REFERENCES_BINARY` under the emulator; the stand-in answers `GetAttachedFile` and serves
+//! the links it hands out.
+
+mod support;
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use connect_local::{AttachedFile, Fault, Seed};
+use serde_json::{json, Value};
+use support::*;
+
+fn opening_attachments() -> Function {
+    Function::with(Options { env: vec![("ENABLE_ATTACHMENT_DOWNLOADS".into(), "true".into())], ..Options::default() })
+}
+
+fn attachments(function: &Function, query: &str) -> HttpReply {
+    function.http(&http_api_event("GET", &references_path(INSTANCE, ATTACHMENTS), query))
+}
+
+/// Each ATTACHMENT reference by name.
+fn by_name(reply: &HttpReply) -> BTreeMap<String, Value> {
+    reply.body["data"]["references"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["type"] == "ATTACHMENT")
+        .map(|r| (r["name"].as_str().unwrap().to_owned(), r.clone()))
+        .collect()
+}
+
+fn get_attached_file_calls(function: &Function) -> Vec<(String, Option<String>, Vec<String>)> {
+    function
+        .stand_in()
+        .requests()
+        .into_iter()
+        .filter(|r| r.operation == "GetAttachedFile")
+        .map(|r| (r.contact_id, r.next_token, r.reference_types))
+        .collect()
+}
+
+#[test]
+fn approved_files_get_a_link_that_opens_and_every_other_attachment_says_why_not() {
+    let function = opening_attachments();
+    let reply = attachments(&function, "referenceTypes=ATTACHMENT,URL&include=downloadUrl");
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    assert_eq!(reply.header("cache-control").as_deref(), Some("no-store"));
+    let found = by_name(&reply);
+    for (name, size) in [("approved.pdf", 1024), ("second.pdf", 2048)] {
+        let reference = &found[name];
+        let url = reference["downloadUrl"].as_str().unwrap_or_else(|| panic!("{name}: {reference}"));
+        assert_eq!(reference["fileName"], name);
+        assert_eq!(reference["fileSizeInBytes"], size);
+        assert!(reference["downloadUrlExpiresAt"].as_str().unwrap().ends_with('Z'));
+        assert!(reference.get("downloadUrlError").is_none());
+        assert_eq!(reference["status"], "APPROVED", "the reference keeps its fields");
+        // The stand-in's fake pre-signed URL answers with the file.
+        let body = ureq::get(url).call().unwrap().body_mut().read_to_string().unwrap();
+        assert_eq!(body, format!("connect-local: the content of {name}\n"));
+    }
+    let errors: BTreeMap<&str, &str> =
+        found.iter().filter_map(|(name, r)| r["downloadUrlError"].as_str().map(|code| (name.as_str(), code))).collect();
+    assert_eq!(
+        errors,
+        BTreeMap::from([
+            ("drafting.txt", "NOT_FOUND"),
+            ("elsewhere.pdf", "VALIDATION_ERROR"),
+            ("failed.doc", "NOT_FOUND"),
+            ("gone.pdf", "NOT_FOUND"),
+            ("not-a-file.pdf", "VALIDATION_ERROR"),
+            ("processing.png", "NOT_FOUND"),
+            ("rejected.exe", "NOT_FOUND"),
+        ])
+    );
+    assert!(found.values().all(|r| r.get("downloadUrl").is_none() || r.get("downloadUrlError").is_none()));
+    let urls = reply.body["data"]["references"].as_array().unwrap().iter().filter(|r| r["type"] == "URL");
+    assert!(urls.clone().count() > 0 && urls.clone().all(|r| r.get("downloadUrlError").is_none()));
+    // Only APPROVED files of this instance are asked for: approved, second and gone (unknown to Connect).
+    let mut asked: Vec<String> = get_attached_file_calls(&function).into_iter().map(|(file, _, _)| file).collect();
+    asked.sort();
+    assert_eq!(asked, ["SEED-att-approved", "SEED-att-gone", "SEED-att-second"]);
+}
+
+#[test]
+fn the_expiry_and_the_contact_arn_go_to_connect_and_the_bounds_are_5_to_300() {
+    let function = opening_attachments();
+    for (expiry, sent) in [("", "60"), ("&urlExpiry=5", "5"), ("&urlExpiry=300", "300")] {
+        let reply = attachments(&function, &format!("referenceTypes=ATTACHMENT&include=downloadUrl{expiry}"));
+        assert_eq!(reply.status, 200, "{}", reply.body);
+        let calls = get_attached_file_calls(&function);
+        let (_, asked_expiry, associated) = calls.last().unwrap();
+        assert_eq!(asked_expiry.as_deref(), Some(sent));
+        // The instance id in the path is bare and the event names no function: the file's ARN gives the scope.
+        assert_eq!(
+            associated,
+            &[format!("arn:aws:connect:us-east-1:123456789012:instance/{INSTANCE}/contact/{ATTACHMENTS}")]
+        );
+    }
+    let before = function.stand_in().requests().len();
+    for bad in ["4", "301", "sixty", ""] {
+        let reply = attachments(&function, &format!("include=downloadUrl&urlExpiry={bad}"));
+        let message = assert_http_failure(&reply, 400, "VALIDATION_ERROR");
+        assert!(message.starts_with("urlExpiry"), "{message}");
+    }
+    let reply = attachments(&function, "urlExpiry=60");
+    assert_eq!(assert_http_failure(&reply, 400, "VALIDATION_ERROR"), "urlExpiry needs include=downloadUrl");
+    let reply = attachments(&function, "include=downloadUrl,thumbnails");
+    assert!(assert_http_failure(&reply, 400, "VALIDATION_ERROR").contains("\"thumbnails\""));
+    assert_eq!(function.stand_in().requests().len(), before, "refused before calling Connect");
+}
+
+#[test]
+fn without_include_not_one_extra_call_is_made() {
+    let function = opening_attachments();
+    let reply = attachments(&function, "referenceTypes=ATTACHMENT");
+    assert_eq!(reply.status, 200);
+    let operations: Vec<&str> = function.stand_in().requests().iter().map(|r| r.operation).collect();
+    assert_eq!(operations, ["ListContactReferences"]);
+    assert!(by_name(&reply).values().all(|r| r.get("downloadUrl").is_none() && r.get("downloadUrlError").is_none()));
+}
+
+#[test]
+fn a_throttled_file_gets_its_code_and_the_others_their_links() {
+    let function = opening_attachments();
+    function.stand_in().inject_for_file("SEED-att-second", Fault::Throttle, None);
+    let reply = attachments(&function, "referenceTypes=ATTACHMENT&include=downloadUrl");
+    assert_eq!(reply.status, 200, "the answer as a whole succeeds: {}", reply.body);
+    assert_eq!(reply.body["success"], true);
+    let found = by_name(&reply);
+    assert_eq!(found["second.pdf"]["downloadUrlError"], "THROTTLED");
+    assert!(found["approved.pdf"]["downloadUrl"].is_string());
+    let second_calls =
+        get_attached_file_calls(&function).iter().filter(|(file, _, _)| file == "SEED-att-second").count();
+    assert_eq!(second_calls, 3, "the SDK's three attempts");
+}
+
+#[test]
+fn connect_refusing_or_failing_a_file_is_a_per_reference_code() {
+    for (fault, code) in [
+        (Fault::AccessDenied, "ACCESS_DENIED"),
+        (Fault::Internal, "UPSTREAM_ERROR"),
+        (Fault::Garbage, "UPSTREAM_ERROR"),
+    ] {
+        let function = opening_attachments();
+        function.stand_in().inject_for_file("SEED-att-approved", fault.clone(), None);
+        let reply = attachments(&function, "referenceTypes=ATTACHMENT&include=downloadUrl");
+        assert_eq!(reply.status, 200, "{fault:?}: {}", reply.body);
+        let found = by_name(&reply);
+        assert_eq!(found["approved.pdf"]["downloadUrlError"], code, "{fault:?}");
+        assert!(found["second.pdf"]["downloadUrl"].is_string(), "{fault:?}");
+    }
+}
+
+#[test]
+fn a_deployment_that_does_not_open_attachments_refuses_with_a_400_and_calls_nothing() {
+    let function = Function::start();
+    let reply = attachments(&function, "include=downloadUrl");
+    let message = assert_http_failure(&reply, 400, "VALIDATION_ERROR");
+    assert!(message.contains("EnableAttachmentDownloads=true"), "{message}");
+    assert!(function.stand_in().requests().is_empty());
+}
+
+#[test]
+fn flows_get_links_with_the_json_format_and_a_clear_failure_with_the_flat_map() {
+    let function = opening_attachments();
+    let json = function.invoke(&flow_event_with(
+        json!({"contactId": ATTACHMENTS, "referenceTypes": "ATTACHMENT", "include": "downloadUrl", "urlExpiry": "30", "responseFormat": "JSON"}),
+    ));
+    assert_envelope(&json, None);
+    let approved = json["data"]["references"].as_array().unwrap().iter().find(|r| r["name"] == "approved.pdf").unwrap();
+    assert!(approved["downloadUrl"].is_string(), "{json}");
+    assert_eq!(get_attached_file_calls(&function)[0].1.as_deref(), Some("30"));
+    // The flow's InstanceARN gives partition, region and account of the contact's ARN.
+    assert_eq!(
+        get_attached_file_calls(&function)[0].2,
+        [format!("arn:aws:connect:us-east-1:123456789012:instance/{INSTANCE}/contact/{ATTACHMENTS}")]
+    );
+
+    let flat = function.invoke(&flow_event_with(json!({"contactId": ATTACHMENTS, "include": "downloadUrl"})));
+    assert_eq!(flat["success"], "false");
+    assert_eq!(flat["errorCode"], "VALIDATION_ERROR");
+    assert!(flat["errorMessage"].as_str().unwrap().contains("responseFormat=JSON"));
+}
+
+#[test]
+fn a_hundred_attachments_with_a_slow_connect_are_answered_before_the_deadline() {
+    // 100 APPROVED files, every GetAttachedFile answered after 400 ms, a 3 s function timeout: the links
+    // that fit come back, the rest say UPSTREAM_TIMEOUT, and the answer beats the deadline.
+    let mut seed = Seed::shipped();
+    let contact = "c0ffee00-0000-4000-8000-000000000100";
+    let files = seed.files.entry(INSTANCE.to_owned()).or_default();
+    let mut references = Vec::new();
+    for i in 0..100 {
+        let id = format!("SEED-bulk-{i:03}");
+        files.insert(
+            id.clone(),
+            AttachedFile { name: format!("bulk-{i:03}.pdf"), size_in_bytes: 10, status: "APPROVED".into() },
+        );
+        references.push(json!({"Attachment": {"Name": format!("bulk-{i:03}.pdf"), "Value": "v", "Status": "APPROVED",
+            "Arn": format!("arn:aws:connect:us-east-1:123456789012:instance/{INSTANCE}/file/{id}")}}));
+    }
+    seed.instances.get_mut(INSTANCE).unwrap().insert(contact.to_owned(), references);
+    let function = Emulator::with(Options {
+        timeout_seconds: 3,
+        seed,
+        env: vec![("ENABLE_ATTACHMENT_DOWNLOADS".into(), "true".into())],
+        ..Options::default()
+    });
+    function.http_file("http-api-v2.json"); // warm: the cold start is not what is measured
+    for i in 0..100 {
+        function.stand_in.inject_for_file(&format!("SEED-bulk-{i:03}"), Fault::Slow { millis: 400 }, None);
+    }
+    let started = Instant::now();
+    let reply = function.http(&http_api_event(
+        "GET",
+        &references_path(INSTANCE, contact),
+        "referenceTypes=ATTACHMENT&include=downloadUrl",
+    ));
+    let took = started.elapsed();
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    let references = reply.body["data"]["references"].as_array().unwrap();
+    let linked = references.iter().filter(|r| r["downloadUrl"].is_string()).count();
+    let timed_out = references.iter().filter(|r| r["downloadUrlError"] == "UPSTREAM_TIMEOUT").count();
+    println!("100 attachments, GetAttachedFile 400 ms each, 3 s timeout: answered in {took:?}, {linked} links, {timed_out} UPSTREAM_TIMEOUT");
+    assert_eq!(linked + timed_out, 100);
+    assert!(linked >= 4 && timed_out > 0, "{linked} linked, {timed_out} timed out");
+    assert!(took < Duration::from_secs(3), "answered after {took:?}, beyond the 3 s timeout");
+}
