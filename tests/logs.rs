@@ -212,3 +212,30 @@ fn a_failed_connect_call_is_logged_at_warn_with_what_an_operator_needs_and_no_me
     assert_eq!(failure["causes"], "");
     assert!(!logs.contains(STAND_IN_INTERNAL_MESSAGE), "Connect's message was logged:\n{logs}");
 }
+
+#[test]
+fn download_links_are_never_logged() {
+    let emulator = Emulator::with(Options {
+        env: vec![
+            ("AWS_LAMBDA_LOG_LEVEL".into(), "TRACE".into()),
+            ("ENABLE_ATTACHMENT_DOWNLOADS".into(), "true".into()),
+        ],
+        ..Options::default()
+    });
+    emulator.stand_in.inject_for_file("SEED-att-second", Fault::Throttle, None);
+    let reply = emulator.http(&http_api_event(
+        "GET",
+        &references_path(INSTANCE, ATTACHMENTS),
+        "referenceTypes=ATTACHMENT&include=downloadUrl",
+    ));
+    let links: Vec<&str> =
+        reply.body["data"]["references"].as_array().unwrap().iter().filter_map(|r| r["downloadUrl"].as_str()).collect();
+    assert!(!links.is_empty(), "{}", reply.body);
+    let logs = emulator.logs();
+    assert!(!connect_failures(&logs).is_empty(), "the throttled file was logged at WARN:\n{logs}");
+    for link in links {
+        let signature = link.split("X-Amz-Signature=").nth(1).unwrap();
+        assert!(!logs.contains(link) && !logs.contains(signature), "a download link was logged:\n{logs}");
+    }
+    assert!(!logs.contains("X-Amz-Signature"), "{logs}");
+}

@@ -166,6 +166,19 @@ class LeastPrivilegeTest(unittest.TestCase):
         variables = load()["Resources"]["ReferencesFunction"]["Properties"]["Environment"]["Variables"]
         self.assertEqual(variables["RESOLVE_TRANSFERRED_CONTACTS"], {"Ref": "ResolveTransferredContacts"})
 
+    def test_opening_attachments_adds_get_attached_file_on_this_instances_files_only(self):
+        self.assertEqual(load()["Parameters"]["EnableAttachmentDownloads"]["Default"], "false")
+        statements = self.statements("AWS_IAM", EnableAttachmentDownloads="true")
+        self.assertEqual([s["Action"] for s in statements], ["connect:ListContactReferences", "connect:GetAttachedFile"])
+        resource = statements[1]["Resource"]["Fn::Sub"][0]
+        self.assertEqual(
+            resource, "arn:${AWS::Partition}:connect:${AWS::Region}:${AWS::AccountId}:instance/${InstanceId}/file/*"
+        )
+        both = self.statements("AWS_IAM", EnableAttachmentDownloads="true", ResolveTransferredContacts="true")
+        self.assertEqual(len(both), 3)
+        variables = load()["Resources"]["ReferencesFunction"]["Properties"]["Environment"]["Variables"]
+        self.assertEqual(variables["ENABLE_ATTACHMENT_DOWNLOADS"], {"Ref": "EnableAttachmentDownloads"})
+
 
 class HttpApiTest(unittest.TestCase):
     def route(self, authorizer):
