@@ -91,10 +91,10 @@ fn the_expiry_and_the_contact_arn_go_to_connect_and_the_bounds_are_5_to_300() {
         let calls = get_attached_file_calls(&function);
         let (_, asked_expiry, associated) = calls.last().unwrap();
         assert_eq!(asked_expiry.as_deref(), Some(sent));
-        // The instance id in the path is bare and the event names no function: the file's ARN gives the scope.
+        // The instance id in the path is bare: partition, region and account come from the function's ARN.
         assert_eq!(
             associated,
-            &[format!("arn:aws:connect:us-east-1:123456789012:instance/{INSTANCE}/contact/{ATTACHMENTS}")]
+            &[format!("arn:aws:connect:us-east-1:012345678912:instance/{INSTANCE}/contact/{ATTACHMENTS}")]
         );
     }
     let before = function.stand_in().requests().len();

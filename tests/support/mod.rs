@@ -35,6 +35,9 @@ pub const TRANSFERRED_TWICE: &str = "c0ffee00-0000-4000-8000-000000000007";
 /// instance's file, a file Connect does not know (seed `files`).
 pub const ATTACHMENTS: &str = "c0ffee00-0000-4000-8000-000000000008";
 
+/// The function ARN the Runtime Interface Emulator gives every invocation; in-process invocations get it too.
+pub const EMULATED_FUNCTION_ARN: &str = "arn:aws:lambda:us-east-1:012345678912:function:function";
+
 pub fn instance_arn() -> String {
     format!("arn:aws:connect:us-east-1:123456789012:instance/{INSTANCE}")
 }
@@ -359,6 +362,7 @@ impl Invoke for InProcess {
         let mut context = Context::default();
         let n = self.invocations.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         context.request_id = format!("in-process-{n}");
+        context.invoked_function_arn = EMULATED_FUNCTION_ARN.to_owned();
         let deadline = std::time::SystemTime::now() + self.timeout;
         context.deadline = deadline.duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as u64;
         let reply = self.runtime.block_on(invoke_in_process(&self.app, &event, context));
