@@ -2,6 +2,7 @@
 //! and the ARNs `GetAttachedFile` needs — the file's id from an ATTACHMENT reference's ARN, and the
 //! contact's ARN as the file's associated resource.
 
+use crate::arn::Arn;
 use crate::error::Error;
 
 /// The one value `include` knows today; the parameter is a list so that more can come.
@@ -67,15 +68,8 @@ pub struct ArnScope {
 impl ArnScope {
     /// From any ARN with a partition, region and 12-digit account (an instance's, the function's).
     pub fn of(arn: &str) -> Option<ArnScope> {
-        let mut parts = arn.splitn(6, ':');
-        let (prefix, partition, _service, region, account, _resource) =
-            (parts.next()?, parts.next()?, parts.next()?, parts.next()?, parts.next()?, parts.next()?);
-        let well_formed = prefix == "arn"
-            && partition.starts_with("aws")
-            && !region.is_empty()
-            && account.len() == 12
-            && account.bytes().all(|b| b.is_ascii_digit());
-        well_formed.then(|| ArnScope { partition: partition.into(), region: region.into(), account: account.into() })
+        let arn = Arn::parse(arn)?;
+        Some(ArnScope { partition: arn.partition.into(), region: arn.region.into(), account: arn.account.into() })
     }
 
     /// `arn:<partition>:connect:<region>:<account>:instance/<instance>/contact/<contact>`: the resource
@@ -91,10 +85,9 @@ impl ArnScope {
 /// The file id of an attached file of this instance (`…:connect:…:instance/<instance_id>/file/<fileId>`),
 /// or `None` for any other ARN.
 pub fn file_id<'a>(arn: &'a str, instance_id: &str) -> Option<&'a str> {
-    ArnScope::of(arn)?;
-    let resource = arn.splitn(6, ':').nth(5)?;
-    let file = resource.strip_prefix("instance/")?.strip_prefix(instance_id)?.strip_prefix("/file/")?;
-    (!file.is_empty() && !file.contains('/') && arn.split(':').nth(2) == Some("connect")).then_some(file)
+    let resource = Arn::parse(arn)?.connect_instance_resource()?;
+    let file = resource.strip_prefix(instance_id)?.strip_prefix("/file/")?;
+    (!file.is_empty() && !file.contains('/')).then_some(file)
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@
 
 pub mod access;
 pub mod app;
+pub mod arn;
 pub mod attachments;
 pub mod config;
 pub mod connect;

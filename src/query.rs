@@ -5,6 +5,7 @@
 
 use aws_sdk_connect::types::ReferenceType;
 
+use crate::arn::Arn;
 use crate::attachments::{ArnScope, UrlExpiry};
 use crate::error::{quote, Error};
 
@@ -127,17 +128,8 @@ pub fn parse_instance_id(raw: &str) -> Result<String, Error> {
 }
 
 fn instance_id_from_arn(arn: &str) -> Option<&str> {
-    let mut parts = arn.splitn(6, ':');
-    let (prefix, partition, service, region, account, resource) =
-        (parts.next()?, parts.next()?, parts.next()?, parts.next()?, parts.next()?, parts.next()?);
-    let well_formed = prefix == "arn"
-        && partition.starts_with("aws")
-        && service == "connect"
-        && !region.is_empty()
-        && account.len() == 12
-        && account.bytes().all(|b| b.is_ascii_digit());
-    let id = resource.strip_prefix("instance/")?;
-    (well_formed && !id.is_empty() && !id.contains('/')).then_some(id)
+    let id = Arn::parse(arn)?.connect_instance_resource()?;
+    (!id.is_empty() && !id.contains('/')).then_some(id)
 }
 
 pub fn parse_contact_id(raw: &str) -> Result<String, Error> {

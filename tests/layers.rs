@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 /// Bottom to top, as in the README's drawing.
 const LAYERS: [&[&str]; 7] = [
-    &["error", "config", "reference"],
+    &["error", "config", "reference", "arn"],
     &["attachments", "metrics", "tls"],
     &["query"],
     &["access", "envelope", "connect", "logging"],
@@ -57,7 +57,7 @@ fn every_module_uses_only_lower_layers() {
 
 #[test]
 fn the_domain_knows_nothing_of_lambda_or_http() {
-    for module in ["error", "config", "reference", "attachments", "query", "metrics", "access"] {
+    for module in ["error", "config", "reference", "arn", "attachments", "query", "metrics", "access"] {
         let source = std::fs::read_to_string(support::project_root().join(format!("src/{module}.rs"))).unwrap();
         for transport in ["lambda_http", "lambda_runtime", "http::", "aws_sdk_connect::Client", "SdkError"] {
             assert!(!source.contains(transport), "src/{module}.rs mentions {transport}");
