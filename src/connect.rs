@@ -116,17 +116,16 @@ impl ConnectReferences {
         attempts: &AttemptCounter,
     ) {
         let contact = page.initial_contact_id.clone().unwrap_or_else(|| query.contact_id.clone());
-        let jobs: Vec<(usize, LinkRequest)> = page
+        // The futures are made by a method, not an async closure, so that the stream stays `Send`.
+        let calls: Vec<_> = page
             .references
             .iter()
             .enumerate()
             .filter(|(_, reference)| reference.reference_type == Some(ReferenceType::Attachment))
-            .map(|(index, reference)| (index, link_request(reference, query, &contact)))
-            .collect();
-        // The futures are made by a method, not a closure, so that the stream stays `Send`.
-        let calls: Vec<_> = jobs
-            .into_iter()
-            .map(|(index, request)| self.link(index, request, &query.instance_id, expiry, deadline, attempts))
+            .map(|(index, reference)| {
+                let request = link_request(reference, query, &contact);
+                self.link(index, request, &query.instance_id, expiry, deadline, attempts)
+            })
             .collect();
         let links: Vec<(usize, Link)> = stream::iter(calls).buffer_unordered(CONCURRENT_LINKS).collect().await;
         for (index, link) in links {
@@ -386,16 +385,7 @@ impl Intercept for AttemptCounter {
 
 /// Maps an SDK failure onto an error kind with a message that reveals nothing of the SDK's internals.
 pub fn classify(error: SdkError<ListContactReferencesError, HttpResponse>) -> Error {
-    let kind = match &error {
-        SdkError::ServiceError(service) => kind_of_service_error(service.err(), service.raw().status().as_u16()),
-        SdkError::TimeoutError(_) => ErrorKind::UpstreamTimeout,
-        SdkError::DispatchFailure(failure) if failure.is_timeout() => ErrorKind::UpstreamTimeout,
-        SdkError::DispatchFailure(failure) if failure.is_user() => ErrorKind::Internal,
-        SdkError::DispatchFailure(_) | SdkError::ResponseError(_) => ErrorKind::Upstream,
-        _ => ErrorKind::Internal,
-    };
-    log_failure("ListContactReferences", kind, &error);
-    Error::new(kind, message_for(kind))
+    classify_with("ListContactReferences", error, kind_of_service_error)
 }
 
 /// Maps a failure of another operation than ListContactReferences by Connect's error code (its modeled
@@ -404,10 +394,20 @@ pub fn classify_other<E>(operation: &'static str, error: SdkError<E, HttpRespons
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
 {
+    classify_with(operation, error, |service, http_status| kind_of_unmodeled_error(service.code(), http_status))
+}
+
+/// The one mapping of an SDK failure onto an error kind; `service_kind` reads a service's own error.
+fn classify_with<E>(
+    operation: &'static str,
+    error: SdkError<E, HttpResponse>,
+    service_kind: impl FnOnce(&E, u16) -> ErrorKind,
+) -> Error
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+{
     let kind = match &error {
-        SdkError::ServiceError(service) => {
-            kind_of_unmodeled_error(service.err().code(), service.raw().status().as_u16())
-        }
+        SdkError::ServiceError(service) => service_kind(service.err(), service.raw().status().as_u16()),
         SdkError::TimeoutError(_) => ErrorKind::UpstreamTimeout,
         SdkError::DispatchFailure(failure) if failure.is_timeout() => ErrorKind::UpstreamTimeout,
         SdkError::DispatchFailure(failure) if failure.is_user() => ErrorKind::Internal,
@@ -415,11 +415,7 @@ where
         _ => ErrorKind::Internal,
     };
     log_failure(operation, kind, &error);
-    let message = match kind {
-        ErrorKind::NotFound if operation == "DescribeContact" => "Amazon Connect has no such contact in that instance",
-        other => message_for(other),
-    };
-    Error::new(kind, message)
+    Error::new(kind, message_for(kind))
 }
 
 /// What an operator needs to act on a failed call, and nothing a caller sent or Connect wrote: the

@@ -161,8 +161,9 @@ pub fn parse_request(request: &Request) -> Result<ReferenceQuery, Refusal> {
     query.contact_scope = ContactScope::parse(scope.as_deref())?;
     query.download_links =
         parse_download_links(include.as_ref().map(|values| values.iter().map(|v| v.as_ref())), url_expiry.as_deref())?;
-    if query.arn_scope.is_none() {
-        // A bare instance id: the function's own ARN gives the partition, region and account.
+    if query.download_links.is_some() && query.arn_scope.is_none() {
+        // Only links need it: for a bare instance id, the function's own ARN gives the partition,
+        // region and account of the contact's ARN.
         query.arn_scope = request.lambda_context_ref().and_then(|c| ArnScope::of(&c.invoked_function_arn));
     }
     Ok(query)
