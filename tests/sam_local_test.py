@@ -68,16 +68,17 @@ def with_cors(origins):
     sam local cannot resolve an Fn::If with an AWS::NoValue branch (its resolver raises "Missing Intrinsic
     property in Fn::If" and leaves the property as it is), and the template needs that branch so that
     an empty AllowedOrigins means no CORS configuration at all. So this resolves that one condition and
-    the Split, then sam emulates HTTP API CORS from the values the template gives."""
+    the Split (with the template tests' resolver), then sam emulates HTTP API CORS from the values the
+    template gives."""
     from cfnlint.decode import decode
+    from template_test import resolve
 
     template, matches = decode(str(BUILT_TEMPLATE))
     assert not matches, matches
     properties = template["Resources"]["HttpApi"]["Properties"]
-    condition, configured, absent = properties["CorsConfiguration"]["Fn::If"]
-    assert condition == "BrowserCallers" and absent == {"Ref": "AWS::NoValue"}, properties["CorsConfiguration"]
-    assert configured["AllowOrigins"] == {"Fn::Split": [",", {"Ref": "AllowedOrigins"}]}, configured
-    properties["CorsConfiguration"] = {**configured, "AllowOrigins": origins.split(",")}
+    cors = resolve(properties["CorsConfiguration"], template, {"AllowedOrigins": origins})
+    assert cors["AllowOrigins"] == origins.split(","), cors
+    properties["CorsConfiguration"] = cors
     CORS_TEMPLATE.write_text(json.dumps(template))
     return CORS_TEMPLATE
 
