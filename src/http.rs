@@ -143,15 +143,18 @@ pub fn parse_request(request: &Request) -> Result<ReferenceQuery, Refusal> {
         return Err(Error::validation("a GET request takes no body").into());
     }
     let params = request.query_string_parameters_ref();
-    let types = params
-        .and_then(|p| p.all("referenceTypes"))
-        .map(|values| values.into_iter().map(|v| origin.decode_query(v)).collect::<Vec<_>>());
-    let next_token = params.and_then(|p| p.first("nextToken")).map(|v| origin.decode_query(v));
-    let scope = params.and_then(|p| p.first("contact")).map(|v| origin.decode_query(v));
-    let include = params
-        .and_then(|p| p.all("include"))
-        .map(|values| values.into_iter().map(|v| origin.decode_query(v)).collect::<Vec<_>>());
-    let url_expiry = params.and_then(|p| p.first("urlExpiry")).map(|v| origin.decode_query(v));
+    // Every value of a key, and its first value, each decoded as the origin needs.
+    let all = |key| {
+        params
+            .and_then(|p| p.all(key))
+            .map(|values| values.into_iter().map(|v| origin.decode_query(v)).collect::<Vec<_>>())
+    };
+    let first = |key| params.and_then(|p| p.first(key)).map(|v| origin.decode_query(v));
+    let types = all("referenceTypes");
+    let next_token = first("nextToken");
+    let scope = first("contact");
+    let include = all("include");
+    let url_expiry = first("urlExpiry");
     let mut query = ReferenceQuery::parse(
         &instance_id,
         &contact_id,
