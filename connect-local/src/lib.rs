@@ -307,16 +307,15 @@ async fn list_contact_references(
             _ => {}
         }
     }
-    let signed = is_sigv4_for_connect(&headers);
-    shared.record(Recorded {
+    let request = Recorded {
         operation: "ListContactReferences",
         instance_id: instance_id.clone(),
         contact_id: contact_id.clone(),
         reference_types: reference_types.clone(),
         next_token,
-        signed,
-    });
-    if let Some(refusal) = refusal(&shared, signed, None).await {
+        signed: false, // admit() reads the signature
+    };
+    if let Some(refusal) = admit(&shared, &headers, request, None).await {
         return refusal;
     }
     answer(&shared.seed, &instance_id, &contact_id, &reference_types)
@@ -329,16 +328,15 @@ async fn describe_contact(
     Path((instance_id, contact_id)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Response {
-    let signed = is_sigv4_for_connect(&headers);
-    shared.record(Recorded {
+    let request = Recorded {
         operation: "DescribeContact",
         instance_id: instance_id.clone(),
         contact_id: contact_id.clone(),
         reference_types: Vec::new(),
         next_token: None,
-        signed,
-    });
-    if let Some(refusal) = refusal(&shared, signed, None).await {
+        signed: false, // admit() reads the signature
+    };
+    if let Some(refusal) = admit(&shared, &headers, request, None).await {
         return refusal;
     }
     let transfer = shared.seed.transfers.get(&instance_id).and_then(|contacts| contacts.get(&contact_id));
@@ -375,16 +373,15 @@ async fn get_attached_file(
             _ => {}
         }
     }
-    let signed = is_sigv4_for_connect(&headers);
-    shared.record(Recorded {
+    let request = Recorded {
         operation: "GetAttachedFile",
         instance_id: instance_id.clone(),
         contact_id: file_id.clone(),
         reference_types: associated.iter().cloned().collect(),
         next_token: expiry.clone(),
-        signed,
-    });
-    if let Some(refusal) = refusal(&shared, signed, Some(&file_id)).await {
+        signed: false, // admit() reads the signature
+    };
+    if let Some(refusal) = admit(&shared, &headers, request, Some(&file_id)).await {
         return refusal;
     }
     let Some(associated) = associated.filter(|arn| arn.starts_with("arn:")) else {
@@ -463,9 +460,13 @@ fn iso8601(seconds: u64) -> String {
     format!("{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.000Z", rest / 3_600, rest % 3_600 / 60, rest % 60)
 }
 
-/// What every operation answers before its own work: an unsigned request is refused as Connect refuses
-/// it, and an injected fault (the queue is shared by all operations) is served.
-async fn refusal(shared: &Shared, signed: bool, file: Option<&str>) -> Option<Response> {
+/// What every operation does before its own work: records the request (with whether it was SigV4-signed
+/// for `connect`), refuses an unsigned one as Connect refuses it, and serves an injected fault (the queue
+/// is shared by all operations; `file` is the file a `GetAttachedFile` asks for).
+async fn admit(shared: &Shared, headers: &HeaderMap, mut request: Recorded, file: Option<&str>) -> Option<Response> {
+    let signed = is_sigv4_for_connect(headers);
+    request.signed = signed;
+    shared.record(request);
     if !signed {
         return Some(unrecognized_client());
     }
