@@ -2,6 +2,7 @@
 
 use std::collections::HashSet;
 
+use crate::attachments::ArnScope;
 use crate::config::SettingError;
 use crate::error::{Error, ErrorKind};
 use crate::query::parse_instance_id;
@@ -10,12 +11,15 @@ use crate::query::parse_instance_id;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct AllowedInstances {
     ids: Option<HashSet<String>>,
+    /// Partition, region and account of the first instance given as an ARN (the template gives the
+    /// instance's ARN): the deployment's own, for the contact ARNs `GetAttachedFile` wants.
+    scope: Option<ArnScope>,
 }
 
 impl AllowedInstances {
     /// No restriction beyond the function's IAM role.
     pub fn any() -> Self {
-        AllowedInstances { ids: None }
+        AllowedInstances { ids: None, scope: None }
     }
 
     /// Reads the comma-separated list of bare ids or instance ARNs.
@@ -26,14 +30,19 @@ impl AllowedInstances {
         let Some(setting) = setting else {
             return Ok(Self::any());
         };
-        let ids = setting
-            .split(',')
-            .map(str::trim)
-            .filter(|entry| !entry.is_empty())
+        let entries = setting.split(',').map(str::trim).filter(|entry| !entry.is_empty());
+        let ids = entries
+            .clone()
             .map(parse_instance_id)
             .collect::<Result<HashSet<_>, _>>()
             .map_err(|error| SettingError::new("ALLOWED_INSTANCE_IDS", error.message))?;
-        Ok(AllowedInstances { ids: Some(ids) })
+        let scope = entries.filter_map(ArnScope::of).next();
+        Ok(AllowedInstances { ids: Some(ids), scope })
+    }
+
+    /// The configured instance's partition, region and account, when it was given as an ARN.
+    pub fn arn_scope(&self) -> Option<&ArnScope> {
+        self.scope.as_ref()
     }
 
     /// Refuses an instance outside the list with `ACCESS_DENIED`.
@@ -65,6 +74,12 @@ mod tests {
         assert!(allowed.check(ID).is_ok());
         assert!(allowed.check("other").is_ok());
         assert_eq!(allowed.check("third").unwrap_err().kind, ErrorKind::AccessDenied);
+        let scope = allowed.arn_scope().unwrap();
+        assert_eq!(
+            (scope.partition.as_str(), scope.region.as_str(), scope.account.as_str()),
+            ("aws", "eu-west-2", "123456789012")
+        );
+        assert_eq!(AllowedInstances::from_setting(Some(ID)).unwrap().arn_scope(), None);
     }
 
     #[test]

@@ -1,13 +1,16 @@
-//! What both adapters share: the access check, the Connect call, and the time budget of one invocation.
+//! What both adapters share: the deployment's gates (allow-list, opt-in features), the use case with
+//! the SDK adapter behind it, and the time budget of one invocation.
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use tokio::time::Instant;
 
 use crate::access::AllowedInstances;
+use crate::attachments::ArnScope;
 use crate::config::Features;
-use crate::connect::{ConnectReferences, ConnectUsage};
+use crate::connect::ConnectReferences;
 use crate::error::Error;
+use crate::listing::{self, Usage};
 use crate::logging::EventLog;
 use crate::metrics::Measurements;
 use crate::query::{ContactScope, ReferenceQuery};
@@ -50,31 +53,35 @@ impl App {
         App { event_log, ..self }
     }
 
-    /// Lists the query's references, refusing instances outside the allow-list before calling Connect;
-    /// also says what the listing cost in Connect calls.
+    /// Lists the query's references, refusing instances outside the allow-list and options the
+    /// deployment did not enable before calling Connect; also says what the listing cost in Connect
+    /// calls. `function_arn` is the invoked function's ARN: the deployment's partition, region and
+    /// account when the configured instance is a bare id.
     pub async fn list(
         &self,
         query: &ReferenceQuery,
         deadline: Instant,
-    ) -> (Result<ReferencePage, Error>, ConnectUsage) {
+        function_arn: Option<&str>,
+    ) -> (Result<ReferencePage, Error>, Usage) {
         if let Err(refused) = self.allowed.check(&query.instance_id) {
-            return (Err(refused), ConnectUsage::default());
+            return (Err(refused), Usage::default());
         }
         if query.contact_scope == ContactScope::Initial && !self.features.resolve_transferred_contacts {
             let refused = Error::validation(
                 "this deployment does not resolve transferred contacts (deploy with ResolveTransferredContacts=true); \
                  ask without contact=initial",
             );
-            return (Err(refused), ConnectUsage::default());
+            return (Err(refused), Usage::default());
         }
         if query.download_links.is_some() && !self.features.attachment_downloads {
             let refused = Error::validation(
                 "this deployment does not open attachments (deploy with EnableAttachmentDownloads=true); \
                  ask without include=downloadUrl",
             );
-            return (Err(refused), ConnectUsage::default());
+            return (Err(refused), Usage::default());
         }
-        self.connect.fetch_measured(query, deadline).await
+        let scope = self.allowed.arn_scope().cloned().or_else(|| function_arn.and_then(ArnScope::of));
+        listing::list(&self.connect, query, scope.as_ref(), deadline).await
     }
 }
 

@@ -1,15 +1,17 @@
-//! The call to Amazon Connect: one `ListContactReferences` per batch of at most six types, bounded
-//! by a deadline, with the SDK's errors mapped onto our error kinds.
+//! The SDK adapter: [`Connect`](crate::listing::Connect) implemented with `aws-sdk-connect`. Three calls,
+//! the SDK's types turned into the domain's, its failures mapped onto error kinds with one WARN line,
+//! and every request counted. What to ask, and when, is the use case's business (`listing.rs`).
+//!
+//! `ListContactReferences` has an SDK paginator (`into_paginator()`), but the use case asks for one page
+//! at a time: it bounds the pages and the deadline itself, which is what its paused-clock tests pin.
 
-use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::Arc;
 use std::time::Duration;
 
 use aws_sdk_connect::config::http::HttpResponse;
 use aws_sdk_connect::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_connect::operation::list_contact_references::ListContactReferencesError;
 use aws_sdk_connect::operation::RequestId;
-use aws_sdk_connect::types::{ReferenceStatus, ReferenceSummary, ReferenceType};
+use aws_sdk_connect::types::{self as sdk, ReferenceSummary};
 use aws_sdk_connect::Client;
 use aws_smithy_runtime_api::box_error::BoxError;
 use aws_smithy_runtime_api::client::interceptors::context::BeforeTransmitInterceptorContextRef;
@@ -18,18 +20,10 @@ use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_types::config_bag::ConfigBag;
 use aws_smithy_types::retry::RetryConfig;
 use aws_smithy_types::timeout::TimeoutConfig;
-use futures_util::future::try_join_all;
-use futures_util::stream::{self, StreamExt};
-use tokio::time::Instant;
 
-use crate::attachments::{file_id, ArnScope, UrlExpiry, CONCURRENT_LINKS};
 use crate::error::{Error, ErrorKind};
-use crate::query::{ContactScope, ReferenceQuery};
-use crate::reference::{group_by_requested_type, Reference, ReferencePage};
-
-/// How many pages one batch may follow when several batches are merged (Connect documents
-/// `NextToken` as always null today, so this only guards against a runaway loop).
-const MAX_PAGES_PER_BATCH: usize = 10;
+use crate::listing::{connect_failed, AttachedFile, Calls, Connect, FileRequest, Page, PageRequest};
+use crate::reference::{Reference, ReferenceStatus, ReferenceType};
 
 /// The SDK's standard retry policy, made explicit: three attempts with jittered exponential
 /// backoff. The first backoff is short because a flow waits at most 8 seconds.
@@ -49,7 +43,7 @@ pub fn timeout_config() -> TimeoutConfig {
         .build()
 }
 
-/// Lists references through the SDK client built once at start-up.
+/// Connect through the SDK client built once at start-up.
 #[derive(Clone, Debug)]
 pub struct ConnectReferences {
     client: Client,
@@ -59,227 +53,72 @@ impl ConnectReferences {
     pub fn new(client: Client) -> Self {
         ConnectReferences { client }
     }
+}
 
-    /// Fetches every batch of the query and merges them, or gives up with `UPSTREAM_TIMEOUT` at `deadline`.
-    pub async fn fetch(&self, query: &ReferenceQuery, deadline: Instant) -> Result<ReferencePage, Error> {
-        self.fetch_measured(query, deadline).await.0
-    }
-
-    /// [`fetch`](Self::fetch), and what it cost in requests to Connect and time spent waiting.
-    pub async fn fetch_measured(
-        &self,
-        query: &ReferenceQuery,
-        deadline: Instant,
-    ) -> (Result<ReferencePage, Error>, ConnectUsage) {
-        let attempts = AttemptCounter::default();
-        let started = Instant::now();
-        let result = match tokio::time::timeout_at(deadline, self.fetch_in_scope(query, &attempts)).await {
-            Ok(Ok(mut page)) => {
-                if let Some(expiry) = query.download_links {
-                    self.add_download_links(&mut page, query, expiry, deadline, &attempts).await;
-                }
-                Ok(page)
-            }
-            Ok(Err(error)) => Err(error),
-            Err(_) => {
-                tracing::warn!(
-                    error_code = ErrorKind::UpstreamTimeout.code(),
-                    "Connect did not answer before the deadline"
-                );
-                Err(Error::new(ErrorKind::UpstreamTimeout, message_for(ErrorKind::UpstreamTimeout)))
-            }
-        };
-        (result, ConnectUsage { calls: attempts.count(), waited: Some(started.elapsed()) })
-    }
-
-    /// For [`ContactScope::Initial`], asks `DescribeContact` for the contact's initial contact first and
-    /// lists that one's references (Connect keys references by the initial contact).
-    async fn fetch_in_scope(&self, query: &ReferenceQuery, attempts: &AttemptCounter) -> Result<ReferencePage, Error> {
-        if query.contact_scope == ContactScope::AsGiven {
-            return self.fetch_all(query, attempts).await;
-        }
-        let initial = self.initial_contact(&query.instance_id, &query.contact_id, attempts).await?;
-        let resolved = ReferenceQuery { contact_id: initial.clone(), ..query.clone() };
-        let page = self.fetch_all(&resolved, attempts).await?;
-        Ok(ReferencePage { initial_contact_id: Some(initial), ..page })
-    }
-
-    /// Gives each ATTACHMENT reference its download link, or the code saying why it has none. At most
-    /// [`CONCURRENT_LINKS`] `GetAttachedFile` calls at once, each bounded by the same `deadline` as the
-    /// listing: a link not had by then is `UPSTREAM_TIMEOUT`, and the answer is still on time.
-    async fn add_download_links(
-        &self,
-        page: &mut ReferencePage,
-        query: &ReferenceQuery,
-        expiry: UrlExpiry,
-        deadline: Instant,
-        attempts: &AttemptCounter,
-    ) {
-        let contact = page.initial_contact_id.clone().unwrap_or_else(|| query.contact_id.clone());
-        // The futures are made by a method, not an async closure, so that the stream stays `Send`.
-        let calls: Vec<_> = page
-            .references
-            .iter()
-            .enumerate()
-            .filter(|(_, reference)| reference.reference_type == Some(ReferenceType::Attachment))
-            .map(|(index, reference)| {
-                let request = link_request(reference, query, &contact);
-                self.link(index, request, &query.instance_id, expiry, deadline, attempts)
-            })
-            .collect();
-        let links: Vec<(usize, Link)> = stream::iter(calls).buffer_unordered(CONCURRENT_LINKS).collect().await;
-        for (index, link) in links {
-            let reference = &mut page.references[index];
-            match link {
-                Ok(link) => {
-                    reference.download_url = Some(link.url);
-                    reference.download_url_expires_at = link.expires_at;
-                    reference.file_name = link.file_name;
-                    reference.file_size_in_bytes = link.file_size_in_bytes;
-                }
-                Err(code) => reference.download_url_error = Some(code),
-            }
-        }
-    }
-
-    /// One reference's link, by the deadline.
-    async fn link(
-        &self,
-        index: usize,
-        request: LinkRequest,
-        instance_id: &str,
-        expiry: UrlExpiry,
-        deadline: Instant,
-        attempts: &AttemptCounter,
-    ) -> (usize, Link) {
-        let (file_id, contact_arn) = match request {
-            Ok(request) => request,
-            Err(code) => return (index, Err(code)),
-        };
-        let call = self.attached_file(instance_id, &file_id, &contact_arn, expiry, attempts);
-        let link = match tokio::time::timeout_at(deadline, call).await {
-            Ok(link) => link.map_err(|error| error.code()),
-            Err(_) => Err(ErrorKind::UpstreamTimeout.code()),
-        };
-        (index, link)
-    }
-
-    /// `GetAttachedFile` for one file; a reply without a link (the file is not APPROVED) is `NOT_FOUND`.
-    async fn attached_file(
-        &self,
-        instance_id: &str,
-        file_id: &str,
-        contact_arn: &str,
-        expiry: UrlExpiry,
-        attempts: &AttemptCounter,
-    ) -> Result<AttachedFileLink, Error> {
+impl Connect for ConnectReferences {
+    async fn references_page(&self, request: PageRequest<'_>, calls: &Calls) -> Result<Page, Error> {
         let output = self
             .client
-            .get_attached_file()
-            .instance_id(instance_id)
-            .file_id(file_id)
-            .associated_resource_arn(contact_arn)
-            .url_expiry_in_seconds(i32::from(expiry.seconds()))
+            .list_contact_references()
+            .instance_id(request.instance_id)
+            .contact_id(request.contact_id)
+            .set_reference_types(Some(request.types.iter().map(|t| sdk::ReferenceType::from(t.as_str())).collect()))
+            .set_next_token(request.next_token.map(str::to_owned))
             .customize()
-            .interceptor(attempts.clone())
+            .interceptor(AttemptCounter(calls.clone()))
             .send()
             .await
-            .map_err(|error| classify_other("GetAttachedFile", error))?;
-        let (url, expires_at) = match output.download_url_metadata {
-            Some(metadata) => (metadata.url, metadata.url_expiry),
-            None => (None, None),
-        };
-        let url = url
-            .filter(|url| !url.is_empty())
-            .ok_or_else(|| Error::new(ErrorKind::NotFound, "the file has no download link"))?;
-        Ok(AttachedFileLink {
-            url,
-            expires_at,
-            file_name: output.file_name,
-            file_size_in_bytes: Some(output.file_size_in_bytes).filter(|size| *size > 0),
-        })
+            .map_err(classify)?;
+        let references = output.reference_summary_list.unwrap_or_default().into_iter().map(Reference::from).collect();
+        Ok(Page { references, next_token: output.next_token })
     }
 
-    /// The contact's initial contact, or the contact itself when it was not transferred.
     async fn initial_contact(
         &self,
         instance_id: &str,
         contact_id: &str,
-        attempts: &AttemptCounter,
-    ) -> Result<String, Error> {
+        calls: &Calls,
+    ) -> Result<Option<String>, Error> {
         let output = self
             .client
             .describe_contact()
             .instance_id(instance_id)
             .contact_id(contact_id)
             .customize()
-            .interceptor(attempts.clone())
+            .interceptor(AttemptCounter(calls.clone()))
             .send()
             .await
             .map_err(|error| classify_other("DescribeContact", error))?;
-        let initial = output.contact.and_then(|contact| contact.initial_contact_id).filter(|id| !id.is_empty());
-        Ok(initial.unwrap_or_else(|| contact_id.to_owned()))
+        Ok(output.contact.and_then(|contact| contact.initial_contact_id))
     }
 
-    async fn fetch_all(&self, query: &ReferenceQuery, attempts: &AttemptCounter) -> Result<ReferencePage, Error> {
-        if query.reference_types.len() <= crate::query::TYPES_PER_CALL {
-            // One call: the caller's token goes in and Connect's comes back out.
-            let (mut references, next_token) =
-                self.call(query, &query.reference_types, query.next_token.as_deref(), attempts).await?;
-            group_by_requested_type(&mut references, &query.reference_types);
-            return Ok(ReferencePage { references, next_token, initial_contact_id: None });
-        }
-        // Several calls: each batch is followed to its end, so the merged answer is complete.
-        let batches = try_join_all(query.batches().map(|types| self.call_all_pages(query, types, attempts))).await?;
-        let mut references: Vec<Reference> = batches.into_iter().flatten().collect();
-        group_by_requested_type(&mut references, &query.reference_types);
-        Ok(ReferencePage { references, next_token: None, initial_contact_id: None })
-    }
-
-    async fn call_all_pages(
-        &self,
-        query: &ReferenceQuery,
-        types: &[ReferenceType],
-        attempts: &AttemptCounter,
-    ) -> Result<Vec<Reference>, Error> {
-        let mut all = Vec::new();
-        let mut token = None;
-        for _ in 0..MAX_PAGES_PER_BATCH {
-            let (references, next) = self.call(query, types, token.as_deref(), attempts).await?;
-            all.extend(references);
-            match next {
-                Some(next) => token = Some(next),
-                None => return Ok(all),
-            }
-        }
-        Err(Error::new(ErrorKind::Upstream, "Amazon Connect returned more pages than expected"))
-    }
-
-    async fn call(
-        &self,
-        query: &ReferenceQuery,
-        types: &[ReferenceType],
-        token: Option<&str>,
-        attempts: &AttemptCounter,
-    ) -> Result<(Vec<Reference>, Option<String>), Error> {
+    async fn attached_file(&self, request: FileRequest<'_>, calls: &Calls) -> Result<AttachedFile, Error> {
         let output = self
             .client
-            .list_contact_references()
-            .instance_id(&query.instance_id)
-            .contact_id(&query.contact_id)
-            .set_reference_types(Some(types.to_vec()))
-            .set_next_token(token.map(str::to_owned))
+            .get_attached_file()
+            .instance_id(request.instance_id)
+            .file_id(request.file_id)
+            .associated_resource_arn(request.associated_resource_arn)
+            .url_expiry_in_seconds(i32::from(request.expiry.seconds()))
             .customize()
-            .interceptor(attempts.clone())
+            .interceptor(AttemptCounter(calls.clone()))
             .send()
             .await
-            .map_err(classify)?;
-        let references = output.reference_summary_list.unwrap_or_default().into_iter().map(Reference::from).collect();
-        Ok((references, output.next_token))
+            .map_err(|error| classify_other("GetAttachedFile", error))?;
+        let (download_url, url_expires_at) = match output.download_url_metadata {
+            Some(metadata) => (metadata.url, metadata.url_expiry),
+            None => (None, None),
+        };
+        Ok(AttachedFile {
+            download_url,
+            url_expires_at,
+            file_name: output.file_name,
+            file_size_in_bytes: Some(output.file_size_in_bytes).filter(|size| *size > 0),
+        })
     }
 }
 
-/// The SDK's union as the domain's reference: the one place SDK types become domain types.
+/// The SDK's union as the domain's reference: the one place SDK references become domain references.
 impl From<ReferenceSummary> for Reference {
     /// Moves the SDK's strings rather than copying them.
     fn from(summary: ReferenceSummary) -> Self {
@@ -290,7 +129,7 @@ impl From<ReferenceSummary> for Reference {
             value,
             ..Reference::default()
         };
-        let email_message = |reference_type, r: aws_sdk_connect::types::EmailMessageReference| Reference {
+        let email_message = |reference_type, r: sdk::EmailMessageReference| Reference {
             arn: r.arn,
             ..named(reference_type, r.name, None)
         };
@@ -300,11 +139,13 @@ impl From<ReferenceSummary> for Reference {
             S::Number(r) => named(ReferenceType::Number, r.name, r.value),
             S::Date(r) => named(ReferenceType::Date, r.name, r.value),
             S::Email(r) => named(ReferenceType::Email, r.name, r.value),
-            S::Attachment(r) => {
-                Reference { status: r.status, arn: r.arn, ..named(ReferenceType::Attachment, r.name, r.value) }
-            }
+            S::Attachment(r) => Reference {
+                status: r.status.as_ref().map(status),
+                arn: r.arn,
+                ..named(ReferenceType::Attachment, r.name, r.value)
+            },
             S::ContactAnalysis(r) => Reference {
-                status: r.status,
+                status: r.status.as_ref().map(status),
                 arn: r.arn,
                 analytics_mode: r.analytics_mode.map(|mode| mode.as_str().to_owned()),
                 is_redacted: r.is_redacted,
@@ -319,52 +160,15 @@ impl From<ReferenceSummary> for Reference {
     }
 }
 
-/// What to ask `GetAttachedFile` (file id, contact ARN), or the error code saying why not.
-type LinkRequest = Result<(String, String), &'static str>;
-/// A reference's link, or the error code saying why it has none.
-type Link = Result<AttachedFileLink, &'static str>;
-
-/// What `GetAttachedFile` gave for one file.
-struct AttachedFileLink {
-    url: String,
-    expires_at: Option<String>,
-    file_name: Option<String>,
-    file_size_in_bytes: Option<i64>,
+/// The SDK's status as the domain's: the same names, so a status newer than the SDK keeps its own.
+fn status(status: &sdk::ReferenceStatus) -> ReferenceStatus {
+    ReferenceStatus::from_name(status.as_str())
 }
 
-/// What to ask `GetAttachedFile` for an ATTACHMENT reference (its file id and the contact's ARN), or
-/// the code saying why there is nothing to ask: not APPROVED (`NOT_FOUND`), not a file of this instance
-/// (`VALIDATION_ERROR`). The contact's ARN takes partition, region and account from the query's scope
-/// (the instance ARN, else the function's), else from the file's own ARN.
-fn link_request(reference: &Reference, query: &ReferenceQuery, contact: &str) -> LinkRequest {
-    if reference.status != Some(ReferenceStatus::Approved) {
-        return Err(ErrorKind::NotFound.code());
-    }
-    let arn = reference.arn.as_deref().unwrap_or_default();
-    let file_id = file_id(arn, &query.instance_id).ok_or(ErrorKind::Validation.code())?;
-    let scope = query.arn_scope.clone().or_else(|| ArnScope::of(arn)).ok_or(ErrorKind::Internal.code())?;
-    Ok((file_id.to_owned(), scope.contact_arn(&query.instance_id, contact)))
-}
-
-/// What one fetch cost, for the metrics.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct ConnectUsage {
-    /// Requests sent to Connect: every attempt, so the SDK's retries count.
-    pub calls: u32,
-    /// Time from the first call to the answer (or to giving up); `None` when Connect was not asked.
-    pub waited: Option<Duration>,
-}
-
-/// Counts the requests one fetch sends, retries included: an interceptor added to each operation,
-/// so concurrent fetches never share a count.
-#[derive(Debug, Clone, Default)]
-struct AttemptCounter(Arc<AtomicU32>);
-
-impl AttemptCounter {
-    fn count(&self) -> u32 {
-        self.0.load(Ordering::Relaxed)
-    }
-}
+/// Counts the requests one listing sends, retries included: an interceptor added to each operation,
+/// so concurrent listings never share a count.
+#[derive(Debug, Clone)]
+struct AttemptCounter(Calls);
 
 #[dyn_dispatch_hint]
 impl Intercept for AttemptCounter {
@@ -378,7 +182,7 @@ impl Intercept for AttemptCounter {
         _components: &RuntimeComponents,
         _config: &mut ConfigBag,
     ) -> Result<(), BoxError> {
-        self.0.fetch_add(1, Ordering::Relaxed);
+        self.0.sent();
         Ok(())
     }
 }
@@ -415,7 +219,7 @@ where
         _ => ErrorKind::Internal,
     };
     log_failure(operation, kind, &error);
-    Error::new(kind, message_for(kind))
+    connect_failed(kind)
 }
 
 /// What an operator needs to act on a failed call, and nothing a caller sent or Connect wrote: the
@@ -500,48 +304,140 @@ fn kind_of_unmodeled_error(code: Option<&str>, http_status: u16) -> ErrorKind {
     }
 }
 
-fn message_for(kind: ErrorKind) -> &'static str {
-    match kind {
-        ErrorKind::Validation => {
-            "Amazon Connect rejected the request: check the instance id, contact id and reference types"
-        }
-        ErrorKind::AccessDenied => "this function is not allowed to read that contact's references",
-        ErrorKind::NotFound => "Amazon Connect has no such contact in that instance",
-        ErrorKind::Throttled => "Amazon Connect is throttling requests; retry later",
-        ErrorKind::Upstream => "Amazon Connect failed or could not be reached",
-        ErrorKind::UpstreamTimeout => "Amazon Connect did not answer in time",
-        ErrorKind::Internal => "internal error",
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use aws_sdk_connect::operation::describe_contact::{DescribeContactError, DescribeContactOutput};
+    use aws_sdk_connect::operation::get_attached_file::{GetAttachedFileError, GetAttachedFileOutput};
     use aws_sdk_connect::operation::list_contact_references::ListContactReferencesOutput;
     use aws_sdk_connect::types::error::{
         InternalServiceException, InvalidParameterException, InvalidRequestException, ResourceNotFoundException,
         ThrottlingException,
     };
-    use aws_sdk_connect::types::{ReferenceSummary, UrlReference};
+    use aws_sdk_connect::types::{
+        AnalyticsMode, AttachmentReference, Contact, ContactAnalysisReference, DateReference, DownloadUrlMetadata,
+        EmailMessageReference, EmailReference, NumberReference, StringReference, UrlReference,
+    };
     use aws_smithy_mocks::{mock, mock_client, RuleMode};
     use aws_smithy_types::error::ErrorMetadata;
+    use serde_json::{json, Value};
+
+    use crate::attachments::parse_download_links;
+    use crate::listing;
+    use crate::query::{RawQuery, ReferenceQuery};
 
     const INSTANCE: &str = "11111111-2222-3333-4444-555555555555";
-
-    fn query(types: Option<&str>, token: Option<&str>) -> ReferenceQuery {
-        ReferenceQuery::parse(INSTANCE, "contact-1", types.map(|t| vec![t]), token).unwrap()
-    }
-
-    fn far() -> Instant {
-        Instant::now() + Duration::from_secs(30)
-    }
 
     fn url(name: &str) -> ReferenceSummary {
         ReferenceSummary::Url(UrlReference::builder().name(name).value("v").build())
     }
 
+    fn page_request<'a>(types: &'a [ReferenceType], next_token: Option<&'a str>) -> PageRequest<'a> {
+        PageRequest { instance_id: INSTANCE, contact_id: "contact-1", types, next_token }
+    }
+
+    async fn one_page(client: Client, next_token: Option<&str>) -> (Result<Page, Error>, u32) {
+        let calls = Calls::default();
+        let page = ConnectReferences::new(client)
+            .references_page(page_request(&[ReferenceType::Url], next_token), &calls)
+            .await;
+        (page, calls.count())
+    }
+
+    fn shape(summary: ReferenceSummary) -> Value {
+        serde_json::to_value(Reference::from(summary)).unwrap()
+    }
+
+    #[test]
+    fn the_domains_kinds_and_statuses_are_the_sdks_in_the_sdks_order() {
+        let kinds: Vec<&str> = ReferenceType::ALL.iter().map(|t| t.as_str()).collect();
+        assert_eq!(kinds, sdk::ReferenceType::values(), "a new SDK kind needs a domain kind (reference.rs)");
+        for name in sdk::ReferenceStatus::values() {
+            assert_eq!(status(&sdk::ReferenceStatus::from(*name)).as_str(), *name);
+            assert!(!matches!(ReferenceStatus::from_name(name), ReferenceStatus::Other(_)), "{name} is known");
+        }
+    }
+
+    #[test]
+    fn name_value_kinds_keep_type_name_and_value() {
+        let cases = [
+            (ReferenceSummary::Url(UrlReference::builder().name("case").value("https://x/1").build()), "URL"),
+            (ReferenceSummary::String(StringReference::builder().name("case").value("https://x/1").build()), "STRING"),
+            (ReferenceSummary::Number(NumberReference::builder().name("case").value("https://x/1").build()), "NUMBER"),
+            (ReferenceSummary::Date(DateReference::builder().name("case").value("https://x/1").build()), "DATE"),
+            (ReferenceSummary::Email(EmailReference::builder().name("case").value("https://x/1").build()), "EMAIL"),
+        ];
+        for (summary, type_name) in cases {
+            assert_eq!(shape(summary), json!({"type": type_name, "name": "case", "value": "https://x/1"}));
+        }
+    }
+
+    #[test]
+    fn attachment_keeps_status_and_arn() {
+        let summary = ReferenceSummary::Attachment(
+            AttachmentReference::builder()
+                .name("scan.pdf")
+                .value("https://files/scan.pdf")
+                .status(sdk::ReferenceStatus::Approved)
+                .arn("arn:aws:connect:us-east-1:123456789012:instance/i/file/f")
+                .build(),
+        );
+        assert_eq!(
+            shape(summary),
+            json!({"type": "ATTACHMENT", "name": "scan.pdf", "value": "https://files/scan.pdf",
+                   "status": "APPROVED", "arn": "arn:aws:connect:us-east-1:123456789012:instance/i/file/f"})
+        );
+    }
+
+    #[test]
+    fn a_status_newer_than_the_sdk_keeps_its_name() {
+        let summary = ReferenceSummary::Attachment(
+            AttachmentReference::builder().name("a").status(sdk::ReferenceStatus::from("QUARANTINED")).build(),
+        );
+        assert_eq!(shape(summary), json!({"type": "ATTACHMENT", "name": "a", "status": "QUARANTINED"}));
+    }
+
+    #[test]
+    fn contact_analysis_keeps_every_field_including_false_redaction() {
+        let summary = ReferenceSummary::ContactAnalysis(
+            ContactAnalysisReference::builder()
+                .name("analysis")
+                .value("v")
+                .status(sdk::ReferenceStatus::Processing)
+                .arn("arn:a")
+                .analytics_mode(AnalyticsMode::from("PostContact"))
+                .is_redacted(false)
+                .build(),
+        );
+        assert_eq!(
+            shape(summary),
+            json!({"type": "CONTACT_ANALYSIS", "name": "analysis", "value": "v", "status": "PROCESSING",
+                   "arn": "arn:a", "analyticsMode": "PostContact", "isRedacted": false})
+        );
+    }
+
+    #[test]
+    fn the_four_email_message_kinds_carry_name_and_arn_only() {
+        let message = || EmailMessageReference::builder().name("mail").arn("arn:m").build();
+        let cases = [
+            (ReferenceSummary::EmailMessage(message()), "EMAIL_MESSAGE"),
+            (ReferenceSummary::EmailMessageRedacted(message()), "EMAIL_MESSAGE_REDACTED"),
+            (ReferenceSummary::EmailMessagePlainText(message()), "EMAIL_MESSAGE_PLAIN_TEXT"),
+            (ReferenceSummary::EmailMessagePlainTextRedacted(message()), "EMAIL_MESSAGE_PLAIN_TEXT_REDACTED"),
+        ];
+        for (summary, type_name) in cases {
+            assert_eq!(shape(summary), json!({"type": type_name, "name": "mail", "arn": "arn:m"}));
+        }
+    }
+
+    #[test]
+    fn fields_connect_did_not_return_are_omitted() {
+        let summary = ReferenceSummary::Attachment(AttachmentReference::builder().name("only-name").build());
+        assert_eq!(shape(summary), json!({"type": "ATTACHMENT", "name": "only-name"}));
+    }
+
     #[tokio::test]
-    async fn each_modeled_error_maps_to_its_kind() {
+    async fn each_modeled_error_maps_to_its_kind_and_message() {
         use ListContactReferencesError as E;
         let cases: Vec<(fn() -> E, ErrorKind)> = vec![
             (|| E::InvalidParameterException(InvalidParameterException::builder().build()), ErrorKind::Validation),
@@ -556,9 +452,8 @@ mod tests {
             let rule = mock!(Client::list_contact_references).then_error(make);
             let client =
                 mock_client!(aws_sdk_connect, RuleMode::MatchAny, [&rule], |c| c.retry_config(RetryConfig::disabled()));
-            let error = ConnectReferences::new(client).fetch(&query(Some("URL"), None), far()).await.unwrap_err();
-            assert_eq!(error.kind, expected, "{error}");
-            assert_eq!(error.message, message_for(expected));
+            let error = one_page(client, None).await.0.unwrap_err();
+            assert_eq!(error, connect_failed(expected), "{error}");
         }
     }
 
@@ -570,82 +465,27 @@ mod tests {
             )
         });
         let client = mock_client!(aws_sdk_connect, [&rule]);
-        let error = ConnectReferences::new(client).fetch(&query(Some("URL"), None), far()).await.unwrap_err();
+        let error = one_page(client, None).await.0.unwrap_err();
         assert!(!error.message.contains("42"));
     }
 
     #[tokio::test]
-    async fn one_batch_passes_the_token_both_ways() {
+    async fn one_page_passes_the_token_both_ways_and_counts_its_request() {
         let rule = mock!(Client::list_contact_references)
-            .match_requests(|r| r.next_token() == Some("in") && r.instance_id() == Some(INSTANCE))
+            .match_requests(|r| {
+                r.next_token() == Some("in")
+                    && r.instance_id() == Some(INSTANCE)
+                    && r.reference_types() == [sdk::ReferenceType::Url]
+            })
             .then_output(|| {
                 ListContactReferencesOutput::builder().reference_summary_list(url("a")).next_token("out").build()
             });
         let client = mock_client!(aws_sdk_connect, [&rule]);
-        let page = ConnectReferences::new(client).fetch(&query(Some("URL"), Some("in")), far()).await.unwrap();
+        let (page, calls) = one_page(client, Some("in")).await;
+        let page = page.unwrap();
         assert_eq!(page.next_token.as_deref(), Some("out"));
         assert_eq!(page.references.len(), 1);
-        assert_eq!(rule.num_calls(), 1);
-    }
-
-    #[tokio::test]
-    async fn omitted_types_are_fetched_in_batches_of_six_and_merged_in_sdk_order() {
-        let first = mock!(Client::list_contact_references)
-            .match_requests(|r| r.reference_types().len() == 6)
-            .then_output(|| {
-                ListContactReferencesOutput::builder()
-                    .reference_summary_list(ReferenceSummary::Date(
-                        aws_sdk_connect::types::DateReference::builder().name("d").build(),
-                    ))
-                    .reference_summary_list(ReferenceSummary::Attachment(
-                        aws_sdk_connect::types::AttachmentReference::builder().name("a").build(),
-                    ))
-                    .build()
-            });
-        let second = mock!(Client::list_contact_references)
-            .match_requests(|r| r.reference_types().len() == 5)
-            .then_output(|| ListContactReferencesOutput::builder().reference_summary_list(url("u")).build());
-        let client = mock_client!(aws_sdk_connect, RuleMode::MatchAny, [&first, &second]);
-        let page = ConnectReferences::new(client).fetch(&query(None, None), far()).await.unwrap();
-        let types: Vec<&str> = page.references.iter().map(Reference::type_name).collect();
-        assert_eq!(types, ["ATTACHMENT", "DATE", "URL"]);
-        assert_eq!((first.num_calls(), second.num_calls()), (1, 1));
-        assert_eq!(page.next_token, None);
-    }
-
-    #[tokio::test]
-    async fn a_batch_that_never_ends_stops_after_the_page_limit_with_upstream_error() {
-        // Connect documents NextToken as always null; a reply that always carries one must not loop.
-        let endless =
-            mock!(Client::list_contact_references).match_requests(|r| r.reference_types().len() == 6).then_output(
-                || ListContactReferencesOutput::builder().reference_summary_list(url("p")).next_token("again").build(),
-            );
-        let other = mock!(Client::list_contact_references)
-            .match_requests(|r| r.reference_types().len() == 5)
-            .then_output(|| ListContactReferencesOutput::builder().build());
-        let client = mock_client!(aws_sdk_connect, RuleMode::MatchAny, [&endless, &other]);
-        let error = ConnectReferences::new(client).fetch(&query(None, None), far()).await.unwrap_err();
-        assert_eq!(error.kind, ErrorKind::Upstream);
-        assert_eq!(endless.num_calls(), 10, "the README promises at most 10 pages per batch");
-    }
-
-    #[tokio::test]
-    async fn merged_batches_follow_their_own_pages() {
-        let page1 = mock!(Client::list_contact_references)
-            .match_requests(|r| r.reference_types().len() == 6 && r.next_token().is_none())
-            .then_output(|| {
-                ListContactReferencesOutput::builder().reference_summary_list(url("p1")).next_token("t2").build()
-            });
-        let page2 = mock!(Client::list_contact_references)
-            .match_requests(|r| r.next_token() == Some("t2"))
-            .then_output(|| ListContactReferencesOutput::builder().reference_summary_list(url("p2")).build());
-        let other = mock!(Client::list_contact_references)
-            .match_requests(|r| r.reference_types().len() == 5)
-            .then_output(|| ListContactReferencesOutput::builder().build());
-        let client = mock_client!(aws_sdk_connect, RuleMode::MatchAny, [&page1, &page2, &other]);
-        let page = ConnectReferences::new(client).fetch(&query(None, None), far()).await.unwrap();
-        let names: Vec<_> = page.references.iter().map(|r| r.name.clone().unwrap()).collect();
-        assert_eq!(names, ["p1", "p2"]);
+        assert_eq!((rule.num_calls(), calls), (1, 1));
     }
 
     #[tokio::test]
@@ -668,9 +508,17 @@ mod tests {
             .http_client(replay.clone())
             .build();
         let arn = format!("arn:aws:connect:us-east-1:123456789012:instance/{INSTANCE}");
-        let query = ReferenceQuery::parse(&arn, "contact-1", Some(["url,attachment"]), None).unwrap();
-        let page = ConnectReferences::new(Client::from_conf(config)).fetch(&query, far()).await.unwrap();
-        assert_eq!(page.references, [Reference::default()], "a newer union member is an UNKNOWN reference");
+        let query = ReferenceQuery::parse(RawQuery {
+            instance_id: &arn,
+            contact_id: "contact-1",
+            reference_types: Some(vec!["url,attachment"]),
+            ..RawQuery::default()
+        })
+        .unwrap();
+        let far = tokio::time::Instant::now() + Duration::from_secs(30);
+        let (page, usage) = listing::list(&ConnectReferences::new(Client::from_conf(config)), &query, None, far).await;
+        assert_eq!(page.unwrap().references, [Reference::default()], "a newer union member is an UNKNOWN reference");
+        assert_eq!(usage.calls, 1);
         let requests = replay.actual_requests().collect::<Vec<_>>();
         assert_eq!(requests.len(), 1);
         assert_eq!(requests[0].method(), "GET");
@@ -695,13 +543,7 @@ mod tests {
         assert_eq!(kind_of_unmodeled_error(None, 418), ErrorKind::Internal);
     }
 
-    fn initial_scope() -> ReferenceQuery {
-        ReferenceQuery { contact_scope: ContactScope::Initial, ..query(Some("URL"), None) }
-    }
-
     fn describe(initial: Option<&'static str>) -> aws_smithy_mocks::Rule {
-        use aws_sdk_connect::operation::describe_contact::DescribeContactOutput;
-        use aws_sdk_connect::types::Contact;
         mock!(Client::describe_contact).match_requests(|r| r.contact_id() == Some("contact-1")).then_output(move || {
             DescribeContactOutput::builder()
                 .contact(Contact::builder().id("contact-1").set_initial_contact_id(initial.map(str::to_owned)).build())
@@ -710,32 +552,19 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn the_initial_scope_lists_the_initial_contact_found_by_describe_contact() {
-        let described = describe(Some("first"));
-        let listed = mock!(Client::list_contact_references)
-            .match_requests(|r| r.contact_id() == Some("first"))
-            .then_output(|| ListContactReferencesOutput::builder().reference_summary_list(url("u")).build());
-        let client = mock_client!(aws_sdk_connect, RuleMode::MatchAny, [&described, &listed]);
-        let page = ConnectReferences::new(client).fetch(&initial_scope(), far()).await.unwrap();
-        assert_eq!(page.initial_contact_id.as_deref(), Some("first"));
-        assert_eq!((described.num_calls(), listed.num_calls()), (1, 1));
+    async fn describe_contact_gives_the_initial_contact_or_none() {
+        for initial in [Some("first"), None] {
+            let described = describe(initial);
+            let client = mock_client!(aws_sdk_connect, [&described]);
+            let calls = Calls::default();
+            let found = ConnectReferences::new(client).initial_contact(INSTANCE, "contact-1", &calls).await.unwrap();
+            assert_eq!(found.as_deref(), initial);
+            assert_eq!(calls.count(), 1);
+        }
     }
 
     #[tokio::test]
-    async fn a_contact_without_an_initial_contact_is_its_own() {
-        let described = describe(None);
-        let listed = mock!(Client::list_contact_references)
-            .match_requests(|r| r.contact_id() == Some("contact-1"))
-            .then_output(|| ListContactReferencesOutput::builder().build());
-        let client = mock_client!(aws_sdk_connect, RuleMode::MatchAny, [&described, &listed]);
-        let page = ConnectReferences::new(client).fetch(&initial_scope(), far()).await.unwrap();
-        assert_eq!(page.initial_contact_id.as_deref(), Some("contact-1"));
-        assert_eq!(listed.num_calls(), 1);
-    }
-
-    #[tokio::test]
-    async fn an_unknown_contact_stops_at_describe_contact_with_not_found() {
-        use aws_sdk_connect::operation::describe_contact::DescribeContactError;
+    async fn an_unknown_contact_is_not_found_from_describe_contact() {
         let described = mock!(Client::describe_contact).then_error(|| {
             DescribeContactError::ResourceNotFoundException(
                 ResourceNotFoundException::builder()
@@ -743,42 +572,28 @@ mod tests {
                     .build(),
             )
         });
-        let listed =
-            mock!(Client::list_contact_references).then_output(|| ListContactReferencesOutput::builder().build());
-        let client = mock_client!(aws_sdk_connect, RuleMode::MatchAny, [&described, &listed]);
-        let error = ConnectReferences::new(client).fetch(&initial_scope(), far()).await.unwrap_err();
+        let client = mock_client!(aws_sdk_connect, [&described]);
+        let error = ConnectReferences::new(client).initial_contact(INSTANCE, "x", &Calls::default()).await.unwrap_err();
         assert_eq!(error.kind, ErrorKind::NotFound);
-        assert_eq!(listed.num_calls(), 0);
+    }
+
+    fn file_request(file_id: &str) -> FileRequest<'_> {
+        FileRequest {
+            instance_id: INSTANCE,
+            file_id,
+            associated_resource_arn: "arn:aws:connect:us-east-1:123456789012:instance/i/contact/contact-1",
+            expiry: parse_download_links(Some(["downloadUrl"]), Some("30")).unwrap().unwrap(),
+        }
     }
 
     #[tokio::test]
-    async fn approved_files_get_links_a_throttled_one_its_code_and_others_no_call() {
-        use aws_sdk_connect::operation::get_attached_file::{GetAttachedFileError, GetAttachedFileOutput};
-        use aws_sdk_connect::types::{AttachmentReference, DownloadUrlMetadata, ReferenceStatus};
-        let file = |name: &str, status: ReferenceStatus, id: &str| {
-            ReferenceSummary::Attachment(
-                AttachmentReference::builder()
-                    .name(name)
-                    .status(status)
-                    .arn(format!("arn:aws:connect:us-east-1:123456789012:instance/{INSTANCE}/file/{id}"))
-                    .build(),
-            )
-        };
-        let listed = mock!(Client::list_contact_references).then_output(move || {
-            ListContactReferencesOutput::builder()
-                .reference_summary_list(file("a.pdf", ReferenceStatus::Approved, "f-a"))
-                .reference_summary_list(file("b.pdf", ReferenceStatus::Approved, "f-b"))
-                .reference_summary_list(file("c.pdf", ReferenceStatus::Rejected, "f-c"))
-                .build()
-        });
+    async fn get_attached_file_gives_the_link_and_what_connect_says_of_the_file() {
         let linked = mock!(Client::get_attached_file)
             .match_requests(|r| {
                 r.file_id() == Some("f-a")
                     && r.url_expiry_in_seconds() == Some(30)
                     && r.associated_resource_arn()
-                        == Some(&format!(
-                            "arn:aws:connect:us-east-1:123456789012:instance/{INSTANCE}/contact/contact-1"
-                        ))
+                        == Some("arn:aws:connect:us-east-1:123456789012:instance/i/contact/contact-1")
             })
             .then_output(|| {
                 GetAttachedFileOutput::builder()
@@ -793,25 +608,33 @@ mod tests {
                     .build()
                     .expect("the required fields are set")
             });
-        let throttled =
-            mock!(Client::get_attached_file).match_requests(|r| r.file_id() == Some("f-b")).then_error(|| {
-                GetAttachedFileError::ThrottlingException(
-                    ThrottlingException::builder()
-                        .meta(ErrorMetadata::builder().code("ThrottlingException").build())
-                        .build(),
-                )
-            });
-        let client = mock_client!(aws_sdk_connect, RuleMode::MatchAny, [&listed, &linked, &throttled]);
-        let links = crate::attachments::parse_download_links(Some(["downloadUrl"]), Some("30")).unwrap();
-        let query = ReferenceQuery { download_links: links, ..query(Some("ATTACHMENT"), None) };
-        let page = ConnectReferences::new(client).fetch(&query, far()).await.unwrap();
-        let [a, b, c] = &page.references[..] else { panic!("{:?}", page.references) };
-        assert_eq!(a.download_url.as_deref(), Some("https://s3/a?sig"));
-        assert_eq!((a.file_name.as_deref(), a.file_size_in_bytes), (Some("a.pdf"), Some(7)));
-        assert_eq!(a.download_url_expires_at.as_deref(), Some("2026-11-29T00:00:30.000Z"));
-        assert_eq!((b.download_url.as_deref(), b.download_url_error), (None, Some("THROTTLED")));
-        assert_eq!(c.download_url_error, Some("NOT_FOUND"));
-        assert_eq!(linked.num_calls(), 1);
-        assert!(throttled.num_calls() >= 1);
+        let client = mock_client!(aws_sdk_connect, [&linked]);
+        let file = ConnectReferences::new(client).attached_file(file_request("f-a"), &Calls::default()).await.unwrap();
+        assert_eq!(
+            file,
+            AttachedFile {
+                download_url: Some("https://s3/a?sig".into()),
+                url_expires_at: Some("2026-11-29T00:00:30.000Z".into()),
+                file_name: Some("a.pdf".into()),
+                file_size_in_bytes: Some(7),
+            }
+        );
+    }
+
+    #[tokio::test]
+    async fn a_throttled_file_is_throttled_after_the_sdks_attempts_each_counted() {
+        let throttled = mock!(Client::get_attached_file).then_error(|| {
+            GetAttachedFileError::ThrottlingException(
+                ThrottlingException::builder()
+                    .meta(ErrorMetadata::builder().code("ThrottlingException").build())
+                    .build(),
+            )
+        });
+        let client = mock_client!(aws_sdk_connect, RuleMode::MatchAny, [&throttled], |c| c
+            .retry_config(RetryConfig::standard().with_max_attempts(3).with_initial_backoff(Duration::from_millis(1))));
+        let calls = Calls::default();
+        let error = ConnectReferences::new(client).attached_file(file_request("f-b"), &calls).await.unwrap_err();
+        assert_eq!(error.kind, ErrorKind::Throttled);
+        assert_eq!((throttled.num_calls(), calls.count()), (3, 3));
     }
 }

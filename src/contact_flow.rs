@@ -8,11 +8,10 @@ use serde::{Deserialize, Serialize, Serializer};
 use serde_json::Value;
 
 use crate::app::{deadline, App, Outcome, CONTACT_FLOW_LIMIT};
-use crate::attachments::parse_download_links;
 use crate::envelope;
 use crate::error::{Error, ErrorKind};
 use crate::metrics::{EventKind, Measurements};
-use crate::query::ReferenceQuery;
+use crate::query::{RawQuery, ReferenceQuery};
 use crate::reference::ReferencePage;
 
 /// Connect refuses a Lambda response of 32 KB or more.
@@ -106,10 +105,14 @@ impl ContactFlowEvent {
                 .or(text(&data.contact_id, "ContactId")?)
                 .ok_or_else(|| Error::validation("the event has no contact id"))?,
         };
-        let types = self.parameter("referenceTypes")?;
-        let mut query = ReferenceQuery::parse(instance, contact, types.map(|t| [t]), None)?;
-        query.download_links =
-            parse_download_links(self.parameter("include")?.map(|i| [i]), self.parameter("urlExpiry")?)?;
+        let query = ReferenceQuery::parse(RawQuery {
+            instance_id: instance,
+            contact_id: contact,
+            reference_types: self.parameter("referenceTypes")?.map(|types| vec![types]),
+            include: self.parameter("include")?.map(|include| vec![include]),
+            url_expiry: self.parameter("urlExpiry")?,
+            ..RawQuery::default()
+        })?;
         if query.download_links.is_some() && self.response_format()? != ResponseFormat::Json {
             return Err(Error::validation(
                 "include=downloadUrl needs responseFormat=JSON: the flat map has no room for download links",
@@ -251,6 +254,7 @@ pub async fn handle(
     event: &ContactFlowEvent,
     request_id: Option<&str>,
     lambda_deadline_ms: u64,
+    function_arn: Option<&str>,
 ) -> Outcome<String> {
     let mut measured = Measurements::of(EventKind::ContactFlow);
     let format = match event.response_format() {
@@ -262,7 +266,8 @@ pub async fn handle(
     };
     let outcome = match event.query() {
         Ok(query) => {
-            let (page, usage) = app.list(&query, deadline(lambda_deadline_ms, Some(CONTACT_FLOW_LIMIT))).await;
+            let limit = deadline(lambda_deadline_ms, Some(CONTACT_FLOW_LIMIT));
+            let (page, usage) = app.list(&query, limit, function_arn).await;
             measured.connect_calls = usage.calls;
             measured.connect_latency = usage.waited;
             page.map(|page| (query, page))
@@ -289,7 +294,7 @@ pub fn unrecognised_event() -> Error {
 mod tests {
     use super::*;
     use crate::reference::Reference;
-    use aws_sdk_connect::types::ReferenceType;
+    use crate::reference::ReferenceType;
     use serde_json::json;
 
     const ID: &str = "11111111-2222-3333-4444-555555555555";
@@ -325,7 +330,7 @@ mod tests {
         let query = event(data, Value::Null).query().unwrap();
         assert_eq!(query.instance_id, ID);
         assert_eq!(query.contact_id, "c");
-        assert_eq!(query.reference_types.len(), ReferenceType::values().len());
+        assert_eq!(query.reference_types.len(), ReferenceType::ALL.len());
     }
 
     #[test]
@@ -371,7 +376,7 @@ mod tests {
         let flow = event(data, json!({"contactId": "", "referenceTypes": "", "responseFormat": ""}));
         let query = flow.query().unwrap();
         assert_eq!(query.contact_id, "initial");
-        assert_eq!(query.reference_types.len(), ReferenceType::values().len());
+        assert_eq!(query.reference_types.len(), ReferenceType::ALL.len());
         assert_eq!(flow.response_format().unwrap(), ResponseFormat::StringMap);
     }
 

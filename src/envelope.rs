@@ -74,12 +74,14 @@ fn to_json(value: &impl Serialize) -> String {
 mod tests {
     use super::*;
     use crate::error::ErrorKind;
-    use aws_sdk_connect::types::ReferenceType;
+    use crate::query::RawQuery;
+    use crate::reference::ReferenceType;
     use serde_json::{json, Value};
 
     #[test]
     fn success_has_every_documented_key_and_a_null_token() {
-        let query = ReferenceQuery::parse("inst", "contact", Some(["URL"]), None).unwrap();
+        let raw = RawQuery { instance_id: "inst", contact_id: "contact", ..RawQuery::default() };
+        let query = ReferenceQuery::parse(raw).unwrap();
         let page = ReferencePage {
             references: vec![Reference {
                 reference_type: Some(ReferenceType::Url),

@@ -79,7 +79,11 @@ async fn direct_invocation(app: &App, request: &Request) -> Outcome<String> {
         _ => "",
     };
     match ContactFlowEvent::from_json(payload) {
-        Some(event) => contact_flow::handle(app, &event, request_id, context.map_or(0, |c| c.deadline)).await,
+        Some(event) => {
+            let deadline = context.map_or(0, |c| c.deadline);
+            let function_arn = context.map(|c| c.invoked_function_arn.as_str());
+            contact_flow::handle(app, &event, request_id, deadline, function_arn).await
+        }
         None => {
             let error = contact_flow::unrecognised_event();
             Outcome {

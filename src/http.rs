@@ -10,11 +10,10 @@ use lambda_http::{Body, Request, RequestExt, Response};
 use percent_encoding::percent_decode_str;
 
 use crate::app::{deadline, App, Outcome};
-use crate::attachments::{parse_download_links, ArnScope};
 use crate::envelope;
 use crate::error::{Error, ErrorKind};
 use crate::metrics::{EventKind, Measurements};
-use crate::query::{ContactScope, ReferenceQuery};
+use crate::query::{ContactScope, RawQuery, ReferenceQuery};
 
 /// The route's fixed segments; it may sit under a stage or a base path.
 const ROUTE_PREFIX: [&str; 2] = ["contact", "references"];
@@ -90,8 +89,10 @@ pub async fn handle(app: &App, request: &Request) -> Outcome<Response<Body>> {
     let mut measured = Measurements::of(EventKind::Http);
     let result = match parse_request(request) {
         Ok(query) => {
-            let lambda_deadline = request.lambda_context_ref().map_or(0, |c| c.deadline);
-            let (page, usage) = app.list(&query, deadline(lambda_deadline, None)).await;
+            let context = request.lambda_context_ref();
+            let lambda_deadline = context.map_or(0, |c| c.deadline);
+            let function_arn = context.map(|c| c.invoked_function_arn.as_str());
+            let (page, usage) = app.list(&query, deadline(lambda_deadline, None), function_arn).await;
             measured.connect_calls = usage.calls;
             measured.connect_latency = usage.waited;
             match page {
@@ -152,24 +153,23 @@ pub fn parse_request(request: &Request) -> Result<ReferenceQuery, Refusal> {
     let first = |key| params.and_then(|p| p.first(key)).map(|v| origin.decode_query(v));
     let types = all("referenceTypes");
     let next_token = first("nextToken");
-    let scope = first("contact");
+    let contact = first("contact");
     let include = all("include");
     let url_expiry = first("urlExpiry");
-    let mut query = ReferenceQuery::parse(
-        &instance_id,
-        &contact_id,
-        types.as_ref().map(|types| types.iter().map(|t| t.as_ref())),
-        next_token.as_deref(),
-    )?;
-    query.contact_scope = ContactScope::parse(scope.as_deref())?;
-    query.download_links =
-        parse_download_links(include.as_ref().map(|values| values.iter().map(|v| v.as_ref())), url_expiry.as_deref())?;
-    if query.download_links.is_some() && query.arn_scope.is_none() {
-        // Only links need it: for a bare instance id, the function's own ARN gives the partition,
-        // region and account of the contact's ARN.
-        query.arn_scope = request.lambda_context_ref().and_then(|c| ArnScope::of(&c.invoked_function_arn));
-    }
-    Ok(query)
+    Ok(ReferenceQuery::parse(RawQuery {
+        instance_id: &instance_id,
+        contact_id: &contact_id,
+        reference_types: borrowed(&types),
+        next_token: next_token.as_deref(),
+        contact: contact.as_deref(),
+        include: borrowed(&include),
+        url_expiry: url_expiry.as_deref(),
+    })?)
+}
+
+/// Every value of a repeated key, borrowed.
+fn borrowed<'a>(values: &'a Option<Vec<Cow<'_, str>>>) -> Option<Vec<&'a str>> {
+    values.as_ref().map(|values| values.iter().map(AsRef::as_ref).collect())
 }
 
 /// Connect keys references by the initial contact: when a contact is not found and the deployment

@@ -1,8 +1,9 @@
 //! connect-references: lists the references of an Amazon Connect contact, for HTTP callers
 //! (API Gateway, function URLs, ALB) and for contact flows, from one Lambda function.
 //!
-//! The domain ([`query`], [`reference`], [`error`], [`access`]) knows nothing of Lambda or HTTP;
-//! [`connect`] wraps the SDK call; [`http`] and [`contact_flow`] adapt events; [`handler`] dispatches.
+//! The domain ([`query`], [`reference`], [`error`], [`access`]) knows nothing of Lambda, HTTP or the SDK;
+//! [`listing`] is the use case, talking to Connect through a small trait; [`connect`] implements it with
+//! the SDK; [`http`] and [`contact_flow`] adapt events; [`handler`] dispatches.
 
 pub mod access;
 pub mod app;
@@ -15,6 +16,7 @@ pub mod envelope;
 pub mod error;
 pub mod handler;
 pub mod http;
+pub mod listing;
 pub mod logging;
 pub mod metrics;
 pub mod query;

@@ -1,13 +1,14 @@
-//! A validated ListContactReferences request: which instance, which contact, which reference types.
+//! A validated request for a contact's references: which instance, which contact, which reference
+//! types, and the options (whose references, download links).
 //!
-//! Every adapter (HTTP, contact flow) hands raw strings to [`ReferenceQuery::parse`], so the rules
-//! live in one place and each caller gets the same answers.
-
-use aws_sdk_connect::types::ReferenceType;
+//! Every adapter (HTTP, contact flow) hands its raw strings to [`ReferenceQuery::parse`] as one
+//! [`RawQuery`], so the rules live in one place, each caller gets the same answers, and a parsed query
+//! is complete: no adapter fills in a field afterwards.
 
 use crate::arn::Arn;
-use crate::attachments::{ArnScope, UrlExpiry};
+use crate::attachments::{parse_download_links, UrlExpiry};
 use crate::error::{quote, Error};
+use crate::reference::ReferenceType;
 
 /// Connect's limits, from the API reference.
 pub const MAX_INSTANCE_ID_LEN: usize = 100;
@@ -31,9 +32,22 @@ pub struct ReferenceQuery {
     pub contact_scope: ContactScope,
     /// `Some` when the caller asked for attachments' download links (`include=downloadUrl`).
     pub download_links: Option<UrlExpiry>,
-    /// Partition, region and account, from the instance ARN when the caller gave one; an adapter may
-    /// fill it from the invoked function's ARN.
-    pub arn_scope: Option<ArnScope>,
+}
+
+/// What an adapter read from its event, still unchecked and already percent-decoded. `None` means
+/// the caller did not give it; list items may themselves hold comma-separated values.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RawQuery<'a> {
+    pub instance_id: &'a str,
+    pub contact_id: &'a str,
+    /// `None`: every known type.
+    pub reference_types: Option<Vec<&'a str>>,
+    pub next_token: Option<&'a str>,
+    /// `contact`: absent, or `initial`.
+    pub contact: Option<&'a str>,
+    /// `include`: absent, or `downloadUrl`.
+    pub include: Option<Vec<&'a str>>,
+    pub url_expiry: Option<&'a str>,
 }
 
 /// Which contact's references a query is about. Connect keys references by the *initial* contact.
@@ -62,27 +76,18 @@ impl ContactScope {
 }
 
 impl ReferenceQuery {
-    /// Validates raw, already percent-decoded input.
-    ///
-    /// `reference_types` is `None` when the caller gave none (all known types are then fetched);
-    /// each item may itself hold comma-separated types.
-    pub fn parse<'a>(
-        instance_id: &str,
-        contact_id: &str,
-        reference_types: Option<impl IntoIterator<Item = &'a str>>,
-        next_token: Option<&str>,
-    ) -> Result<Self, Error> {
+    /// Validates everything the caller gave, in one place.
+    pub fn parse(raw: RawQuery<'_>) -> Result<Self, Error> {
         let query = ReferenceQuery {
-            instance_id: parse_instance_id(instance_id)?,
-            contact_id: parse_contact_id(contact_id)?,
-            reference_types: match reference_types {
+            instance_id: parse_instance_id(raw.instance_id)?,
+            contact_id: parse_contact_id(raw.contact_id)?,
+            reference_types: match raw.reference_types {
                 Some(items) => parse_reference_types(items)?,
                 None => all_reference_types(),
             },
-            next_token: next_token.map(parse_next_token).transpose()?,
-            contact_scope: ContactScope::AsGiven,
-            download_links: None,
-            arn_scope: ArnScope::of(instance_id),
+            next_token: raw.next_token.map(parse_next_token).transpose()?,
+            contact_scope: ContactScope::parse(raw.contact)?,
+            download_links: parse_download_links(raw.include, raw.url_expiry)?,
         };
         // A token continues one Connect call; a query of several batches is always answered whole.
         if query.next_token.is_some() && query.reference_types.len() > TYPES_PER_CALL {
@@ -99,9 +104,9 @@ impl ReferenceQuery {
     }
 }
 
-/// The reference types this SDK knows, in the SDK's order.
+/// Every reference type, in the SDK's order.
 pub fn all_reference_types() -> Vec<ReferenceType> {
-    ReferenceType::values().iter().map(|name| ReferenceType::from(*name)).collect()
+    ReferenceType::ALL.to_vec()
 }
 
 /// Takes a bare instance id or an instance ARN (`arn:<partition>:connect:<region>:<account>:instance/<id>`)
@@ -151,21 +156,20 @@ pub fn parse_reference_types<'a>(items: impl IntoIterator<Item = &'a str>) -> Re
         if seen_items > MAX_TYPE_ITEMS {
             return Err(Error::validation(format!(
                 "referenceTypes lists more than {MAX_TYPE_ITEMS} values; there are only {} reference types",
-                ReferenceType::values().len()
+                ReferenceType::ALL.len()
             )));
         }
         let name = item.trim();
         if name.is_empty() {
             continue;
         }
-        let known = ReferenceType::values().iter().find(|known| known.eq_ignore_ascii_case(name)).ok_or_else(|| {
+        let reference_type = ReferenceType::from_name(name).ok_or_else(|| {
             Error::validation(format!(
                 "unknown reference type {}; valid types are {}",
                 quote(name),
-                ReferenceType::values().join(", ")
+                ReferenceType::names()
             ))
         })?;
-        let reference_type = ReferenceType::from(*known);
         if !types.contains(&reference_type) {
             types.push(reference_type);
         }
@@ -173,7 +177,7 @@ pub fn parse_reference_types<'a>(items: impl IntoIterator<Item = &'a str>) -> Re
     if types.is_empty() {
         return Err(Error::validation(format!(
             "referenceTypes is empty; omit it for all types, or give some of {}",
-            ReferenceType::values().join(", ")
+            ReferenceType::names()
         )));
     }
     Ok(types)
@@ -201,8 +205,16 @@ mod tests {
     const INSTANCE: &str = "11111111-2222-3333-4444-555555555555";
 
     fn parse_types(items: &[&str]) -> Result<Vec<&'static str>, Error> {
-        parse_reference_types(items.iter().copied()).map(|types| {
-            types.iter().map(|t| *ReferenceType::values().iter().find(|v| **v == t.as_str()).unwrap()).collect()
+        parse_reference_types(items.iter().copied()).map(|types| types.into_iter().map(ReferenceType::as_str).collect())
+    }
+
+    fn parse(instance_id: &str, types: Option<Vec<&str>>, next_token: Option<&str>) -> Result<ReferenceQuery, Error> {
+        ReferenceQuery::parse(RawQuery {
+            instance_id,
+            contact_id: "c",
+            reference_types: types,
+            next_token,
+            ..RawQuery::default()
         })
     }
 
@@ -296,7 +308,7 @@ mod tests {
     fn unknown_type_is_named_and_the_valid_ones_listed() {
         let text = message(parse_types(&["URL", "VOICEMAIL"]));
         assert!(text.contains("\"VOICEMAIL\""), "{text}");
-        for valid in ReferenceType::values() {
+        for valid in ReferenceType::ALL.map(ReferenceType::as_str) {
             assert!(text.contains(valid), "{text} lacks {valid}");
         }
     }
@@ -310,24 +322,24 @@ mod tests {
 
     #[test]
     fn omitted_types_mean_every_type_the_sdk_knows_in_its_order() {
-        let query = ReferenceQuery::parse(INSTANCE, "c", None::<Vec<&str>>, None).unwrap();
+        let query = parse(INSTANCE, None, None).unwrap();
+        assert_eq!(query.reference_types, ReferenceType::ALL);
         let names: Vec<&str> = query.reference_types.iter().map(|t| t.as_str()).collect();
-        assert_eq!(names, ReferenceType::values());
         assert!(names.len() > TYPES_PER_CALL);
     }
 
     #[test]
     fn omitted_types_are_fetched_in_batches_of_six() {
-        let query = ReferenceQuery::parse(INSTANCE, "c", None::<Vec<&str>>, None).unwrap();
+        let query = parse(INSTANCE, None, None).unwrap();
         let sizes: Vec<usize> = query.batches().map(<[_]>::len).collect();
-        assert_eq!(sizes, [6, ReferenceType::values().len() - 6]);
+        assert_eq!(sizes, [6, ReferenceType::ALL.len() - 6]);
     }
 
     #[test]
     fn next_token_needs_a_single_batch_of_types() {
-        let refused = ReferenceQuery::parse(INSTANCE, "c", None::<Vec<&str>>, Some("t"));
+        let refused = parse(INSTANCE, None, Some("t"));
         assert!(message(refused).contains("nextToken"));
-        let query = ReferenceQuery::parse(INSTANCE, "c", Some(["URL"]), Some("t")).unwrap();
+        let query = parse(INSTANCE, Some(vec!["URL"]), Some("t")).unwrap();
         assert_eq!(query.next_token.as_deref(), Some("t"));
     }
 

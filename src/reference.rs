@@ -1,7 +1,118 @@
-//! A contact reference as callers see it. (`connect.rs` makes them from the SDK's `ReferenceSummary` union.)
+//! A contact reference as callers see it, with the domain's own kinds and statuses. (`connect.rs`
+//! makes them from the SDK's `ReferenceSummary` union; nothing here knows the SDK.)
 
-use aws_sdk_connect::types::{ReferenceStatus, ReferenceType};
 use serde::{Serialize, Serializer};
+
+use crate::error::ErrorKind;
+
+/// The kinds of reference Connect lists, in the order the SDK lists them (`ReferenceType::values()`,
+/// which a test in `connect.rs` compares with [`ReferenceType::ALL`]): a query that names no types asks
+/// for all of them, in this order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ReferenceType {
+    Attachment,
+    ContactAnalysis,
+    Date,
+    Email,
+    EmailMessage,
+    EmailMessagePlainText,
+    EmailMessagePlainTextRedacted,
+    EmailMessageRedacted,
+    Number,
+    String,
+    Url,
+}
+
+impl ReferenceType {
+    /// Every kind, in the SDK's order: the one table of kinds and their names.
+    pub const ALL: [ReferenceType; 11] = [
+        ReferenceType::Attachment,
+        ReferenceType::ContactAnalysis,
+        ReferenceType::Date,
+        ReferenceType::Email,
+        ReferenceType::EmailMessage,
+        ReferenceType::EmailMessagePlainText,
+        ReferenceType::EmailMessagePlainTextRedacted,
+        ReferenceType::EmailMessageRedacted,
+        ReferenceType::Number,
+        ReferenceType::String,
+        ReferenceType::Url,
+    ];
+
+    /// The name on Connect's wire and in answers.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            ReferenceType::Attachment => "ATTACHMENT",
+            ReferenceType::ContactAnalysis => "CONTACT_ANALYSIS",
+            ReferenceType::Date => "DATE",
+            ReferenceType::Email => "EMAIL",
+            ReferenceType::EmailMessage => "EMAIL_MESSAGE",
+            ReferenceType::EmailMessagePlainText => "EMAIL_MESSAGE_PLAIN_TEXT",
+            ReferenceType::EmailMessagePlainTextRedacted => "EMAIL_MESSAGE_PLAIN_TEXT_REDACTED",
+            ReferenceType::EmailMessageRedacted => "EMAIL_MESSAGE_REDACTED",
+            ReferenceType::Number => "NUMBER",
+            ReferenceType::String => "STRING",
+            ReferenceType::Url => "URL",
+        }
+    }
+
+    /// The kind with this name, in any case.
+    pub fn from_name(name: &str) -> Option<ReferenceType> {
+        ReferenceType::ALL.into_iter().find(|kind| kind.as_str().eq_ignore_ascii_case(name))
+    }
+
+    /// Every name, comma-separated, for messages that list the valid ones.
+    pub fn names() -> String {
+        ReferenceType::ALL.map(ReferenceType::as_str).join(", ")
+    }
+}
+
+/// A reference's status, as Connect reports it. Connect may add statuses: an unknown one is kept as
+/// Connect spelled it, so callers still see it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum ReferenceStatus {
+    Approved,
+    Available,
+    Deleted,
+    Drafting,
+    Failed,
+    Processing,
+    Rejected,
+    Other(String),
+}
+
+impl ReferenceStatus {
+    const KNOWN: [ReferenceStatus; 7] = [
+        ReferenceStatus::Approved,
+        ReferenceStatus::Available,
+        ReferenceStatus::Deleted,
+        ReferenceStatus::Drafting,
+        ReferenceStatus::Failed,
+        ReferenceStatus::Processing,
+        ReferenceStatus::Rejected,
+    ];
+
+    pub fn as_str(&self) -> &str {
+        match self {
+            ReferenceStatus::Approved => "APPROVED",
+            ReferenceStatus::Available => "AVAILABLE",
+            ReferenceStatus::Deleted => "DELETED",
+            ReferenceStatus::Drafting => "DRAFTING",
+            ReferenceStatus::Failed => "FAILED",
+            ReferenceStatus::Processing => "PROCESSING",
+            ReferenceStatus::Rejected => "REJECTED",
+            ReferenceStatus::Other(name) => name,
+        }
+    }
+
+    /// The status Connect calls `name`; anything unknown is [`ReferenceStatus::Other`].
+    pub fn from_name(name: &str) -> ReferenceStatus {
+        ReferenceStatus::KNOWN
+            .into_iter()
+            .find(|status| status.as_str() == name)
+            .unwrap_or_else(|| ReferenceStatus::Other(name.to_owned()))
+    }
+}
 
 /// One reference. Fields Connect did not return stay `None` and are left out of the JSON;
 /// `reference_type` is `None` for a union member this SDK does not know, shown as `"UNKNOWN"`.
@@ -32,9 +143,9 @@ pub struct Reference {
     pub file_name: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub file_size_in_bytes: Option<i64>,
-    /// With `include=downloadUrl`, for an ATTACHMENT without a link: why, as an error code.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub download_url_error: Option<&'static str>,
+    /// With `include=downloadUrl`, for an ATTACHMENT without a link: why, shown as its error code.
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "error_code")]
+    pub download_url_error: Option<ErrorKind>,
 }
 
 /// What a reference is called when its kind is newer than this SDK.
@@ -42,8 +153,8 @@ pub const UNKNOWN_TYPE: &str = "UNKNOWN";
 
 impl Reference {
     /// The name callers see in `type`.
-    pub fn type_name(&self) -> &str {
-        self.reference_type.as_ref().map_or(UNKNOWN_TYPE, ReferenceType::as_str)
+    pub fn type_name(&self) -> &'static str {
+        self.reference_type.map_or(UNKNOWN_TYPE, ReferenceType::as_str)
     }
 
     /// What a contact flow reads for this reference: its value, or its ARN for kinds that have no value.
@@ -65,12 +176,12 @@ pub struct ReferencePage {
 /// references of unknown kinds go last, in the order Connect sent them.
 pub fn group_by_requested_type(references: &mut [Reference], requested: &[ReferenceType]) {
     references.sort_by_key(|reference| {
-        reference.reference_type.as_ref().and_then(|t| requested.iter().position(|r| r == t)).unwrap_or(requested.len())
+        reference.reference_type.and_then(|t| requested.iter().position(|r| *r == t)).unwrap_or(requested.len())
     });
 }
 
 fn type_name<S: Serializer>(reference_type: &Option<ReferenceType>, serializer: S) -> Result<S::Ok, S::Error> {
-    serializer.serialize_str(reference_type.as_ref().map_or(UNKNOWN_TYPE, ReferenceType::as_str))
+    serializer.serialize_str(reference_type.map_or(UNKNOWN_TYPE, ReferenceType::as_str))
 }
 
 fn status_name<S: Serializer>(status: &Option<ReferenceStatus>, serializer: S) -> Result<S::Ok, S::Error> {
@@ -80,94 +191,56 @@ fn status_name<S: Serializer>(status: &Option<ReferenceStatus>, serializer: S) -
     }
 }
 
+fn error_code<S: Serializer>(kind: &Option<ErrorKind>, serializer: S) -> Result<S::Ok, S::Error> {
+    match kind {
+        Some(kind) => serializer.serialize_str(kind.code()),
+        None => serializer.serialize_none(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use aws_sdk_connect::types::{
-        AnalyticsMode, AttachmentReference, ContactAnalysisReference, DateReference, EmailMessageReference,
-        EmailReference, NumberReference, ReferenceSummary, StringReference, UrlReference,
-    };
-    use serde_json::{json, Value};
+    use serde_json::json;
 
-    fn shape(summary: ReferenceSummary) -> Value {
-        serde_json::to_value(Reference::from(summary)).unwrap()
+    #[test]
+    fn every_kind_has_one_name_and_is_found_by_it_in_any_case() {
+        for kind in ReferenceType::ALL {
+            assert_eq!(ReferenceType::from_name(kind.as_str()), Some(kind));
+            assert_eq!(ReferenceType::from_name(&kind.as_str().to_lowercase()), Some(kind));
+        }
+        assert_eq!(ReferenceType::from_name("VOICEMAIL"), None);
+        assert!(ReferenceType::names().starts_with("ATTACHMENT, CONTACT_ANALYSIS"));
     }
 
     #[test]
-    fn name_value_kinds_keep_type_name_and_value() {
-        let cases = [
-            (ReferenceSummary::Url(UrlReference::builder().name("case").value("https://x/1").build()), "URL"),
-            (ReferenceSummary::String(StringReference::builder().name("case").value("https://x/1").build()), "STRING"),
-            (ReferenceSummary::Number(NumberReference::builder().name("case").value("https://x/1").build()), "NUMBER"),
-            (ReferenceSummary::Date(DateReference::builder().name("case").value("https://x/1").build()), "DATE"),
-            (ReferenceSummary::Email(EmailReference::builder().name("case").value("https://x/1").build()), "EMAIL"),
-        ];
-        for (summary, type_name) in cases {
-            assert_eq!(shape(summary), json!({"type": type_name, "name": "case", "value": "https://x/1"}));
+    fn an_unknown_status_is_kept_as_connect_spelled_it() {
+        assert_eq!(ReferenceStatus::from_name("APPROVED"), ReferenceStatus::Approved);
+        assert_eq!(ReferenceStatus::from_name("QUARANTINED").as_str(), "QUARANTINED");
+        for status in ReferenceStatus::KNOWN {
+            assert_eq!(ReferenceStatus::from_name(status.as_str()), status);
         }
     }
 
     #[test]
-    fn attachment_keeps_status_and_arn() {
-        let summary = ReferenceSummary::Attachment(
-            AttachmentReference::builder()
-                .name("scan.pdf")
-                .value("https://files/scan.pdf")
-                .status(ReferenceStatus::Approved)
-                .arn("arn:aws:connect:us-east-1:123456789012:instance/i/file/f")
-                .build(),
-        );
+    fn an_attachment_shows_its_status_and_a_link_error_as_its_code() {
+        let reference = Reference {
+            reference_type: Some(ReferenceType::Attachment),
+            name: Some("scan.pdf".into()),
+            status: Some(ReferenceStatus::Rejected),
+            download_url_error: Some(ErrorKind::NotFound),
+            ..Reference::default()
+        };
         assert_eq!(
-            shape(summary),
-            json!({"type": "ATTACHMENT", "name": "scan.pdf", "value": "https://files/scan.pdf",
-                   "status": "APPROVED", "arn": "arn:aws:connect:us-east-1:123456789012:instance/i/file/f"})
+            serde_json::to_value(reference).unwrap(),
+            json!({"type": "ATTACHMENT", "name": "scan.pdf", "status": "REJECTED", "downloadUrlError": "NOT_FOUND"})
         );
-    }
-
-    #[test]
-    fn contact_analysis_keeps_every_field_including_false_redaction() {
-        let summary = ReferenceSummary::ContactAnalysis(
-            ContactAnalysisReference::builder()
-                .name("analysis")
-                .value("v")
-                .status(ReferenceStatus::Processing)
-                .arn("arn:a")
-                .analytics_mode(AnalyticsMode::from("PostContact"))
-                .is_redacted(false)
-                .build(),
-        );
-        assert_eq!(
-            shape(summary),
-            json!({"type": "CONTACT_ANALYSIS", "name": "analysis", "value": "v", "status": "PROCESSING",
-                   "arn": "arn:a", "analyticsMode": "PostContact", "isRedacted": false})
-        );
-    }
-
-    #[test]
-    fn the_four_email_message_kinds_carry_name_and_arn_only() {
-        let message = || EmailMessageReference::builder().name("mail").arn("arn:m").build();
-        let cases = [
-            (ReferenceSummary::EmailMessage(message()), "EMAIL_MESSAGE"),
-            (ReferenceSummary::EmailMessageRedacted(message()), "EMAIL_MESSAGE_REDACTED"),
-            (ReferenceSummary::EmailMessagePlainText(message()), "EMAIL_MESSAGE_PLAIN_TEXT"),
-            (ReferenceSummary::EmailMessagePlainTextRedacted(message()), "EMAIL_MESSAGE_PLAIN_TEXT_REDACTED"),
-        ];
-        for (summary, type_name) in cases {
-            assert_eq!(shape(summary), json!({"type": type_name, "name": "mail", "arn": "arn:m"}));
-        }
     }
 
     #[test]
     fn a_reference_of_no_known_kind_is_a_bare_unknown_type() {
-        // The SDK's `ReferenceSummary::Unknown` cannot be built outside the SDK; the wire test in
-        // `connect` feeds it a newer union member and checks it arrives as this.
+        // The wire test in `connect` feeds the SDK a newer union member and checks it arrives as this.
         assert_eq!(serde_json::to_value(Reference::default()).unwrap(), json!({"type": "UNKNOWN"}));
-    }
-
-    #[test]
-    fn fields_connect_did_not_return_are_omitted() {
-        let summary = ReferenceSummary::Attachment(AttachmentReference::builder().name("only-name").build());
-        assert_eq!(shape(summary), json!({"type": "ATTACHMENT", "name": "only-name"}));
     }
 
     #[test]

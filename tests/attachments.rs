@@ -7,6 +7,7 @@ mod support;
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
+use connect_local::recorder::GetAttachedFile;
 use connect_local::{AttachedFile, Fault, Seed};
 use serde_json::{json, Value};
 use support::*;
@@ -30,14 +31,8 @@ fn by_name(reply: &HttpReply) -> BTreeMap<String, Value> {
         .collect()
 }
 
-fn get_attached_file_calls(function: &Function) -> Vec<(String, Option<String>, Vec<String>)> {
-    function
-        .stand_in()
-        .requests()
-        .into_iter()
-        .filter(|r| r.operation == "GetAttachedFile")
-        .map(|r| (r.contact_id, r.next_token, r.reference_types))
-        .collect()
+fn get_attached_file_calls(function: &Function) -> Vec<GetAttachedFile> {
+    function.stand_in().requests().iter().filter_map(|r| r.attached_file().cloned()).collect()
 }
 
 #[test]
@@ -77,7 +72,7 @@ fn approved_files_get_a_link_that_opens_and_every_other_attachment_says_why_not(
     let urls = reply.body["data"]["references"].as_array().unwrap().iter().filter(|r| r["type"] == "URL");
     assert!(urls.clone().count() > 0 && urls.clone().all(|r| r.get("downloadUrlError").is_none()));
     // Only APPROVED files of this instance are asked for: approved, second and gone (unknown to Connect).
-    let mut asked: Vec<String> = get_attached_file_calls(&function).into_iter().map(|(file, _, _)| file).collect();
+    let mut asked: Vec<String> = get_attached_file_calls(&function).into_iter().map(|call| call.file_id).collect();
     asked.sort();
     assert_eq!(asked, ["SEED-att-approved", "SEED-att-gone", "SEED-att-second"]);
 }
@@ -89,12 +84,12 @@ fn the_expiry_and_the_contact_arn_go_to_connect_and_the_bounds_are_5_to_300() {
         let reply = attachments(&function, &format!("referenceTypes=ATTACHMENT&include=downloadUrl{expiry}"));
         assert_eq!(reply.status, 200, "{}", reply.body);
         let calls = get_attached_file_calls(&function);
-        let (_, asked_expiry, associated) = calls.last().unwrap();
-        assert_eq!(asked_expiry.as_deref(), Some(sent));
+        let call = calls.last().unwrap();
+        assert_eq!(call.url_expiry_in_seconds.as_deref(), Some(sent));
         // The instance id in the path is bare: partition, region and account come from the function's ARN.
         assert_eq!(
-            associated,
-            &[format!("arn:aws:connect:us-east-1:012345678912:instance/{INSTANCE}/contact/{ATTACHMENTS}")]
+            call.associated_resource_arn,
+            Some(format!("arn:aws:connect:us-east-1:012345678912:instance/{INSTANCE}/contact/{ATTACHMENTS}"))
         );
     }
     let before = function.stand_in().requests().len();
@@ -115,7 +110,7 @@ fn without_include_not_one_extra_call_is_made() {
     let function = opening_attachments();
     let reply = attachments(&function, "referenceTypes=ATTACHMENT");
     assert_eq!(reply.status, 200);
-    let operations: Vec<&str> = function.stand_in().requests().iter().map(|r| r.operation).collect();
+    let operations: Vec<&str> = function.stand_in().requests().iter().map(|r| r.name()).collect();
     assert_eq!(operations, ["ListContactReferences"]);
     assert!(by_name(&reply).values().all(|r| r.get("downloadUrl").is_none() && r.get("downloadUrlError").is_none()));
 }
@@ -131,7 +126,7 @@ fn a_throttled_file_gets_its_code_and_the_others_their_links() {
     assert_eq!(found["second.pdf"]["downloadUrlError"], "THROTTLED");
     assert!(found["approved.pdf"]["downloadUrl"].is_string());
     let second_calls =
-        get_attached_file_calls(&function).iter().filter(|(file, _, _)| file == "SEED-att-second").count();
+        get_attached_file_calls(&function).iter().filter(|call| call.file_id == "SEED-att-second").count();
     assert_eq!(second_calls, 3, "the SDK's three attempts");
 }
 
@@ -170,11 +165,13 @@ fn flows_get_links_with_the_json_format_and_a_clear_failure_with_the_flat_map() 
     assert_envelope(&json, None);
     let approved = json["data"]["references"].as_array().unwrap().iter().find(|r| r["name"] == "approved.pdf").unwrap();
     assert!(approved["downloadUrl"].is_string(), "{json}");
-    assert_eq!(get_attached_file_calls(&function)[0].1.as_deref(), Some("30"));
-    // The flow's InstanceARN gives partition, region and account of the contact's ARN.
+    let call = &get_attached_file_calls(&function)[0];
+    assert_eq!(call.url_expiry_in_seconds.as_deref(), Some("30"));
+    // The deployment's partition, region and account (the function's ARN here, where the configured
+    // instance is a bare id) make the contact's ARN, not the event's.
     assert_eq!(
-        get_attached_file_calls(&function)[0].2,
-        [format!("arn:aws:connect:us-east-1:123456789012:instance/{INSTANCE}/contact/{ATTACHMENTS}")]
+        call.associated_resource_arn,
+        Some(format!("arn:aws:connect:us-east-1:012345678912:instance/{INSTANCE}/contact/{ATTACHMENTS}"))
     );
 
     let flat = function.invoke(&flow_event_with(json!({"contactId": ATTACHMENTS, "include": "downloadUrl"})));

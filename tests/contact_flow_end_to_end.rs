@@ -17,7 +17,7 @@ fn a_full_event_lists_the_initial_contacts_references_as_a_string_map() {
     let reply = function.invoke(&event("contact-flow.json"));
     assert_eq!(reply, every_kind_map());
     let seen = function.stand_in().requests();
-    assert!(seen.iter().all(|r| r.contact_id == EVERY_KIND && r.instance_id == INSTANCE));
+    assert!(seen.iter().all(|r| r.contact_id() == Some(EVERY_KIND) && r.instance_id() == INSTANCE));
 }
 
 #[test]
@@ -36,14 +36,14 @@ fn the_current_contact_is_used_when_there_is_no_initial_one() {
     data.insert("ContactId".into(), json!(DUPLICATES));
     let reply = function.invoke(&event);
     assert_eq!(reply["success"], "true");
-    assert_eq!(function.stand_in().requests()[0].contact_id, DUPLICATES);
+    assert_eq!(function.stand_in().requests()[0].contact_id(), Some(DUPLICATES));
 }
 
 #[test]
 fn parameters_choose_contact_types_and_the_json_envelope() {
     let function = Function::start();
     assert_eq!(function.answer_to("contact-flow-parameters.json"), expected_answer("contact-flow-parameters.json"));
-    assert_eq!(function.stand_in().requests()[0].reference_types, ["URL", "STRING"]);
+    assert_eq!(function.stand_in().requests()[0].listing().unwrap().reference_types, ["URL", "STRING"]);
 }
 
 #[test]

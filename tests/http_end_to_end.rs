@@ -34,7 +34,7 @@ fn http_api_event_returns_the_requested_references_in_the_envelope() {
     assert_expected_answer(&function, "http-api-v2.json");
     let seen = function.stand_in().requests();
     assert_eq!(seen.len(), 1);
-    assert_eq!(seen[0].reference_types, ["URL", "ATTACHMENT"]);
+    assert_eq!(seen[0].listing().unwrap().reference_types, ["URL", "ATTACHMENT"]);
     assert!(seen[0].signed, "the SDK signs with SigV4 for the connect service");
 }
 
@@ -43,22 +43,22 @@ fn rest_event_with_an_encoded_instance_arn_calls_connect_with_the_bare_id() {
     let function = Function::start();
     assert_expected_answer(&function, "rest-api-v1.json");
     let seen = function.stand_in().requests();
-    assert_eq!(seen[0].instance_id, INSTANCE);
-    assert_eq!(seen[0].reference_types, ["URL", "ATTACHMENT", "CONTACT_ANALYSIS"]);
+    assert_eq!(seen[0].instance_id(), INSTANCE);
+    assert_eq!(seen[0].listing().unwrap().reference_types, ["URL", "ATTACHMENT", "CONTACT_ANALYSIS"]);
 }
 
 #[test]
 fn function_url_event_decodes_the_path_exactly_once() {
     let function = Function::start();
     assert_expected_answer(&function, "function-url.json");
-    assert_eq!(function.stand_in().requests()[0].contact_id, "100%-contact");
+    assert_eq!(function.stand_in().requests()[0].contact_id(), Some("100%-contact"));
 }
 
 #[test]
 fn alb_event_is_answered_in_alb_shape_with_comma_joined_types() {
     let function = Function::start();
     assert_expected_answer(&function, "alb.json");
-    assert_eq!(function.stand_in().requests()[0].reference_types, ["URL", "STRING"]);
+    assert_eq!(function.stand_in().requests()[0].listing().unwrap().reference_types, ["URL", "STRING"]);
 }
 
 #[test]
@@ -89,7 +89,8 @@ fn omitted_types_fetch_every_kind_in_two_batches_and_list_them_in_sdk_order() {
         *email,
         json!({"type": "EMAIL_MESSAGE", "name": "inboundEmail", "arn": format!("{}/email/SEED-msg-1", instance_arn())})
     );
-    let mut batch_sizes: Vec<usize> = function.stand_in().requests().iter().map(|r| r.reference_types.len()).collect();
+    let mut batch_sizes: Vec<usize> =
+        function.stand_in().requests().iter().map(|r| r.listing().unwrap().reference_types.len()).collect();
     batch_sizes.sort();
     assert_eq!(batch_sizes, [5, 6]);
 }
@@ -124,7 +125,7 @@ fn next_token_is_passed_to_connect() {
     let query = "referenceTypes=URL&nextToken=page%2B2%3D%3D";
     let reply = function.http(&http_api_event("GET", &references_path(INSTANCE, EVERY_KIND), query));
     assert_eq!(reply.status, 200);
-    assert_eq!(function.stand_in().requests()[0].next_token.as_deref(), Some("page+2=="));
+    assert_eq!(function.stand_in().requests()[0].listing().unwrap().next_token.as_deref(), Some("page+2=="));
 }
 
 #[test]
@@ -237,7 +238,12 @@ fn resolving_transfers() -> Function {
 }
 
 fn operations(function: &Function) -> Vec<(&'static str, String)> {
-    function.stand_in().requests().into_iter().map(|r| (r.operation, r.contact_id)).collect()
+    function
+        .stand_in()
+        .requests()
+        .into_iter()
+        .map(|r| (r.name(), r.contact_id().unwrap_or_default().to_owned()))
+        .collect()
 }
 
 #[test]

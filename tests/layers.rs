@@ -1,21 +1,28 @@
 //! The structure of `src/` as the README draws it: each module uses only modules of lower layers, so
 //! no arrow runs back up (the domain knows nothing of the SDK call, the adapters or Lambda). Read from
-//! the sources' `crate::` paths, test modules aside.
+//! the sources' `crate::` and `super::` paths (in a top-level module, `super::` is the crate), test
+//! modules aside.
 
 mod support;
 
 use std::collections::BTreeMap;
 
 /// Bottom to top, as in the README's drawing.
-const LAYERS: [&[&str]; 7] = [
-    &["error", "config", "reference", "arn"],
+const LAYERS: [&[&str]; 9] = [
+    &["error"],
+    &["config", "reference", "arn"],
     &["attachments", "metrics", "tls"],
     &["query"],
+    &["listing"],
     &["access", "envelope", "connect", "logging"],
     &["app"],
     &["http", "contact_flow"],
     &["handler"],
 ];
+
+/// The domain and the use case: nothing of Lambda, HTTP or the SDK.
+const DOMAIN: [&str; 9] =
+    ["error", "config", "reference", "arn", "attachments", "query", "metrics", "access", "listing"];
 
 fn layer_of(module: &str) -> usize {
     LAYERS.iter().position(|layer| layer.contains(&module)).unwrap_or_else(|| panic!("src/{module}.rs has no layer"))
@@ -28,16 +35,25 @@ fn dependencies() -> BTreeMap<String, Vec<String>> {
         let Some(module) = name.strip_suffix(".rs").filter(|m| !["lib", "main"].contains(m)) else { continue };
         let source = std::fs::read_to_string(support::project_root().join("src").join(&name)).unwrap();
         let code = source.split("#[cfg(test)]").next().unwrap();
-        let mut uses: Vec<String> = code
-            .match_indices("crate::")
-            .map(|(at, _)| code[at + 7..].chars().take_while(|c| c.is_ascii_lowercase() || *c == '_').collect())
-            .filter(|used: &String| !used.is_empty() && used != module)
-            .collect();
-        uses.sort();
-        uses.dedup();
-        found.insert(module.to_owned(), uses);
+        found.insert(module.to_owned(), modules_used(code, module));
     }
     found
+}
+
+/// The crate modules a top-level module's code names through `crate::` or `super::` (there, the crate).
+fn modules_used(code: &str, module: &str) -> Vec<String> {
+    let mut uses: Vec<String> = ["crate::", "super::"]
+        .iter()
+        .flat_map(|prefix| {
+            code.match_indices(prefix).map(|(at, _)| {
+                code[at + prefix.len()..].chars().take_while(|c| c.is_ascii_lowercase() || *c == '_').collect()
+            })
+        })
+        .filter(|used: &String| !used.is_empty() && used != module)
+        .collect();
+    uses.sort();
+    uses.dedup();
+    uses
 }
 
 #[test]
@@ -56,11 +72,19 @@ fn every_module_uses_only_lower_layers() {
 }
 
 #[test]
-fn the_domain_knows_nothing_of_lambda_or_http() {
-    for module in ["error", "config", "reference", "arn", "attachments", "query", "metrics", "access"] {
+fn the_domain_and_the_use_case_know_nothing_of_lambda_http_or_the_sdk() {
+    for module in DOMAIN {
         let source = std::fs::read_to_string(support::project_root().join(format!("src/{module}.rs"))).unwrap();
-        for transport in ["lambda_http", "lambda_runtime", "http::", "aws_sdk_connect::Client", "SdkError"] {
+        for transport in ["lambda_http", "lambda_runtime", "http::", "aws_sdk_connect", "aws_smithy", "SdkError"] {
             assert!(!source.contains(transport), "src/{module}.rs mentions {transport}");
         }
     }
+}
+
+#[test]
+fn a_super_path_is_read_as_the_crate_path_it_is() {
+    // A top-level module's `super::` is the crate: `use super::app::App;` in the domain would be an
+    // arrow back up that `crate::` alone would not see.
+    let code = "use super::app::App;\nuse crate::error::Error;\nuse crate::query::{self, RawQuery};";
+    assert_eq!(modules_used(code, "query"), ["app", "error"]);
 }

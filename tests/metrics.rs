@@ -181,7 +181,7 @@ async fn a_resolved_transfer_counts_both_connect_calls() {
     let event = http_api_event("GET", &references_path(INSTANCE, TRANSFERRED), "referenceTypes=URL&contact=initial");
     let (reply, values, _) = world.invoke(&event, BUDGET).await;
     assert_eq!(reply["statusCode"], 200, "{reply}");
-    let operations: Vec<&str> = world.stand_in.requests().iter().map(|r| r.operation).collect();
+    let operations: Vec<&str> = world.stand_in.requests().iter().map(|r| r.name()).collect();
     assert_eq!(operations, ["DescribeContact", "ListContactReferences"]);
     assert_eq!(values["ConnectCalls"], 2);
 }

@@ -10,7 +10,8 @@ use aws_sdk_connect::config::{BehaviorVersion, Credentials, Region};
 use aws_smithy_types::retry::RetryConfig;
 use connect_references::connect::ConnectReferences;
 use connect_references::error::ErrorKind;
-use connect_references::query::ReferenceQuery;
+use connect_references::listing;
+use connect_references::query::{RawQuery, ReferenceQuery};
 use connect_references::tls::{https_client, Roots};
 use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair};
 use rustls_pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
@@ -96,14 +97,21 @@ fn connect_through(roots: Roots, port: u16) -> ConnectReferences {
 }
 
 fn query() -> ReferenceQuery {
-    ReferenceQuery::parse("11111111-2222-3333-4444-555555555555", "c", Some(["URL"]), None).unwrap()
+    let raw = RawQuery {
+        instance_id: "11111111-2222-3333-4444-555555555555",
+        contact_id: "c",
+        reference_types: Some(vec!["URL"]),
+        ..RawQuery::default()
+    };
+    ReferenceQuery::parse(raw).unwrap()
 }
 
 #[tokio::test]
 async fn tls_to_connect_with_a_certificate_from_another_ca_is_refused_by_default() {
     let server = tls_server().await;
     let deadline = Instant::now() + Duration::from_secs(10);
-    let error = connect_through(Roots::AmazonTrustServices, server.port).fetch(&query(), deadline).await.unwrap_err();
+    let connect = connect_through(Roots::AmazonTrustServices, server.port);
+    let error = listing::list(&connect, &query(), None, deadline).await.0.unwrap_err();
     assert_eq!(error.kind, ErrorKind::Upstream);
     assert_eq!(server.handshakes.load(Ordering::SeqCst), 0, "no handshake completed");
     assert_eq!(server.signed_requests.load(Ordering::SeqCst), 0, "nothing was sent");
@@ -119,7 +127,7 @@ async fn the_platform_roots_named_by_ssl_cert_file_are_trusted_instead() {
     let roots = Roots::from_env();
     assert_eq!(roots, Roots::Platform);
     let deadline = Instant::now() + Duration::from_secs(10);
-    let page = connect_through(roots, server.port).fetch(&query(), deadline).await.unwrap();
+    let page = listing::list(&connect_through(roots, server.port), &query(), None, deadline).await.0.unwrap();
     assert!(page.references.is_empty());
     assert_eq!(server.handshakes.load(Ordering::SeqCst), 1);
     assert_eq!(server.signed_requests.load(Ordering::SeqCst), 1, "the signed request went over TLS");

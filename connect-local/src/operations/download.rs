@@ -1,0 +1,35 @@
+//! The fake pre-signed URL `GetAttachedFile` hands out: `GET /_files/{InstanceId}/{FileId}?X-Amz-Date=…
+//! &X-Amz-Expires=…`, the file's text until `X-Amz-Date + X-Amz-Expires`, then 403 as S3 answers.
+
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use axum::extract::{Path, RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+
+use super::query_pairs;
+use crate::Shared;
+
+pub async fn handle(
+    State(shared): State<Arc<Shared>>,
+    Path((instance_id, file_id)): Path<(String, String)>,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let mut issued = None;
+    let mut expires = None;
+    for (key, value) in query_pairs(query) {
+        match key.as_str() {
+            "X-Amz-Date" => issued = value.parse::<u64>().ok(),
+            "X-Amz-Expires" => expires = value.parse::<u64>().ok(),
+            _ => {}
+        }
+    }
+    let now = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    match (shared.seed.file(&instance_id, &file_id), issued.zip(expires)) {
+        (Some(file), Some((issued, expires))) if file.status == "APPROVED" && now <= issued + expires => {
+            (StatusCode::OK, format!("connect-local: the content of {}\n", file.name)).into_response()
+        }
+        _ => (StatusCode::FORBIDDEN, "Request has expired or is not signed\n").into_response(),
+    }
+}
