@@ -19,8 +19,6 @@ use crate::reference::ReferencePage;
 /// Time kept back from the invocation's deadline to write the answer, so that we answer
 /// `UPSTREAM_TIMEOUT` ourselves instead of being killed by Lambda.
 pub const DEADLINE_MARGIN: Duration = Duration::from_millis(300);
-/// Connect waits at most this long for a flow's Lambda block.
-pub const CONTACT_FLOW_LIMIT: Duration = Duration::from_secs(8);
 
 /// What an adapter produced for one event: the answer in its own form, and what the event measured.
 #[derive(Debug)]
@@ -123,7 +121,7 @@ mod tests {
 
     #[test]
     fn deadline_is_capped_by_the_limit() {
-        let left = deadline(now_ms() + 60_000, Some(CONTACT_FLOW_LIMIT)) - Instant::now();
+        let left = deadline(now_ms() + 60_000, Some(Duration::from_secs(8))) - Instant::now();
         assert!(left <= Duration::from_millis(7_700) && left > Duration::from_millis(7_500), "{left:?}");
     }
 

@@ -8,6 +8,7 @@
 use std::time::Duration;
 
 use aws_sdk_connect::config::http::HttpResponse;
+use aws_sdk_connect::config::BehaviorVersion;
 use aws_sdk_connect::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_connect::operation::list_contact_references::ListContactReferencesError;
 use aws_sdk_connect::operation::RequestId;
@@ -22,8 +23,16 @@ use aws_smithy_types::retry::RetryConfig;
 use aws_smithy_types::timeout::TimeoutConfig;
 
 use crate::error::{Error, ErrorKind};
-use crate::listing::{connect_failed, AttachedFile, Calls, Connect, FileRequest, Page, PageRequest};
+use crate::listing::{connect_failed, AttachedFile, Calls, Connect, FileRequest, Page, PageRequest, ROLE_REFUSED};
 use crate::reference::{Reference, ReferenceStatus, ReferenceType};
+
+/// The SDK's defaults this function is built and tested against: a dated behavior version, so that a
+/// dependency update cannot change them silently (the "latest" version moves with every SDK release).
+/// v2026_01_12 enables the standard retries and a 3.1 s connect timeout by default; this function sets
+/// both itself ([`retry_config`], [`timeout_config`]).
+pub fn behavior_version() -> BehaviorVersion {
+    BehaviorVersion::v2026_01_12()
+}
 
 /// The SDK's standard retry policy, made explicit: three attempts with jittered exponential
 /// backoff. The first backoff is short because a flow waits at most 8 seconds.
@@ -68,7 +77,7 @@ impl Connect for ConnectReferences {
             .interceptor(AttemptCounter(calls.clone()))
             .send()
             .await
-            .map_err(classify)?;
+            .map_err(|error| role_refusal(classify(error), calls))?;
         let references = output.reference_summary_list.unwrap_or_default().into_iter().map(Reference::from).collect();
         Ok(Page { references, next_token: output.next_token })
     }
@@ -88,7 +97,7 @@ impl Connect for ConnectReferences {
             .interceptor(AttemptCounter(calls.clone()))
             .send()
             .await
-            .map_err(|error| classify_other("DescribeContact", error))?;
+            .map_err(|error| role_refusal(classify_other("DescribeContact", error), calls))?;
         Ok(output.contact.and_then(|contact| contact.initial_contact_id))
     }
 
@@ -104,7 +113,7 @@ impl Connect for ConnectReferences {
             .interceptor(AttemptCounter(calls.clone()))
             .send()
             .await
-            .map_err(|error| classify_other("GetAttachedFile", error))?;
+            .map_err(|error| role_refusal(classify_other("GetAttachedFile", error), calls))?;
         let (download_url, url_expires_at) = match output.download_url_metadata {
             Some(metadata) => (metadata.url, metadata.url_expiry),
             None => (None, None),
@@ -116,6 +125,17 @@ impl Connect for ConnectReferences {
             file_size_in_bytes: Some(output.file_size_in_bytes).filter(|size| *size > 0),
         })
     }
+}
+
+/// Connect's `AccessDeniedException` means this function's role lacks a right: counted for the
+/// operator's metric and alarm, and answered as this deployment's fault (`INTERNAL_ERROR`), not as a
+/// refusal of the caller.
+fn role_refusal(error: Error, calls: &Calls) -> Error {
+    if error.kind != ErrorKind::AccessDenied {
+        return error;
+    }
+    calls.denied();
+    Error::new(ErrorKind::Internal, ROLE_REFUSED)
 }
 
 /// The SDK's union as the domain's reference: the one place SDK references become domain references.
@@ -289,16 +309,23 @@ fn kind_of_service_error(error: &ListContactReferencesError, http_status: u16) -
 }
 
 /// Errors the model does not list for this operation arrive as `Unhandled`, known by their code, or
-/// only by their status when the reply could not be read at all.
+/// only by their status when the reply could not be read at all. A code this table does not know is
+/// read by its status: 408 and 504 are Connect not answering in time, any other 5xx is Connect failing
+/// (e.g. `ServiceUnavailable`, 503); only a 4xx (or no status) is left as this function's own fault.
 fn kind_of_unmodeled_error(code: Option<&str>, http_status: u16) -> ErrorKind {
     match code {
         Some("AccessDeniedException") => ErrorKind::AccessDenied,
         Some("ThrottlingException" | "TooManyRequestsException" | "LimitExceededException") => ErrorKind::Throttled,
         Some("ServiceUnavailableException" | "InternalServiceException" | "InternalFailure") => ErrorKind::Upstream,
+        Some("RequestTimeout" | "RequestTimeoutException" | "GatewayTimeout" | "GatewayTimeoutException") => {
+            ErrorKind::UpstreamTimeout
+        }
         Some("InvalidParameterException" | "InvalidRequestException" | "ValidationException") => ErrorKind::Validation,
         Some("ResourceNotFoundException") => ErrorKind::NotFound,
-        // A success we could not read, or a server failure: Connect's side.
-        None if (200..300).contains(&http_status) || http_status >= 500 => ErrorKind::Upstream,
+        _ if http_status == 408 || http_status == 504 => ErrorKind::UpstreamTimeout,
+        _ if http_status >= 500 => ErrorKind::Upstream,
+        // A success we could not read: Connect's side.
+        None if (200..300).contains(&http_status) => ErrorKind::Upstream,
         // Anything else (an unknown 4xx, bad credentials): this function's side.
         _ => ErrorKind::Internal,
     }
@@ -445,7 +472,6 @@ mod tests {
             (|| E::ResourceNotFoundException(ResourceNotFoundException::builder().build()), ErrorKind::NotFound),
             (|| E::ThrottlingException(ThrottlingException::builder().build()), ErrorKind::Throttled),
             (|| E::InternalServiceException(InternalServiceException::builder().build()), ErrorKind::Upstream),
-            (|| E::generic(ErrorMetadata::builder().code("AccessDeniedException").build()), ErrorKind::AccessDenied),
             (|| E::generic(ErrorMetadata::builder().code("UnrecognizedClientException").build()), ErrorKind::Internal),
         ];
         for (make, expected) in cases {
@@ -455,6 +481,21 @@ mod tests {
             let error = one_page(client, None).await.0.unwrap_err();
             assert_eq!(error, connect_failed(expected), "{error}");
         }
+    }
+
+    #[tokio::test]
+    async fn connect_refusing_the_role_is_this_deployments_fault_and_counted_for_the_operator() {
+        let rule = mock!(Client::list_contact_references).then_error(|| {
+            ListContactReferencesError::generic(ErrorMetadata::builder().code("AccessDeniedException").build())
+        });
+        let client =
+            mock_client!(aws_sdk_connect, RuleMode::MatchAny, [&rule], |c| c.retry_config(RetryConfig::disabled()));
+        let calls = Calls::default();
+        let connect = ConnectReferences::new(client);
+        let error = connect.references_page(page_request(&[ReferenceType::Url], None), &calls).await.unwrap_err();
+        assert_eq!((error.kind, error.message.as_str()), (ErrorKind::Internal, ROLE_REFUSED));
+        assert!(!error.message.contains("not allowed to read"), "the caller was not the one refused");
+        assert_eq!((calls.count(), calls.denied_count()), (1, 1));
     }
 
     #[tokio::test]
@@ -502,7 +543,7 @@ mod tests {
                 .unwrap(),
         )]);
         let config = aws_sdk_connect::Config::builder()
-            .behavior_version(aws_sdk_connect::config::BehaviorVersion::latest())
+            .behavior_version(behavior_version())
             .region(aws_sdk_connect::config::Region::new("us-east-1"))
             .credentials_provider(aws_sdk_connect::config::Credentials::for_tests())
             .http_client(replay.clone())
@@ -541,6 +582,24 @@ mod tests {
         assert_eq!(kind_of_unmodeled_error(None, 200), ErrorKind::Upstream, "an unreadable success");
         assert_eq!(kind_of_unmodeled_error(None, 503), ErrorKind::Upstream);
         assert_eq!(kind_of_unmodeled_error(None, 418), ErrorKind::Internal);
+    }
+
+    #[test]
+    fn an_unknown_code_with_a_5xx_is_connect_failing_and_a_408_or_504_is_connect_not_answering() {
+        for (code, status) in
+            [(Some("ServiceUnavailable"), 503), (Some("SomethingNew"), 500), (Some("BadGateway"), 502)]
+        {
+            assert_eq!(kind_of_unmodeled_error(code, status), ErrorKind::Upstream, "{code:?} {status}");
+        }
+        for (code, status) in [
+            (Some("RequestTimeout"), 408),
+            (Some("RequestTimeoutException"), 400),
+            (None, 504),
+            (Some("Whatever"), 408),
+        ] {
+            assert_eq!(kind_of_unmodeled_error(code, status), ErrorKind::UpstreamTimeout, "{code:?} {status}");
+        }
+        assert_eq!(kind_of_unmodeled_error(Some("SomethingNew"), 400), ErrorKind::Internal);
     }
 
     fn describe(initial: Option<&'static str>) -> aws_smithy_mocks::Rule {

@@ -7,12 +7,20 @@ use serde::ser::SerializeMap;
 use serde::{Deserialize, Serialize, Serializer};
 use serde_json::Value;
 
-use crate::app::{deadline, App, Outcome, CONTACT_FLOW_LIMIT};
+use std::time::Duration;
+
+use crate::app::{deadline, App, Outcome};
 use crate::envelope;
 use crate::error::{Error, ErrorKind};
 use crate::metrics::{EventKind, Measurements};
 use crate::query::{RawQuery, ReferenceQuery};
 use crate::reference::ReferencePage;
+
+/// The time limit when the flow does not give `timeoutSeconds`: short enough for a block left at a
+/// short Timeout (the block's documentation gives no default), long enough for Connect's usual answer.
+pub const DEFAULT_FLOW_TIMEOUT_SECONDS: u64 = 3;
+/// A block waits 1..8 s in synchronous mode and at most 60 s in asynchronous mode.
+const FLOW_TIMEOUT_RANGE: std::ops::RangeInclusive<u64> = 1..=60;
 
 /// Connect refuses a Lambda response of 32 KB or more.
 pub const MAX_RESPONSE_BYTES: usize = 32 * 1024;
@@ -90,6 +98,23 @@ impl ContactFlowEvent {
             Some(value) if value.eq_ignore_ascii_case("STRING_MAP") => Ok(ResponseFormat::StringMap),
             Some(_) => Err(Error::validation("parameter responseFormat must be JSON or STRING_MAP")),
         }
+    }
+
+    /// `Parameters.timeoutSeconds`: how long the flow's block waits, which the answer must beat. The
+    /// block's Timeout is the flow author's choice, 1..8 s in synchronous mode and up to 60 s in
+    /// asynchronous mode; Connect's event says neither, so the flow tells the function. Absent:
+    /// [`DEFAULT_FLOW_TIMEOUT_SECONDS`].
+    pub fn time_limit(&self) -> Result<Duration, Error> {
+        let seconds = match self.parameter("timeoutSeconds")? {
+            None => DEFAULT_FLOW_TIMEOUT_SECONDS,
+            Some(raw) => raw.trim().parse::<u64>().ok().filter(|s| FLOW_TIMEOUT_RANGE.contains(s)).ok_or_else(|| {
+                Error::validation(format!(
+                    "parameter timeoutSeconds {} must be the block's Timeout: 1 to 8 seconds (synchronous), up to 60 (asynchronous)",
+                    crate::error::quote(raw)
+                ))
+            })?,
+        };
+        Ok(Duration::from_secs(seconds))
     }
 
     /// The instance from `InstanceARN`; the contact from `Parameters.contactId`, else the initial
@@ -264,18 +289,19 @@ pub async fn handle(
             return Outcome { answer: FlatResponse::failure(&error).to_json(), measured };
         }
     };
-    let outcome = match event.query() {
-        Ok(query) => {
-            let limit = deadline(lambda_deadline_ms, Some(CONTACT_FLOW_LIMIT));
-            let (page, usage) = app.list(&query, limit, function_arn).await;
+    let outcome = match event.time_limit().and_then(|limit| Ok((limit, event.query()?))) {
+        Ok((limit, query)) => {
+            let (page, usage) = app.list(&query, deadline(lambda_deadline_ms, Some(limit)), function_arn).await;
             measured.connect_calls = usage.calls;
             measured.connect_latency = usage.waited;
+            measured.connect_access_denied = usage.access_denied;
             page.map(|page| (query, page))
         }
         Err(error) => Err(error),
     };
     measured.error_code = outcome.as_ref().err().map(Error::code);
     measured.references = outcome.as_ref().map_or(0, |(_, page)| page.references.len());
+    measured.download_url_errors = outcome.as_ref().map_or(0, |(_, page)| page.download_url_errors());
     let rendered = render(&outcome, format, request_id);
     measured.truncated = rendered.truncated;
     Outcome { answer: rendered.body, measured }
@@ -385,6 +411,30 @@ mod tests {
         assert!(ContactFlowEvent::from_json(r#"{"Name": "ContactFlowEvent", "Details": {}}"#).is_none());
         assert!(ContactFlowEvent::from_json(r#"{"hello": "world"}"#).is_none());
         assert!(ContactFlowEvent::from_json(r#""text""#).is_none());
+    }
+
+    #[test]
+    fn the_time_limit_is_the_blocks_timeout_from_1_to_60_seconds_and_3_by_default() {
+        let data = json!({"InstanceARN": arn(), "ContactId": "c"});
+        let limit = |parameters| event(data.clone(), parameters).time_limit();
+        assert_eq!(limit(Value::Null).unwrap(), Duration::from_secs(DEFAULT_FLOW_TIMEOUT_SECONDS));
+        assert_eq!(limit(json!({"timeoutSeconds": "1"})).unwrap(), Duration::from_secs(1));
+        assert_eq!(limit(json!({"timeoutSeconds": "8"})).unwrap(), Duration::from_secs(8));
+        // Asynchronous mode: the block may wait up to 60 s, and the function does not cut it at 8.
+        assert_eq!(limit(json!({"timeoutSeconds": "45"})).unwrap(), Duration::from_secs(45));
+        for bad in ["0", "61", "2.5", "soon", "-1"] {
+            let error = limit(json!({"timeoutSeconds": bad})).unwrap_err();
+            assert!(error.message.starts_with("parameter timeoutSeconds"), "{bad}: {}", error.message);
+        }
+    }
+
+    #[test]
+    fn an_asynchronous_blocks_limit_is_not_cut_at_eight_seconds() {
+        let data = json!({"InstanceARN": arn(), "ContactId": "c"});
+        let limit = event(data, json!({"timeoutSeconds": "45"})).time_limit().unwrap();
+        let now_ms = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as u64;
+        let left = deadline(now_ms + 60_000, Some(limit)) - tokio::time::Instant::now();
+        assert!(left > Duration::from_secs(44) && left <= Duration::from_millis(44_700), "{left:?}");
     }
 
     #[test]

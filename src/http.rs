@@ -95,6 +95,7 @@ pub async fn handle(app: &App, request: &Request) -> Outcome<Response<Body>> {
             let (page, usage) = app.list(&query, deadline(lambda_deadline, None), function_arn).await;
             measured.connect_calls = usage.calls;
             measured.connect_latency = usage.waited;
+            measured.connect_access_denied = usage.access_denied;
             match page {
                 Ok(page) => Ok((query, page)),
                 Err(error) => Err(Refusal::from(hint_at_transfers(error, &query, app))),
@@ -105,6 +106,7 @@ pub async fn handle(app: &App, request: &Request) -> Outcome<Response<Body>> {
     let answer = match result {
         Ok((query, page)) => {
             measured.references = page.references.len();
+            measured.download_url_errors = page.download_url_errors();
             respond(StatusCode::OK, envelope::success(&query, &page), head_only)
         }
         Err(refusal) => {
@@ -425,6 +427,17 @@ mod tests {
         assert_eq!(route_tail("/contact/references/i"), None);
         assert_eq!(route_tail("/contact/other/i/c"), None);
         assert_eq!(route_tail("/"), None);
+    }
+
+    #[test]
+    fn an_instance_arn_decoded_into_an_http_api_path_is_not_found_never_another_instance() {
+        // HTTP APIs hand the path over decoded: an ARN's %2F becomes a slash and the path one segment longer.
+        let arn = format!("arn:aws:connect:us-east-1:123456789012:instance/{ID}");
+        let request =
+            v2(&format!("/contact/references/{arn}/c"), json!(null), "", "abc.execute-api.us-east-1.amazonaws.com");
+        let refusal = parse_request(&request).unwrap_err();
+        assert_eq!(refusal.code(), "NOT_FOUND");
+        assert!(refusal.message().contains(ROUTE), "{}", refusal.message());
     }
 
     #[test]

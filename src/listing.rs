@@ -84,18 +84,28 @@ pub struct AttachedFile {
     pub file_size_in_bytes: Option<i64>,
 }
 
-/// Requests sent to Connect for one listing, shared by every call it makes.
+/// Requests sent to Connect for one listing, and how many Connect refused for lack of rights, shared
+/// by every call the listing makes.
 #[derive(Debug, Clone, Default)]
-pub struct Calls(Arc<AtomicU32>);
+pub struct Calls(Arc<(AtomicU32, AtomicU32)>);
 
 impl Calls {
     /// One request is about to go out.
     pub fn sent(&self) {
-        self.0.fetch_add(1, Ordering::Relaxed);
+        self.0 .0.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Connect answered `AccessDeniedException`: the function's role lacks a right.
+    pub fn denied(&self) {
+        self.0 .1.fetch_add(1, Ordering::Relaxed);
     }
 
     pub fn count(&self) -> u32 {
-        self.0.load(Ordering::Relaxed)
+        self.0 .0.load(Ordering::Relaxed)
+    }
+
+    pub fn denied_count(&self) -> u32 {
+        self.0 .1.load(Ordering::Relaxed)
     }
 }
 
@@ -106,7 +116,15 @@ pub struct Usage {
     pub calls: u32,
     /// Time from the start of the listing to its answer (or to giving up); `None` when Connect was not asked.
     pub waited: Option<Duration>,
+    /// Calls Connect refused with `AccessDeniedException`: the role is missing a right, which the
+    /// operator must hear of (metric `ConnectAccessDenied`).
+    pub access_denied: u32,
 }
+
+/// What a caller reads when Connect refused the function's own role (`AccessDeniedException`): the
+/// deployment lacks a permission; the caller's request was not refused.
+pub const ROLE_REFUSED: &str =
+    "Amazon Connect refused this function's role; the deployment is missing a permission (its operator is alerted)";
 
 /// The message a caller reads when Connect failed in this way: the one table of them, shared with the
 /// SDK adapter. It never carries Connect's own text.
@@ -115,7 +133,9 @@ pub fn connect_failed(kind: ErrorKind) -> Error {
         ErrorKind::Validation => {
             "Amazon Connect rejected the request: check the instance id, contact id and reference types"
         }
-        ErrorKind::AccessDenied => "this function is not allowed to read that contact's references",
+        // Connect refusing the function's role is this deployment's fault, not the caller's: the SDK
+        // adapter reports it as `Internal` with `ROLE_REFUSED`; this arm is for completeness.
+        ErrorKind::AccessDenied => ROLE_REFUSED,
         ErrorKind::NotFound => "Amazon Connect has no such contact in that instance",
         ErrorKind::Throttled => "Amazon Connect is throttling requests; retry later",
         ErrorKind::Upstream => "Amazon Connect failed or could not be reached",
@@ -153,7 +173,8 @@ pub async fn list<C: Connect>(
             Err(connect_failed(ErrorKind::UpstreamTimeout))
         }
     };
-    (result, Usage { calls: calls.count(), waited: Some(started.elapsed()) })
+    let usage = Usage { calls: calls.count(), waited: Some(started.elapsed()), access_denied: calls.denied_count() };
+    (result, usage)
 }
 
 /// For [`ContactScope::Initial`], asks for the contact's initial contact first and lists that one's
@@ -467,7 +488,11 @@ mod tests {
                 "list c1 EMAIL_MESSAGE_PLAIN_TEXT_REDACTED,EMAIL_MESSAGE_REDACTED,NUMBER,STRING,URL None",
             ]
         );
-        assert_eq!(usage, Usage { calls: 2, waited: Some(100 * MS) }, "both batches at once: 100 ms, not 200");
+        assert_eq!(
+            usage,
+            Usage { calls: 2, waited: Some(100 * MS), access_denied: 0 },
+            "both batches at once: 100 ms, not 200"
+        );
     }
 
     #[tokio::test(start_paused = true)]
@@ -513,7 +538,11 @@ mod tests {
             (error.kind, error.message.as_str()),
             (ErrorKind::UpstreamTimeout, "Amazon Connect did not answer in time")
         );
-        assert_eq!(usage, Usage { calls: 2, waited: Some(2_700 * MS) }, "calls that were sent count, answered or not");
+        assert_eq!(
+            usage,
+            Usage { calls: 2, waited: Some(2_700 * MS), access_denied: 0 },
+            "calls that were sent count, answered or not"
+        );
     }
 
     #[tokio::test(start_paused = true)]
@@ -633,7 +662,7 @@ mod tests {
         assert_eq!(connect.most_at_once(), CONCURRENT_LINKS);
         let starts: Vec<Duration> = connect.log.lock().unwrap().iter().skip(1).map(|l| l.started).collect();
         assert_eq!(starts, [0, 0, 0, 0, 400, 400, 400, 400, 800, 800].map(|ms| ms * MS), "waves of four");
-        assert_eq!(usage, Usage { calls: 11, waited: Some(1_200 * MS) });
+        assert_eq!(usage, Usage { calls: 11, waited: Some(1_200 * MS), access_denied: 0 });
     }
 
     #[tokio::test(start_paused = true)]

@@ -1,6 +1,5 @@
 //! Start-up only: logging, configuration, the Connect client (built once), then the runtime loop.
 
-use aws_config::BehaviorVersion;
 use connect_references::access::AllowedInstances;
 use connect_references::app::App;
 use connect_references::config::{Features, SettingError};
@@ -29,7 +28,7 @@ async fn main() -> Result<(), lambda_runtime::Error> {
     // Region, credentials and AWS_ENDPOINT_URL_CONNECT come from the environment, as everywhere in the SDK.
     // Trusts only the roots that sign AWS endpoints, unless SSL_CERT_FILE / SSL_CERT_DIR say otherwise.
     let http_client = tls::https_client(tls::Roots::from_env())?;
-    let config = aws_config::defaults(BehaviorVersion::latest())
+    let config = aws_config::defaults(connect::behavior_version())
         .http_client(http_client)
         .retry_config(connect::retry_config())
         .timeout_config(connect::timeout_config())

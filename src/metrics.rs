@@ -6,7 +6,7 @@
 //! of the 8 error codes). Never an instance, contact or caller id, never a reference: those would be
 //! customer data and an unbounded number of metrics. Every metric is published per [`EVENT_KIND`];
 //! only `Requests` is also published per [`OUTCOME`], which is what "errors by code" needs. That caps
-//! the function at 7 × 3 + 9 = 30 custom metrics.
+//! the function at 9 × 3 + 9 = 36 custom metrics.
 
 use std::time::Duration;
 
@@ -25,7 +25,7 @@ pub const OK: &str = "OK";
 
 /// Every metric the function emits, with its CloudWatch unit: the one table the EMF line, the tests and
 /// the documentation share.
-pub const METRICS: [(&str, &str); 7] = [
+pub const METRICS: [(&str, &str); 9] = [
     ("Requests", "Count"),
     ("Errors", "Count"),
     ("ConnectCalls", "Count"),
@@ -33,6 +33,8 @@ pub const METRICS: [(&str, &str); 7] = [
     ("References", "Count"),
     ("TruncatedFlowAnswers", "Count"),
     ("ColdStarts", "Count"),
+    ("ConnectAccessDenied", "Count"),
+    ("DownloadUrlErrors", "Count"),
 ];
 
 /// The kinds of event, as the `EventKind` dimension and the log line's `event` field name them.
@@ -70,6 +72,10 @@ pub struct Measurements {
     pub references: usize,
     /// A flow's flat answer dropped references to stay under Connect's 32 KB.
     pub truncated: bool,
+    /// Connect calls refused with `AccessDeniedException`: the function's role is missing a right.
+    pub connect_access_denied: u32,
+    /// References answered with a `downloadUrlError` instead of a link.
+    pub download_url_errors: usize,
 }
 
 impl Measurements {
@@ -83,6 +89,8 @@ impl Measurements {
             connect_latency: None,
             references: 0,
             truncated: false,
+            connect_access_denied: 0,
+            download_url_errors: 0,
         }
     }
 
@@ -130,7 +138,7 @@ impl Namespace {
 /// that requests refused before the call do not drag its percentiles to zero.
 pub fn members(namespace: &Namespace, measured: &Measurements, timestamp_ms: u64) -> Map<String, Value> {
     let count = |yes: bool| u32::from(yes);
-    let values: [(&str, Option<Value>); 7] = [
+    let values: [(&str, Option<Value>); 9] = [
         ("Requests", Some(json!(1))),
         ("Errors", Some(json!(count(measured.error_code.is_some())))),
         ("ConnectCalls", Some(json!(measured.connect_calls))),
@@ -138,6 +146,8 @@ pub fn members(namespace: &Namespace, measured: &Measurements, timestamp_ms: u64
         ("References", Some(json!(measured.references))),
         ("TruncatedFlowAnswers", Some(json!(count(measured.truncated)))),
         ("ColdStarts", Some(json!(count(measured.cold_start)))),
+        ("ConnectAccessDenied", Some(json!(measured.connect_access_denied))),
+        ("DownloadUrlErrors", Some(json!(measured.download_url_errors))),
     ];
     let declared: Vec<Value> = METRICS
         .iter()
@@ -186,6 +196,8 @@ mod tests {
             connect_calls: 2,
             connect_latency: Some(Duration::from_micros(12_500)),
             references: 4,
+            connect_access_denied: 1,
+            download_url_errors: 3,
             ..Measurements::of(EventKind::Http)
         };
         let members = members(&Namespace::default(), &measured, 1_700_000_000_000);
@@ -207,6 +219,7 @@ mod tests {
             [&json!(1), &json!(0), &json!(2), &json!(4)]
         );
         assert_eq!(members["ConnectLatency"].as_f64(), Some(12.5));
+        assert_eq!((&members["ConnectAccessDenied"], &members["DownloadUrlErrors"]), (&json!(1), &json!(3)));
     }
 
     #[test]

@@ -172,6 +172,13 @@ pub struct ReferencePage {
     pub initial_contact_id: Option<String>,
 }
 
+impl ReferencePage {
+    /// How many references say why they have no download link.
+    pub fn download_url_errors(&self) -> usize {
+        self.references.iter().filter(|reference| reference.download_url_error.is_some()).count()
+    }
+}
+
 /// Orders references by the position of their type in `requested` (stable within a type);
 /// references of unknown kinds go last, in the order Connect sent them.
 pub fn group_by_requested_type(references: &mut [Reference], requested: &[ReferenceType]) {

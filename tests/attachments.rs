@@ -133,7 +133,7 @@ fn a_throttled_file_gets_its_code_and_the_others_their_links() {
 #[test]
 fn connect_refusing_or_failing_a_file_is_a_per_reference_code() {
     for (fault, code) in [
-        (Fault::AccessDenied, "ACCESS_DENIED"),
+        (Fault::AccessDenied, "INTERNAL_ERROR"),
         (Fault::Internal, "UPSTREAM_ERROR"),
         (Fault::Garbage, "UPSTREAM_ERROR"),
     ] {

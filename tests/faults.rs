@@ -6,7 +6,7 @@ mod support;
 use std::time::{Duration, Instant};
 
 use connect_local::Fault;
-use serde_json::Value;
+use serde_json::{json, Value};
 use support::*;
 
 fn request() -> Value {
@@ -102,7 +102,8 @@ fn a_reply_slower_than_the_remaining_time_is_504_before_the_lambda_timeout() {
 fn connect_refusals_map_to_their_codes() {
     let emulator = Emulator::start();
     let cases = [
-        (Fault::AccessDenied, 403, "ACCESS_DENIED"),
+        // Connect refusing the function's role: the deployment's fault, not a refusal of the caller.
+        (Fault::AccessDenied, 500, "INTERNAL_ERROR"),
         (Fault::InvalidParameter, 400, "VALIDATION_ERROR"),
         (Fault::InvalidRequest, 400, "VALIDATION_ERROR"),
         (Fault::NotFound, 404, "NOT_FOUND"),
@@ -116,14 +117,15 @@ fn connect_refusals_map_to_their_codes() {
 }
 
 #[test]
-fn in_flow_mode_faults_come_back_as_string_maps_within_eight_seconds() {
+fn in_flow_mode_faults_come_back_as_string_maps_within_the_default_three_seconds() {
     let emulator = Emulator::start();
     let cases = [
         (Fault::Throttle, "THROTTLED"),
         (Fault::Internal, "UPSTREAM_ERROR"),
         (Fault::Garbage, "UPSTREAM_ERROR"),
         (Fault::Drop, "UPSTREAM_ERROR"),
-        (Fault::AccessDenied, "ACCESS_DENIED"),
+        // Connect refusing the function's role is the deployment's fault, not the flow's.
+        (Fault::AccessDenied, "INTERNAL_ERROR"),
         (Fault::NotFound, "NOT_FOUND"),
     ];
     for (fault, code) in cases {
@@ -131,7 +133,7 @@ fn in_flow_mode_faults_come_back_as_string_maps_within_eight_seconds() {
         let started = Instant::now();
         let reply = emulator.invoke(&flow_event());
         let took = started.elapsed();
-        assert!(took < Duration::from_secs(8), "{fault:?}: the flow waited {took:?}, beyond Connect's 8 s");
+        assert!(took < Duration::from_secs(3), "{fault:?}: the flow waited {took:?}, beyond the block's 3 s");
         assert_eq!(reply["success"], "false", "{fault:?}: {reply}");
         assert_eq!(reply["errorCode"], code, "{fault:?}");
         assert!(reply.as_object().unwrap().values().all(Value::is_string));
@@ -141,18 +143,22 @@ fn in_flow_mode_faults_come_back_as_string_maps_within_eight_seconds() {
 }
 
 #[test]
-fn in_flow_mode_a_slow_connect_is_cut_at_connects_eight_second_limit() {
-    // The function may run for 30 s, but Connect waits only 8: the flow gets an answer before that,
-    // even though each 3 s attempt is retried.
+fn in_flow_mode_a_slow_connect_is_cut_before_the_blocks_timeout() {
+    // The function may run for 30 s, but the block waits only its Timeout: 3 s unless the flow says
+    // otherwise with timeoutSeconds. The flow gets `success: "false"` before the block gives up.
     let emulator = Emulator::start();
     emulator.stand_in.inject(Fault::Slow { millis: 12_000 }, None);
-    let started = Instant::now();
-    let reply = emulator.invoke(&flow_event());
-    let took = started.elapsed();
-    assert_eq!(reply["success"], "false");
-    assert_eq!(reply["errorCode"], "UPSTREAM_TIMEOUT");
-    assert!(took < Duration::from_secs(8), "answered after {took:?}");
-    assert!(took >= Duration::from_millis(7_000), "gave up early, after {took:?}");
+    for (parameters, limit) in [(json!({}), 3_000), (json!({"timeoutSeconds": "5"}), 5_000)] {
+        let mut flow = flow_event();
+        flow["Details"]["Parameters"] = parameters.clone();
+        let started = Instant::now();
+        let reply = emulator.invoke(&flow);
+        let took = started.elapsed();
+        assert_eq!(reply["success"], "false", "{parameters}");
+        assert_eq!(reply["errorCode"], "UPSTREAM_TIMEOUT", "{parameters}");
+        assert!(took < Duration::from_millis(limit), "{parameters}: answered after {took:?}");
+        assert!(took >= Duration::from_millis(limit - 500), "{parameters}: gave up early, after {took:?}");
+    }
     assert_recovers(&emulator);
 }
 

@@ -6,6 +6,7 @@
 
 mod support;
 
+use connect_local::{Seed, TransferredListing};
 use serde_json::{json, Value};
 use support::*;
 
@@ -273,6 +274,36 @@ fn contact_initial_lists_a_transferred_contacts_references_from_its_initial_cont
             ("ListContactReferences", EVERY_KIND.to_owned()),
         ]
     );
+}
+
+/// Connect does not document what ListContactReferences answers for a transferred contact's own id:
+/// with `contact=initial` the answer is the initial contact's references either way; without it, a
+/// 404 (with the hint) or an empty list, as Connect answers.
+#[test]
+fn a_transferred_contact_is_answered_right_whether_connect_lists_its_own_id_as_404_or_empty() {
+    for (listing, status_without_option) in [(TransferredListing::NotFound, 404), (TransferredListing::Empty, 200)] {
+        let function = Function::with(Options {
+            env: vec![("RESOLVE_TRANSFERRED_CONTACTS".into(), "true".into())],
+            seed: Seed { transferred_contact_listing: listing, ..Seed::shipped() },
+            ..Options::default()
+        });
+        let path = references_path(INSTANCE, TRANSFERRED);
+        let resolved = function.http(&http_api_event("GET", &path, "referenceTypes=URL&contact=initial"));
+        assert_eq!(resolved.status, 200, "{listing:?}: {}", resolved.body);
+        let direct =
+            function.http(&http_api_event("GET", &references_path(INSTANCE, EVERY_KIND), "referenceTypes=URL"));
+        assert_eq!(resolved.body["data"]["references"], direct.body["data"]["references"], "{listing:?}");
+        assert!(!direct.body["data"]["references"].as_array().unwrap().is_empty());
+        let as_given = function.http(&http_api_event("GET", &path, "referenceTypes=URL"));
+        assert_eq!(as_given.status, status_without_option, "{listing:?}: {}", as_given.body);
+        match listing {
+            TransferredListing::NotFound => {
+                let message = assert_http_failure(&as_given, 404, "NOT_FOUND");
+                assert!(message.ends_with("for a transferred contact, ask with contact=initial"), "{message}");
+            }
+            TransferredListing::Empty => assert_eq!(as_given.body["data"]["references"], json!([])),
+        }
+    }
 }
 
 #[test]

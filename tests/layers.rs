@@ -82,6 +82,20 @@ fn the_domain_and_the_use_case_know_nothing_of_lambda_http_or_the_sdk() {
 }
 
 #[test]
+fn the_sdk_behaviour_is_pinned_to_a_dated_version_everywhere() {
+    // `BehaviorVersion::latest()` changes the SDK's defaults whenever a dependency update moves it.
+    let mut sources = support::file_names("src").into_iter().map(|name| format!("src/{name}")).collect::<Vec<_>>();
+    sources.extend(support::file_names("tests").into_iter().map(|name| format!("tests/{name}")));
+    sources.push("tests/support/mod.rs".into());
+    for path in sources.iter().filter(|path| path.ends_with(".rs") && !path.ends_with("layers.rs")) {
+        let source = std::fs::read_to_string(support::project_root().join(path)).unwrap();
+        assert!(!source.contains("BehaviorVersion::latest"), "{path} uses BehaviorVersion::latest()");
+    }
+    let main = std::fs::read_to_string(support::project_root().join("src/main.rs")).unwrap();
+    assert!(main.contains("aws_config::defaults(connect::behavior_version())"), "main builds the client with the pin");
+}
+
+#[test]
 fn a_super_path_is_read_as_the_crate_path_it_is() {
     // A top-level module's `super::` is the crate: `use super::app::App;` in the domain would be an
     // arrow back up that `crate::` alone would not see.

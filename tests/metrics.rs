@@ -77,11 +77,15 @@ async fn every_error_kind_is_counted_under_its_code() {
         // Retries count as calls: the SDK makes three attempts.
         ("THROTTLED", Some(Fault::Throttle), contact(EVERY_KIND, "referenceTypes=URL"), 3),
         ("UPSTREAM_ERROR", Some(Fault::Garbage), contact(EVERY_KIND, "referenceTypes=URL"), 1),
+        // An error Connect's model does not list, with a 5xx: retried like any 5xx, then Connect's failure.
+        ("UPSTREAM_ERROR", Some(Fault::Unavailable), contact(EVERY_KIND, "referenceTypes=URL"), 3),
         ("INTERNAL_ERROR", Some(Fault::UnrecognizedClient), contact(EVERY_KIND, "referenceTypes=URL"), 1),
-        ("ACCESS_DENIED", Some(Fault::AccessDenied), contact(EVERY_KIND, "referenceTypes=URL"), 1),
+        // Connect refusing the role: the deployment's fault, counted for the operator's alarm.
+        ("INTERNAL_ERROR", Some(Fault::AccessDenied), contact(EVERY_KIND, "referenceTypes=URL"), 1),
     ];
     for (code, fault, event, calls) in cases {
         world.stand_in.clear_faults();
+        let denied_to_the_role = fault == Some(Fault::AccessDenied);
         if let Some(fault) = fault {
             world.stand_in.inject(fault, None);
         }
@@ -95,6 +99,8 @@ async fn every_error_kind_is_counted_under_its_code() {
         assert_eq!(values["ConnectCalls"], json!(world.stand_in.requests().len() - before), "{code}");
         assert_eq!(values.contains_key("ConnectLatency"), calls > 0, "{code}");
         assert_eq!(values["References"], 0);
+        let denied = u64::from(denied_to_the_role);
+        assert_eq!(values["ConnectAccessDenied"], denied, "{code}");
         seen.push(code);
     }
     world.stand_in.clear_faults();
@@ -112,7 +118,9 @@ async fn every_error_kind_is_counted_under_its_code() {
     let refusing = self::world(AllowedInstances::from_setting(Some(OTHER_INSTANCE)).unwrap()).await;
     let (_, values, line) = refusing.invoke(&event("http-api-v2.json"), BUDGET).await;
     assert_eq!((line["Outcome"].as_str(), values["ConnectCalls"].as_u64()), (Some("ACCESS_DENIED"), Some(0)));
+    assert_eq!(values["ConnectAccessDenied"], 0, "the allow-list refused the caller, not Connect the role");
     assert!(refusing.stand_in.requests().is_empty());
+    seen.push("ACCESS_DENIED");
 
     for (code, _) in codes_and_statuses() {
         assert!(seen.contains(&code), "{code} was not exercised");
@@ -169,6 +177,26 @@ fn the_expected_dimension_values_are_the_code_tables() {
     let names: Vec<Value> =
         connect_references::metrics::METRICS.iter().map(|(name, unit)| json!({"Name": name, "Unit": unit})).collect();
     assert_eq!(expected["directives"][0]["Metrics"], json!(names));
+}
+
+#[tokio::test]
+async fn attachments_without_a_link_and_files_refused_to_the_role_reach_the_metrics() {
+    let mut world = world(AllowedInstances::any()).await;
+    world.app = world
+        .app
+        .with_features(connect_references::config::Features { attachment_downloads: true, ..Default::default() });
+    world.stand_in.inject_for_file("SEED-att-second", Fault::AccessDenied, None);
+    let event =
+        http_api_event("GET", &references_path(INSTANCE, ATTACHMENTS), "referenceTypes=ATTACHMENT&include=downloadUrl");
+    let (reply, values, line) = world.invoke(&event, BUDGET).await;
+    assert_eq!(reply["statusCode"], 200, "{reply}");
+    assert_eq!(line["Outcome"], "OK");
+    let body: Value = serde_json::from_str(reply["body"].as_str().unwrap()).unwrap();
+    let without_link =
+        body["data"]["references"].as_array().unwrap().iter().filter(|r| r.get("downloadUrlError").is_some()).count();
+    assert!(without_link >= 2, "{body}");
+    assert_eq!(values["DownloadUrlErrors"], json!(without_link));
+    assert_eq!(values["ConnectAccessDenied"], 1, "one GetAttachedFile refused to the role");
 }
 
 #[tokio::test]

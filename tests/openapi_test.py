@@ -80,6 +80,7 @@ class OpenApiConformanceTest(unittest.TestCase):
             "AWS_SECRET_ACCESS_KEY": "local",
             "AWS_EC2_METADATA_DISABLED": "true",
             "AWS_ENDPOINT_URL_CONNECT": cls.stand_in,
+            "ALLOWED_INSTANCE_IDS": INSTANCE,
             # Short, so that a slow Connect produces the documented 504 quickly.
             "AWS_LAMBDA_FUNCTION_TIMEOUT": "2",
         }
@@ -110,14 +111,14 @@ class OpenApiConformanceTest(unittest.TestCase):
     def clear_faults(self):
         urllib.request.urlopen(urllib.request.Request(f"{self.stand_in}/_faults", method="DELETE"), timeout=5).close()
 
-    def call(self, contact=EVERY_KIND, query="", method="GET"):
+    def call(self, contact=EVERY_KIND, query="", method="GET", instance=INSTANCE):
         event = json.loads(json.dumps(self.event))
-        path = f"/contact/references/{INSTANCE}/{contact}"
+        path = f"/contact/references/{instance}/{contact}"
         event["rawPath"] = event["requestContext"]["http"]["path"] = path
         event["requestContext"]["http"]["method"] = method
         event["rawQueryString"] = query
         event.pop("queryStringParameters", None)
-        event["pathParameters"] = {"InstanceId": INSTANCE, "ContactId": contact}
+        event["pathParameters"] = {"InstanceId": instance, "ContactId": contact}
         reply = post(self.invoke_url, event)
         body = json.loads(reply["body"]) if reply.get("body") else None
         return reply["statusCode"], {k.lower(): v for k, v in reply["headers"].items()}, body
@@ -127,7 +128,9 @@ class OpenApiConformanceTest(unittest.TestCase):
             ("ok, every kind", {}, None),
             ("ok, a kind newer than the SDK", {"contact": NEWER_KINDS, "query": "referenceTypes=URL"}, None),
             ("bad type", {"query": "referenceTypes=PHOTO"}, None),
-            ("denied", {}, "access_denied"),
+            ("another instance", {"instance": "99999999-8888-7777-6666-555555555555"}, None),
+            ("Connect refuses the role", {}, "access_denied"),
+            ("Connect unavailable", {}, "unavailable"),
             ("no contact", {"contact": "missing"}, None),
             ("wrong method", {"method": "DELETE"}, None),
             ("throttled", {}, "throttle"),

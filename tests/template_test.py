@@ -107,6 +107,11 @@ class FunctionTest(unittest.TestCase):
         for name, group in groups.items():
             self.assertIn("RetentionInDays", group["Properties"], name)
 
+    def test_lambdas_start_and_report_lines_are_kept(self):
+        # Lambda writes START and REPORT (Init Duration, Max Memory Used) at INFO: a system log level of
+        # WARN drops them ("Log-level filtering", AWS Lambda Developer Guide).
+        self.assertIn(self.properties["LoggingConfig"]["SystemLogLevel"], ("INFO", "DEBUG"))
+
     def test_the_allow_list_is_set_from_the_instance_parameter(self):
         variables = self.properties["Environment"]["Variables"]
         self.assertEqual(variables["ALLOWED_INSTANCE_IDS"], {"Ref": "ConnectInstanceArn"})
@@ -265,6 +270,16 @@ def alarms():
     return resources_of(load(), "AWS::CloudWatch::Alarm")
 
 
+def watched(alarm):
+    """(namespace, metric name, dimensions) of every metric an alarm reads: its one metric, or each
+    MetricStat of a metric-math alarm."""
+    properties = alarm["Properties"]
+    stats = [m["MetricStat"]["Metric"] for m in properties.get("Metrics", []) if "MetricStat" in m]
+    if not stats:
+        stats = [properties]
+    return [(s["Namespace"], s["MetricName"], {d["Name"]: d["Value"] for d in s["Dimensions"]}) for s in stats]
+
+
 def emitted_by_the_function(namespace, metric, dimensions):
     """Whether the function's EMF lines (tests/expected-metrics.json, which the Rust tests check every
     emitted line against) publish `metric` under exactly these dimension names and values."""
@@ -303,19 +318,17 @@ class AlarmsTest(unittest.TestCase):
 
     def test_every_alarm_watches_a_metric_that_is_really_emitted(self):
         for name, alarm in alarms().items():
-            properties = alarm["Properties"]
-            dimensions = {d["Name"]: d["Value"] for d in properties["Dimensions"]}
-            namespace, metric = properties["Namespace"], properties["MetricName"]
-            self.assertTrue(
-                emitted_by_the_function(namespace, metric, dimensions) or emitted_by_aws(namespace, metric, dimensions),
-                f"{name} watches {namespace} {metric} {dimensions}, which nothing emits",
-            )
+            for namespace, metric, dimensions in watched(alarm):
+                self.assertTrue(
+                    emitted_by_the_function(namespace, metric, dimensions) or emitted_by_aws(namespace, metric, dimensions),
+                    f"{name} watches {namespace} {metric} {dimensions}, which nothing emits",
+                )
 
     def test_the_alarms_cover_what_the_issue_lists(self):
-        watched = {
-            (str(a["Properties"]["Namespace"]), a["Properties"]["MetricName"],
-             tuple(sorted((d["Name"], str(d["Value"])) for d in a["Properties"]["Dimensions"])))
+        all_watched = {
+            (str(namespace), metric, tuple(sorted((k, str(v)) for k, v in dimensions.items())))
             for a in alarms().values()
+            for namespace, metric, dimensions in watched(a)
         }
         ours = str({"Ref": "MetricsNamespace"})
         for wanted in [
@@ -326,8 +339,17 @@ class AlarmsTest(unittest.TestCase):
             ("AWS/Lambda", "Duration", (("FunctionName", str({"Ref": "ReferencesFunction"})),)),
             ("AWS/ApiGateway", "5xx", (("ApiId", str({"Ref": "HttpApi"})),)),
             (ours, "Errors", (("EventKind", "contact_flow"),)),
+            (ours, "ConnectAccessDenied", (("EventKind", "http"),)),
+            (ours, "ConnectAccessDenied", (("EventKind", "contact_flow"),)),
         ]:
-            self.assertIn(wanted, watched)
+            self.assertIn(wanted, all_watched)
+
+    def test_connect_refusing_the_role_alarms_at_once_for_http_and_flows_together(self):
+        properties = alarms()["ConnectAccessDeniedAlarm"]["Properties"]
+        returned = [m for m in properties["Metrics"] if m.get("ReturnData")]
+        self.assertEqual(len(returned), 1)
+        self.assertEqual(returned[0]["Expression"], "FILL(http, 0) + FILL(flows, 0)")
+        self.assertEqual(properties["Threshold"], 1)
 
     def test_the_duration_alarm_watches_p99_before_the_timeout(self):
         template = load()

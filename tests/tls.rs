@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use aws_sdk_connect::config::{BehaviorVersion, Credentials, Region};
+use aws_sdk_connect::config::{Credentials, Region};
 use aws_smithy_types::retry::RetryConfig;
 use connect_references::connect::ConnectReferences;
 use connect_references::error::ErrorKind;
@@ -86,7 +86,7 @@ async fn tls_server() -> TestServer {
 
 fn connect_through(roots: Roots, port: u16) -> ConnectReferences {
     let config = aws_sdk_connect::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
+        .behavior_version(connect_references::connect::behavior_version())
         .region(Region::new("us-east-1"))
         .credentials_provider(Credentials::for_tests())
         .endpoint_url(format!("https://localhost:{port}"))

@@ -31,6 +31,8 @@ pub enum Fault {
     NotFound,
     /// 403 UnrecognizedClientException: what Connect says to bad credentials.
     UnrecognizedClient,
+    /// 503 ServiceUnavailable: an error the operation's model does not list, known only by its status.
+    Unavailable,
     /// The normal answer, after a delay.
     Slow { millis: u64 },
     /// 200 with a body that is not JSON.
@@ -104,6 +106,7 @@ impl Fault {
             Fault::InvalidRequest => error(StatusCode::BAD_REQUEST, "InvalidRequestException", "Invalid request"),
             Fault::NotFound => error(StatusCode::NOT_FOUND, "ResourceNotFoundException", "Not found"),
             Fault::UnrecognizedClient => unrecognized_client(),
+            Fault::Unavailable => error(StatusCode::SERVICE_UNAVAILABLE, "ServiceUnavailable", "Service unavailable"),
             Fault::Garbage => json_response(StatusCode::OK, Body::from("<html>not json{")),
             Fault::Drop => dropped_mid_reply(),
         };

@@ -21,6 +21,19 @@ pub struct Seed {
     /// Instance id → file id → an attached file (for `GetAttachedFile`).
     #[serde(default)]
     pub files: HashMap<String, HashMap<String, AttachedFile>>,
+    /// What `ListContactReferences` answers for a transferred contact's own id, which Connect does not
+    /// document: a 404 (the default) or an empty list. Tests run the function against both.
+    #[serde(default)]
+    pub transferred_contact_listing: TransferredListing,
+}
+
+/// The two plausible answers of `ListContactReferences` for a transferred contact's own id.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TransferredListing {
+    #[default]
+    NotFound,
+    Empty,
 }
 
 /// An attached file: what `GetAttachedFile` tells about it, and (when APPROVED) the text served at its

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use aws_sdk_connect::config::{BehaviorVersion, Credentials, Region};
+use aws_sdk_connect::config::{Credentials, Region};
 use connect_local::{Seed, StandIn};
 use connect_references::access::AllowedInstances;
 use connect_references::app::App;
@@ -539,7 +539,7 @@ pub fn app_calling(stand_in: &StandIn, allowed: AllowedInstances) -> App {
 /// The function's state in this process, sending Connect calls to `endpoint`.
 pub fn app_sending_to(endpoint: &str, allowed: AllowedInstances) -> App {
     let config = aws_sdk_connect::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
+        .behavior_version(connect_references::connect::behavior_version())
         .region(Region::new("us-east-1"))
         .credentials_provider(Credentials::for_tests())
         .endpoint_url(endpoint)

@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 
 use super::{admit, query_pairs};
 use crate::recorder::{ListContactReferences, Operation};
-use crate::seed::Seed;
+use crate::seed::{Seed, TransferredListing};
 use crate::wire::{error, json_response};
 use crate::Shared;
 
@@ -92,8 +92,15 @@ fn answer(seed: &Seed, request: &ListContactReferences) -> Response {
             &format!("Invalid reference type {unknown}"),
         );
     }
-    let Some(references) = seed.references(instance_id, contact_id) else {
-        return error(StatusCode::NOT_FOUND, "ResourceNotFoundException", "Contact not found");
+    let none = Vec::new();
+    let references = match seed.references(instance_id, contact_id) {
+        Some(references) => references,
+        None if seed.transfer(instance_id, contact_id).is_some()
+            && seed.transferred_contact_listing == TransferredListing::Empty =>
+        {
+            &none
+        }
+        None => return error(StatusCode::NOT_FOUND, "ResourceNotFoundException", "Contact not found"),
     };
     let selected: Vec<&Value> = references
         .iter()
