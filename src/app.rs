@@ -1,6 +1,7 @@
 //! What both adapters share: the deployment's gates (allow-list, opt-in features), the use case with
 //! the SDK adapter behind it, and the time budget of one invocation.
 
+use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use tokio::time::Instant;
@@ -9,11 +10,13 @@ use crate::access::AllowedInstances;
 use crate::attachments::ArnScope;
 use crate::config::Features;
 use crate::connect::ConnectReferences;
+use crate::download::DownloadQuery;
 use crate::error::Error;
-use crate::listing::{self, Usage};
+use crate::listing::{self, AttachedFile, Policy, Usage};
 use crate::logging::EventLog;
 use crate::metrics::Measurements;
 use crate::query::{ContactScope, ReferenceQuery};
+use crate::rate::RateLimit;
 use crate::reference::ReferencePage;
 
 /// Time kept back from the invocation's deadline to write the answer, so that we answer
@@ -36,15 +39,64 @@ pub struct App {
     pub event_log: EventLog,
     /// The opt-in features this deployment allows.
     pub features: Features,
+    /// `GetAttachedFile` calls this execution environment may make (shared by every invocation).
+    pub file_rate: Arc<RateLimit>,
 }
 
 impl App {
     pub fn new(connect: ConnectReferences, allowed: AllowedInstances) -> Self {
-        App { connect, allowed, event_log: EventLog::default(), features: Features::default() }
+        App {
+            connect,
+            allowed,
+            event_log: EventLog::default(),
+            features: Features::default(),
+            file_rate: Arc::new(RateLimit::default()),
+        }
     }
 
     pub fn with_features(self, features: Features) -> Self {
         App { features, ..self }
+    }
+
+    pub fn with_file_rate(self, file_rate: RateLimit) -> Self {
+        App { file_rate: Arc::new(file_rate), ..self }
+    }
+
+    /// The deployment's policy for one invocation.
+    fn policy<'a>(&'a self, scope: Option<&'a crate::attachments::ArnScope>) -> Policy<'a> {
+        Policy { arn_scope: scope, file_rate: &self.file_rate, download_paths: self.features.attachment_downloads }
+    }
+
+    /// Partition, region and account of the contact ARNs: the configured instance's, else (when it is
+    /// configured as a bare id) the invoked function's.
+    fn scope(&self, function_arn: Option<&str>) -> Option<ArnScope> {
+        self.allowed.arn_scope().cloned().or_else(|| function_arn.and_then(ArnScope::of))
+    }
+
+    /// Opens one attached file (the download route), after the same gates as a listing with links:
+    /// the allow-list and `EnableAttachmentDownloads`.
+    pub async fn open(
+        &self,
+        query: &DownloadQuery,
+        deadline: Instant,
+        function_arn: Option<&str>,
+    ) -> (Result<AttachedFile, Error>, Usage) {
+        if let Err(refused) = self.admit_download(query) {
+            return (Err(refused), Usage::default());
+        }
+        let scope = self.scope(function_arn);
+        listing::open(&self.connect, query, self.policy(scope.as_ref()), deadline).await
+    }
+
+    /// The download route's gates, without calling Connect (what a `HEAD` checks).
+    pub fn admit_download(&self, query: &DownloadQuery) -> Result<(), Error> {
+        self.allowed.check(&query.instance_id)?;
+        if !self.features.attachment_downloads {
+            return Err(Error::validation(
+                "this deployment does not open attachments (deploy with EnableAttachmentDownloads=true)",
+            ));
+        }
+        Ok(())
     }
 
     pub fn with_event_log(self, event_log: EventLog) -> Self {
@@ -78,8 +130,8 @@ impl App {
             );
             return (Err(refused), Usage::default());
         }
-        let scope = self.allowed.arn_scope().cloned().or_else(|| function_arn.and_then(ArnScope::of));
-        listing::list(&self.connect, query, scope.as_ref(), deadline).await
+        let scope = self.scope(function_arn);
+        listing::list(&self.connect, query, self.policy(scope.as_ref()), deadline).await
     }
 }
 

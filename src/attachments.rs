@@ -21,6 +21,19 @@ impl UrlExpiry {
     pub fn seconds(self) -> u16 {
         self.0
     }
+
+    /// `urlExpiry`: absent is [`DEFAULT_URL_EXPIRY_SECONDS`]; otherwise 5..300 seconds.
+    pub fn parse(raw: Option<&str>) -> Result<UrlExpiry, Error> {
+        let Some(raw) = raw else {
+            return Ok(UrlExpiry(DEFAULT_URL_EXPIRY_SECONDS));
+        };
+        raw.trim().parse::<u16>().ok().filter(|s| URL_EXPIRY_RANGE.contains(s)).map(UrlExpiry).ok_or_else(|| {
+            Error::validation(format!(
+                "urlExpiry {} must be a number of seconds from 5 to 300",
+                crate::error::quote(raw)
+            ))
+        })
+    }
 }
 
 /// Reads `include` (items may hold comma-separated values) and `urlExpiry`: `Some` when the caller asked
@@ -41,17 +54,9 @@ pub fn parse_download_links<'a>(
             )));
         }
     }
-    let expiry = match url_expiry {
-        None => DEFAULT_URL_EXPIRY_SECONDS,
-        Some(raw) => raw.trim().parse::<u16>().ok().filter(|s| URL_EXPIRY_RANGE.contains(s)).ok_or_else(|| {
-            Error::validation(format!(
-                "urlExpiry {} must be a number of seconds from 5 to 300",
-                crate::error::quote(raw)
-            ))
-        })?,
-    };
+    let expiry = UrlExpiry::parse(url_expiry)?;
     match (wanted, url_expiry) {
-        (true, _) => Ok(Some(UrlExpiry(expiry))),
+        (true, _) => Ok(Some(expiry)),
         (false, Some(_)) => Err(Error::validation(format!("urlExpiry needs include={DOWNLOAD_URL}"))),
         (false, None) => Ok(None),
     }

@@ -46,6 +46,37 @@ impl Features {
     }
 }
 
+/// How often this execution environment may call `GetAttachedFile` (`ATTACHED_FILE_RATE`, calls a
+/// second, default 2; `ATTACHED_FILE_BURST`, default 5): Connect's general quota, where the operation
+/// has none of its own. Lower both when other tools share the account's quota.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FileRate {
+    pub per_second: f64,
+    pub burst: u32,
+}
+
+impl FileRate {
+    pub fn from_settings(rate: Option<&str>, burst: Option<&str>) -> Result<Self, SettingError> {
+        let rate = match rate.map(str::trim).filter(|s| !s.is_empty()) {
+            None => 2.0,
+            Some(value) => {
+                value.parse::<f64>().ok().filter(|r| r.is_finite() && *r >= 0.01 && *r <= 100.0).ok_or_else(|| {
+                    SettingError::new("ATTACHED_FILE_RATE", "must be a number of calls a second from 0.01 to 100")
+                })?
+            }
+        };
+        let burst = match burst.map(str::trim).filter(|s| !s.is_empty()) {
+            None => 5,
+            Some(value) => value
+                .parse::<u32>()
+                .ok()
+                .filter(|b| (1..=100).contains(b))
+                .ok_or_else(|| SettingError::new("ATTACHED_FILE_BURST", "must be a whole number from 1 to 100"))?,
+        };
+        Ok(FileRate { per_second: rate, burst })
+    }
+}
+
 /// `true` or `false` (any case); unset or empty is `false`.
 fn flag(variable: &'static str, setting: Option<&str>) -> Result<bool, SettingError> {
     match setting.map(str::trim).filter(|s| !s.is_empty()) {
@@ -71,5 +102,14 @@ mod tests {
         assert_eq!(refused.to_string(), "RESOLVE_TRANSFERRED_CONTACTS: must be true or false");
         let refused = Features::from_settings(None, Some("1")).unwrap_err();
         assert_eq!(refused.to_string(), "ENABLE_ATTACHMENT_DOWNLOADS: must be true or false");
+    }
+
+    #[test]
+    fn the_file_rate_defaults_to_connects_general_quota_and_refuses_nonsense() {
+        assert_eq!(FileRate::from_settings(None, Some("")).unwrap(), FileRate { per_second: 2.0, burst: 5 });
+        assert_eq!(FileRate::from_settings(Some("0.5"), Some("1")).unwrap(), FileRate { per_second: 0.5, burst: 1 });
+        assert_eq!(FileRate::from_settings(Some("0"), None).unwrap_err().variable, "ATTACHED_FILE_RATE");
+        assert_eq!(FileRate::from_settings(Some("NaN"), None).unwrap_err().variable, "ATTACHED_FILE_RATE");
+        assert_eq!(FileRate::from_settings(None, Some("0")).unwrap_err().variable, "ATTACHED_FILE_BURST");
     }
 }

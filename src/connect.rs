@@ -109,6 +109,7 @@ impl Connect for ConnectReferences {
             .file_id(request.file_id)
             .associated_resource_arn(request.associated_resource_arn)
             .url_expiry_in_seconds(i32::from(request.expiry.seconds()))
+            .url_content_disposition(sdk::ContentDisposition::from(request.disposition.as_str()))
             .customize()
             .interceptor(AttemptCounter(calls.clone()))
             .send()
@@ -123,6 +124,7 @@ impl Connect for ConnectReferences {
             url_expires_at,
             file_name: output.file_name,
             file_size_in_bytes: Some(output.file_size_in_bytes).filter(|size| *size > 0),
+            status: output.file_status.as_ref().map(|status| ReferenceStatus::from_name(status.as_str())),
         })
     }
 }
@@ -557,7 +559,10 @@ mod tests {
         })
         .unwrap();
         let far = tokio::time::Instant::now() + Duration::from_secs(30);
-        let (page, usage) = listing::list(&ConnectReferences::new(Client::from_conf(config)), &query, None, far).await;
+        let rate = crate::rate::RateLimit::default();
+        let policy = listing::Policy { arn_scope: None, file_rate: &rate, download_paths: false };
+        let (page, usage) =
+            listing::list(&ConnectReferences::new(Client::from_conf(config)), &query, policy, far).await;
         assert_eq!(page.unwrap().references, [Reference::default()], "a newer union member is an UNKNOWN reference");
         assert_eq!(usage.calls, 1);
         let requests = replay.actual_requests().collect::<Vec<_>>();
@@ -642,6 +647,7 @@ mod tests {
             file_id,
             associated_resource_arn: "arn:aws:connect:us-east-1:123456789012:instance/i/contact/contact-1",
             expiry: parse_download_links(Some(["downloadUrl"]), Some("30")).unwrap().unwrap(),
+            disposition: crate::download::Disposition::Inline,
         }
     }
 
@@ -651,6 +657,7 @@ mod tests {
             .match_requests(|r| {
                 r.file_id() == Some("f-a")
                     && r.url_expiry_in_seconds() == Some(30)
+                    && r.url_content_disposition() == Some(&sdk::ContentDisposition::Inline)
                     && r.associated_resource_arn()
                         == Some("arn:aws:connect:us-east-1:123456789012:instance/i/contact/contact-1")
             })
@@ -676,6 +683,7 @@ mod tests {
                 url_expires_at: Some("2026-11-29T00:00:30.000Z".into()),
                 file_name: Some("a.pdf".into()),
                 file_size_in_bytes: Some(7),
+                status: None,
             }
         );
     }

@@ -14,7 +14,7 @@ use crate::envelope;
 use crate::error::{Error, ErrorKind};
 use crate::metrics::{EventKind, Measurements};
 use crate::query::{RawQuery, ReferenceQuery};
-use crate::reference::ReferencePage;
+use crate::reference::{flow_key, ReferencePage};
 
 /// The time limit when the flow does not give `timeoutSeconds`: short enough for a block left at a
 /// short Timeout (the block's documentation gives no default), long enough for Connect's usual answer.
@@ -22,19 +22,15 @@ pub const DEFAULT_FLOW_TIMEOUT_SECONDS: u64 = 3;
 /// A block waits 1..8 s in synchronous mode and at most 60 s in asynchronous mode.
 const FLOW_TIMEOUT_RANGE: std::ops::RangeInclusive<u64> = 1..=60;
 
-/// Connect refuses a Lambda response of 32 KB or more.
-pub const MAX_RESPONSE_BYTES: usize = 32 * 1024;
+/// Connect refuses a Lambda response of 32 KB or more, without saying whether it means 32,000 or
+/// 32,768 bytes: the answer stays under the smaller.
+pub const MAX_RESPONSE_BYTES: usize = 32_000;
 /// The prefix of each reference's key: a flow reads `$.External.ref_<key>`.
 pub const REFERENCE_KEY_PREFIX: &str = "ref_";
 /// The prefix of the entry holding a reference's original name, when its key had to change it.
 pub const NAME_KEY_PREFIX: &str = "name_";
-
-/// The key a flow can address for a reference name: every character outside `[A-Za-z0-9_]` (a dot,
-/// which `$.External.a.b` reads as nesting, a space, a slash, any non-ASCII letter) becomes `_`, one for
-/// one. Deterministic, so a flow author can work the key out from the name (`scan.pdf` → `scan_pdf`).
-pub fn flow_key(name: &str) -> String {
-    name.chars().map(|c| if c.is_ascii_alphanumeric() || c == '_' { c } else { '_' }).collect()
-}
+/// The prefix of the entry holding an attachment's download link (`include=downloadUrl`).
+pub const URL_KEY_PREFIX: &str = "url_";
 
 /// The parts of Connect's event we read. Lenient on purpose: endpoints and queue may be null or
 /// missing, unknown fields are ignored, and `Name` is not checked (real events say `ContactFlowEvent`
@@ -138,11 +134,6 @@ impl ContactFlowEvent {
             url_expiry: self.parameter("urlExpiry")?,
             ..RawQuery::default()
         })?;
-        if query.download_links.is_some() && self.response_format()? != ResponseFormat::Json {
-            return Err(Error::validation(
-                "include=downloadUrl needs responseFormat=JSON: the flat map has no room for download links",
-            ));
-        }
         Ok(query)
     }
 }
@@ -187,6 +178,9 @@ impl FlatResponse {
             let mut kept = vec![(format!("{REFERENCE_KEY_PREFIX}{key}"), value.to_owned())];
             if key != name {
                 kept.push((format!("{NAME_KEY_PREFIX}{key}"), name.to_owned()));
+            }
+            if let Some(url) = &reference.download_url {
+                kept.push((format!("{URL_KEY_PREFIX}{key}"), url.clone()));
             }
             let len: usize = kept.iter().map(|(k, v)| entry_len(k, v)).sum();
             if len > budget {
@@ -262,7 +256,10 @@ pub fn render(
 ) -> FlowAnswer {
     let whole = |body| FlowAnswer { body, truncated: false };
     match (format, outcome) {
-        (ResponseFormat::Json, Ok((query, page))) => whole(envelope::success(query, page)),
+        (ResponseFormat::Json, Ok((query, page))) => {
+            let (body, truncated) = envelope::flow_success(query, page, MAX_RESPONSE_BYTES);
+            FlowAnswer { body, truncated }
+        }
         (ResponseFormat::Json, Err(error)) => whole(envelope::error(error, request_id)),
         (ResponseFormat::StringMap, Ok((_, page))) => {
             let flat = FlatResponse::success(page);

@@ -4,8 +4,9 @@
 use serde::Serialize;
 
 use crate::error::Error;
+use crate::listing::AttachedFile;
 use crate::query::ReferenceQuery;
-use crate::reference::{Reference, ReferencePage};
+use crate::reference::{flow_key, Reference, ReferencePage};
 
 #[derive(Serialize)]
 struct Success<'a> {
@@ -51,6 +52,86 @@ pub fn success(query: &ReferenceQuery, page: &ReferencePage) -> String {
             initial_contact_id: page.initial_contact_id.as_deref(),
         },
     })
+}
+
+#[derive(Serialize)]
+struct Opened<'a> {
+    success: bool,
+    data: OpenedData<'a>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct OpenedData<'a> {
+    url: &'a str,
+    expires_at: Option<&'a str>,
+    file_name: Option<&'a str>,
+    file_size_in_bytes: Option<i64>,
+}
+
+/// `{"success": true, "data": {"url", "expiresAt", "fileName", "fileSizeInBytes"}}`: an opened file,
+/// for a download-route caller that asked for JSON.
+pub fn opened(file: &AttachedFile) -> String {
+    to_json(&Opened {
+        success: true,
+        data: OpenedData {
+            url: file.download_url.as_deref().unwrap_or_default(),
+            expires_at: file.url_expires_at.as_deref(),
+            file_name: file.file_name.as_deref(),
+            file_size_in_bytes: file.file_size_in_bytes,
+        },
+    })
+}
+
+/// The envelope for a flow with JSON response validation: `data.references` is an object keyed by the
+/// same flow key as the flat map's `ref_<key>` (a flow cannot index an array: read
+/// `$.External.data.references.<key>.value`). References without a name have no key and are left out;
+/// when two share a key the first wins. References are dropped from the end until the answer fits in
+/// `max_bytes`, and `data.truncated` then says so; the second value is whether that happened.
+pub fn flow_success(query: &ReferenceQuery, page: &ReferencePage, max_bytes: usize) -> (String, bool) {
+    let mut keyed = serde_json::Map::new();
+    let mut truncated = false;
+    // The answer without references, with room for `"truncated":true`.
+    let fixed = flow_envelope(query, page, serde_json::Map::new(), true).len();
+    let mut budget = max_bytes.saturating_sub(fixed + 1);
+    for reference in &page.references {
+        let Some(name) = reference.name.as_deref() else { continue };
+        let key = flow_key(name);
+        if keyed.contains_key(&key) {
+            continue;
+        }
+        let value = serde_json::to_value(reference).unwrap_or_default();
+        // `"key":{…},`
+        let len = serde_json::to_string(&key).map_or(usize::MAX / 4, |k| k.len()) + value.to_string().len() + 2;
+        if len > budget {
+            truncated = true;
+            break;
+        }
+        budget -= len;
+        keyed.insert(key, value);
+    }
+    (flow_envelope(query, page, keyed, truncated), truncated)
+}
+
+fn flow_envelope(
+    query: &ReferenceQuery,
+    page: &ReferencePage,
+    references: serde_json::Map<String, serde_json::Value>,
+    truncated: bool,
+) -> String {
+    let mut data = serde_json::json!({
+        "instanceId": query.instance_id,
+        "contactId": query.contact_id,
+        "references": references,
+        "nextToken": page.next_token,
+    });
+    if let Some(initial) = &page.initial_contact_id {
+        data["initialContactId"] = serde_json::json!(initial);
+    }
+    if truncated {
+        data["truncated"] = serde_json::json!(true);
+    }
+    to_json(&serde_json::json!({"success": true, "data": data}))
 }
 
 /// `{"success": false, "error": {"code", "message", "requestId"}}`.

@@ -20,11 +20,15 @@ pub enum ErrorKind {
     UpstreamTimeout,
     /// Anything else: a fault of this function or of its configuration.
     Internal,
+    /// An attached file that is not ready yet (PROCESSING, DRAFTING): ask again later.
+    FileNotReady,
+    /// An attached file that will never open (REJECTED, FAILED, DELETED).
+    FileUnavailable,
 }
 
 impl ErrorKind {
     /// Every kind, for tests and documentation that must cover the whole table.
-    pub const ALL: [ErrorKind; 7] = [
+    pub const ALL: [ErrorKind; 9] = [
         ErrorKind::Validation,
         ErrorKind::AccessDenied,
         ErrorKind::NotFound,
@@ -32,6 +36,8 @@ impl ErrorKind {
         ErrorKind::Upstream,
         ErrorKind::UpstreamTimeout,
         ErrorKind::Internal,
+        ErrorKind::FileNotReady,
+        ErrorKind::FileUnavailable,
     ];
 
     /// The stable, machine-readable code: the one table of codes.
@@ -44,6 +50,8 @@ impl ErrorKind {
             ErrorKind::Upstream => "UPSTREAM_ERROR",
             ErrorKind::UpstreamTimeout => "UPSTREAM_TIMEOUT",
             ErrorKind::Internal => "INTERNAL_ERROR",
+            ErrorKind::FileNotReady => "FILE_NOT_READY",
+            ErrorKind::FileUnavailable => "FILE_UNAVAILABLE",
         }
     }
 }
@@ -107,7 +115,9 @@ mod tests {
                 "THROTTLED",
                 "UPSTREAM_ERROR",
                 "UPSTREAM_TIMEOUT",
-                "INTERNAL_ERROR"
+                "INTERNAL_ERROR",
+                "FILE_NOT_READY",
+                "FILE_UNAVAILABLE"
             ]
         );
     }

@@ -10,8 +10,11 @@ use lambda_http::{Body, Request, RequestExt, Response};
 use percent_encoding::percent_decode_str;
 
 use crate::app::{deadline, App, Outcome};
+use crate::download::{DownloadQuery, RawDownload, DOWNLOAD_ROUTE, DOWNLOAD_ROUTE_PREFIX, RETRY_NOT_READY_SECONDS};
 use crate::envelope;
 use crate::error::{Error, ErrorKind};
+use crate::listing::Usage;
+use crate::logging::FileAudit;
 use crate::metrics::{EventKind, Measurements};
 use crate::query::{ContactScope, RawQuery, ReferenceQuery};
 
@@ -35,6 +38,8 @@ pub const fn status_of(kind: ErrorKind) -> StatusCode {
         ErrorKind::Upstream => StatusCode::BAD_GATEWAY,
         ErrorKind::UpstreamTimeout => StatusCode::GATEWAY_TIMEOUT,
         ErrorKind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        ErrorKind::FileNotReady => StatusCode::CONFLICT,
+        ErrorKind::FileUnavailable => StatusCode::GONE,
     }
 }
 
@@ -84,18 +89,22 @@ impl Refusal {
 
 /// Answers one HTTP request. Never fails: every problem becomes an envelope with its status.
 pub async fn handle(app: &App, request: &Request) -> Outcome<Response<Body>> {
+    if matches!(route(request, Origin::of(request)), Ok(Route::Download { .. })) {
+        return open(app, request).await;
+    }
     let request_id = request.lambda_context_ref().map(|c| c.request_id.as_str());
     let head_only = request.method() == Method::HEAD;
     let mut measured = Measurements::of(EventKind::Http);
     let result = match parse_request(request) {
         Ok(query) => {
+            // A HEAD of a list answers like a GET, but never makes links.
+            let query = if head_only { query.without_links() } else { query };
             let context = request.lambda_context_ref();
             let lambda_deadline = context.map_or(0, |c| c.deadline);
             let function_arn = context.map(|c| c.invoked_function_arn.as_str());
             let (page, usage) = app.list(&query, deadline(lambda_deadline, None), function_arn).await;
-            measured.connect_calls = usage.calls;
-            measured.connect_latency = usage.waited;
-            measured.connect_access_denied = usage.access_denied;
+            measure(&mut measured, &usage);
+            audit(app, request, &query.instance_id, &usage);
             match page {
                 Ok(page) => Ok((query, page)),
                 Err(error) => Err(Refusal::from(hint_at_transfers(error, &query, app))),
@@ -117,6 +126,134 @@ pub async fn handle(app: &App, request: &Request) -> Outcome<Response<Body>> {
     Outcome { answer, measured }
 }
 
+/// Opens one attached file (the download route): `302` to a fresh pre-signed URL, or with
+/// `Accept: application/json` the envelope with the URL; `HEAD` checks the request and makes no call.
+async fn open(app: &App, request: &Request) -> Outcome<Response<Body>> {
+    let request_id = request.lambda_context_ref().map(|c| c.request_id.as_str());
+    let head_only = request.method() == Method::HEAD;
+    let mut measured = Measurements::of(EventKind::Http);
+    let answer = match parse_download(request) {
+        Ok(query) if head_only => match app.admit_download(&query) {
+            Ok(()) => respond(StatusCode::OK, String::new(), true),
+            Err(error) => refusal_response(&error.into(), request_id, true),
+        },
+        Ok(query) => {
+            let context = request.lambda_context_ref();
+            let lambda_deadline = context.map_or(0, |c| c.deadline);
+            let function_arn = context.map(|c| c.invoked_function_arn.as_str());
+            let (opened, usage) = app.open(&query, deadline(lambda_deadline, None), function_arn).await;
+            measure(&mut measured, &usage);
+            audit(app, request, &query.instance_id, &usage);
+            match opened {
+                Ok(file) if wants_json(request) => respond(StatusCode::OK, envelope::opened(&file), false),
+                Ok(file) => redirect(file.download_url.as_deref().unwrap_or_default()),
+                Err(error) => refusal_response(&error.into(), request_id, false),
+            }
+        }
+        Err(refusal) => refusal_response(&refusal, request_id, head_only),
+    };
+    if !answer.status().is_success() && !answer.status().is_redirection() {
+        measured.error_code = Some(code_of(answer.status()));
+    }
+    Outcome { answer, measured }
+}
+
+/// The code of a failure status this adapter answered (the one table, read backwards).
+fn code_of(status: StatusCode) -> &'static str {
+    codes_and_statuses().find(|(_, s)| *s == status).map_or(ErrorKind::Internal.code(), |(code, _)| code)
+}
+
+fn measure(measured: &mut Measurements, usage: &Usage) {
+    measured.connect_calls = usage.calls;
+    measured.connect_latency = usage.waited;
+    measured.connect_access_denied = usage.access_denied;
+}
+
+/// One audit line per `GetAttachedFile` made: who asked, for which file, how it ended.
+fn audit(app: &App, request: &Request, instance_id: &str, usage: &Usage) {
+    if usage.files.is_empty() {
+        return;
+    }
+    let caller = caller(request);
+    let context = request.lambda_context_ref();
+    let request_id = context.map_or("", |c| c.request_id.as_str());
+    for file in &usage.files {
+        app.event_log.audit(&FileAudit {
+            caller: &caller,
+            instance_id,
+            contact_id: &file.contact_id,
+            file_id: &file.file_id,
+            outcome: file.outcome.map_or("OK", ErrorKind::code),
+            request_id,
+        });
+    }
+}
+
+/// Who is asking, as API Gateway authenticated them: the IAM principal's ARN, or the JWT's `sub` and
+/// client id; `unauthenticated` when the request carries neither (a function URL without auth, ALB).
+pub fn caller(request: &Request) -> String {
+    match request.request_context_ref() {
+        Some(RequestContext::ApiGatewayV2(context)) => {
+            let authorizer = context.authorizer.as_ref();
+            if let Some(arn) = authorizer.and_then(|a| a.iam.as_ref()).and_then(|iam| iam.user_arn.clone()) {
+                return arn;
+            }
+            if let Some(jwt) = authorizer.and_then(|a| a.jwt.as_ref()) {
+                let claim = |name: &str| jwt.claims.get(name).cloned().unwrap_or_default();
+                let client = Some(claim("client_id")).filter(|c| !c.is_empty()).unwrap_or_else(|| claim("azp"));
+                return format!("jwt sub={} client_id={client}", claim("sub"));
+            }
+            "unauthenticated".to_owned()
+        }
+        Some(RequestContext::ApiGatewayV1(context)) => {
+            context.identity.user_arn.clone().unwrap_or_else(|| "unauthenticated".to_owned())
+        }
+        _ => "unauthenticated".to_owned(),
+    }
+}
+
+fn wants_json(request: &Request) -> bool {
+    request
+        .headers()
+        .get_all(header::ACCEPT)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .any(|value| value.to_ascii_lowercase().contains("application/json"))
+}
+
+/// `302 Found` to the file's fresh pre-signed URL; never cached (the URL is a short-lived credential).
+fn redirect(url: &str) -> Response<Body> {
+    let mut response = respond(StatusCode::FOUND, String::new(), true);
+    match HeaderValue::from_str(url) {
+        Ok(location) => {
+            response.headers_mut().insert(header::LOCATION, location);
+        }
+        Err(_) => {
+            *response.status_mut() = StatusCode::BAD_GATEWAY;
+        }
+    }
+    response
+}
+
+/// Reads the download route, method, query string and body into a validated download request.
+pub fn parse_download(request: &Request) -> Result<DownloadQuery, Refusal> {
+    let origin = Origin::of(request);
+    let Route::Download { instance, contact, file } = route(request, origin)? else {
+        return Err(Error::new(ErrorKind::NotFound, format!("no such route; use GET {DOWNLOAD_ROUTE}")).into());
+    };
+    check_method_and_body(request)?;
+    let params = request.query_string_parameters_ref();
+    let first = |key| params.and_then(|p| p.first(key)).map(|v| origin.decode_query(v));
+    let (url_expiry, disposition) = (first("urlExpiry"), first("disposition"));
+    Ok(DownloadQuery::parse(RawDownload {
+        instance_id: &instance,
+        contact_id: &contact,
+        file_id: &file,
+        url_expiry: url_expiry.as_deref(),
+        disposition: disposition.as_deref(),
+    })?)
+}
+
 /// The failure envelope with the refusal's status and headers (`Allow` for 405, `Retry-After` for 429).
 pub fn refusal_response(refusal: &Refusal, request_id: Option<&str>, head_only: bool) -> Response<Body> {
     let mut response =
@@ -129,6 +266,9 @@ pub fn refusal_response(refusal: &Refusal, request_id: Option<&str>, head_only: 
         StatusCode::TOO_MANY_REQUESTS => {
             headers.insert(header::RETRY_AFTER, HeaderValue::from_static(RETRY_AFTER_SECONDS));
         }
+        StatusCode::CONFLICT => {
+            headers.insert(header::RETRY_AFTER, HeaderValue::from(RETRY_NOT_READY_SECONDS));
+        }
         _ => {}
     }
     response
@@ -137,14 +277,10 @@ pub fn refusal_response(refusal: &Refusal, request_id: Option<&str>, head_only: 
 /// Reads the route, method, query string and body into a validated query.
 pub fn parse_request(request: &Request) -> Result<ReferenceQuery, Refusal> {
     let origin = Origin::of(request);
-    let (instance_id, contact_id) = route_ids(request, origin)?;
-    if request.method() != Method::GET && request.method() != Method::HEAD {
-        let method = method_name(request.method());
-        return Err(Refusal::MethodNotAllowed(format!("{method} is not allowed here; use GET")));
-    }
-    if !request.body().is_empty() {
-        return Err(Error::validation("a GET request takes no body").into());
-    }
+    let Route::List { instance: instance_id, contact: contact_id } = route(request, origin)? else {
+        return Err(Error::new(ErrorKind::NotFound, format!("no such route; use GET {ROUTE}")).into());
+    };
+    check_method_and_body(request)?;
     let params = request.query_string_parameters_ref();
     // Every value of a key, and its first value, each decoded as the origin needs.
     let all = |key| {
@@ -167,6 +303,18 @@ pub fn parse_request(request: &Request) -> Result<ReferenceQuery, Refusal> {
         include: borrowed(&include),
         url_expiry: url_expiry.as_deref(),
     })?)
+}
+
+/// Both routes answer `GET` and `HEAD` only, without a body.
+fn check_method_and_body(request: &Request) -> Result<(), Refusal> {
+    if request.method() != Method::GET && request.method() != Method::HEAD {
+        let method = method_name(request.method());
+        return Err(Refusal::MethodNotAllowed(format!("{method} is not allowed here; use GET")));
+    }
+    if !request.body().is_empty() {
+        return Err(Error::validation("a GET request takes no body").into());
+    }
+    Ok(())
 }
 
 /// Every value of a repeated key, borrowed.
@@ -232,29 +380,59 @@ fn is_function_url(context: &ApiGatewayV2httpRequestContext) -> bool {
     context.apiid.is_none() || context.domain_name.as_deref().is_some_and(|domain| domain.contains(".lambda-url."))
 }
 
-/// The two ids, from API Gateway's `pathParameters` when it gives them, else from the path's tail.
-fn route_ids(request: &Request, origin: Origin) -> Result<(String, String), Error> {
-    let from_parameters =
-        request.path_parameters_ref().and_then(|p| Some((p.first("InstanceId")?, p.first("ContactId")?)));
-    let (instance, contact) = match from_parameters {
-        Some(ids) => ids,
-        None => route_tail(request.raw_http_path()).ok_or_else(|| {
-            Error::new(ErrorKind::NotFound, format!("no such route; use GET {ROUTE}?referenceTypes=URL"))
-        })?,
-    };
-    Ok((origin.decode_path(instance)?.into_owned(), origin.decode_path(contact)?.into_owned()))
+/// Which of the two routes a request is for, with its ids decoded once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Route {
+    List { instance: String, contact: String },
+    Download { instance: String, contact: String, file: String },
 }
 
-/// Matches `…/contact/references/{InstanceId}/{ContactId}` (a trailing slash allowed).
-fn route_tail(path: &str) -> Option<(&str, &str)> {
+/// The ids, from API Gateway's `pathParameters` when it gives them, else from the path's tail.
+fn route(request: &Request, origin: Origin) -> Result<Route, Error> {
+    let parameters = request.path_parameters_ref();
+    let given = |name| parameters.and_then(|p| p.first(name));
+    let found = match (given("InstanceId"), given("ContactId"), given("FileId")) {
+        (Some(instance), Some(contact), Some(file)) => Some(RouteTail::Download(instance, contact, file)),
+        (Some(instance), Some(contact), None) => Some(RouteTail::List(instance, contact)),
+        _ => route_tail(request.raw_http_path()),
+    };
+    let decode = |segment| origin.decode_path(segment).map(Cow::into_owned);
+    match found {
+        Some(RouteTail::List(instance, contact)) => {
+            Ok(Route::List { instance: decode(instance)?, contact: decode(contact)? })
+        }
+        Some(RouteTail::Download(instance, contact, file)) => {
+            Ok(Route::Download { instance: decode(instance)?, contact: decode(contact)?, file: decode(file)? })
+        }
+        None => Err(Error::new(
+            ErrorKind::NotFound,
+            format!("no such route; use GET {ROUTE}?referenceTypes=URL or GET {DOWNLOAD_ROUTE}"),
+        )),
+    }
+}
+
+/// The route's segments as they are in the path (still encoded where the origin encodes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum RouteTail<'a> {
+    List(&'a str, &'a str),
+    Download(&'a str, &'a str, &'a str),
+}
+
+/// Matches `…/contact/references/{InstanceId}/{ContactId}` or
+/// `…/contact/attachments/{InstanceId}/{ContactId}/{FileId}` (a trailing slash allowed).
+fn route_tail(path: &str) -> Option<RouteTail<'_>> {
     let path = path.split(['?', '#']).next().unwrap_or_default();
     let path = path.strip_suffix('/').unwrap_or(path);
-    let mut segments = path.rsplit('/');
-    let contact = segments.next()?;
-    let instance = segments.next()?;
-    let references = segments.next()?;
-    let prefix = segments.next()?;
-    ([prefix, references] == ROUTE_PREFIX).then_some((instance, contact))
+    let segments: Vec<&str> = path.rsplit('/').take(5).collect();
+    match segments[..] {
+        [contact, instance, references, prefix, ..] if [prefix, references] == ROUTE_PREFIX => {
+            Some(RouteTail::List(instance, contact))
+        }
+        [file, contact, instance, attachments, prefix] if [prefix, attachments] == DOWNLOAD_ROUTE_PREFIX => {
+            Some(RouteTail::Download(instance, contact, file))
+        }
+        _ => None,
+    }
 }
 
 fn method_name(method: &Method) -> Cow<'static, str> {
@@ -422,11 +600,15 @@ mod tests {
 
     #[test]
     fn route_tail_matches_under_any_base_path_only() {
-        assert_eq!(route_tail("/contact/references/i/c"), Some(("i", "c")));
-        assert_eq!(route_tail("/stage/x/contact/references/i/c/"), Some(("i", "c")));
+        assert_eq!(route_tail("/contact/references/i/c"), Some(RouteTail::List("i", "c")));
+        assert_eq!(route_tail("/stage/x/contact/references/i/c/"), Some(RouteTail::List("i", "c")));
         assert_eq!(route_tail("/contact/references/i"), None);
         assert_eq!(route_tail("/contact/other/i/c"), None);
         assert_eq!(route_tail("/"), None);
+        assert_eq!(route_tail("/contact/attachments/i/c/f"), Some(RouteTail::Download("i", "c", "f")));
+        assert_eq!(route_tail("/stage/contact/attachments/i/c/f/"), Some(RouteTail::Download("i", "c", "f")));
+        assert_eq!(route_tail("/contact/attachments/i/c"), None);
+        assert_eq!(route_tail("/contact/references/i/c/f"), None);
     }
 
     #[test]
@@ -492,6 +674,8 @@ mod tests {
                 ("UPSTREAM_ERROR", 502),
                 ("UPSTREAM_TIMEOUT", 504),
                 ("INTERNAL_ERROR", 500),
+                ("FILE_NOT_READY", 409),
+                ("FILE_UNAVAILABLE", 410),
                 ("METHOD_NOT_ALLOWED", 405),
             ]
         );

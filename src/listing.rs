@@ -6,7 +6,7 @@
 
 use std::future::Future;
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use futures_util::future::try_join_all;
@@ -14,9 +14,15 @@ use futures_util::stream::{self, StreamExt};
 use tokio::time::Instant;
 
 use crate::attachments::{file_id, ArnScope, UrlExpiry, CONCURRENT_LINKS};
+use crate::download::{download_path, unopened, Disposition, DownloadQuery};
 use crate::error::{Error, ErrorKind};
 use crate::query::{ContactScope, ReferenceQuery, TYPES_PER_CALL};
+use crate::rate::RateLimit;
 use crate::reference::{group_by_requested_type, Reference, ReferencePage, ReferenceStatus, ReferenceType};
+
+/// At most this many download links in one list answer (`include=downloadUrl`); the other attachments
+/// say `THROTTLED` and keep their `downloadPath`, which opens them one click at a time.
+pub const MAX_LINKS_PER_ANSWER: usize = 10;
 
 /// How many pages one batch may follow when several batches are merged (Connect documents
 /// `NextToken` as always null today, so this only guards against a runaway loop).
@@ -73,6 +79,7 @@ pub struct FileRequest<'a> {
     /// The resource the file belongs to: the contact's ARN.
     pub associated_resource_arn: &'a str,
     pub expiry: UrlExpiry,
+    pub disposition: Disposition,
 }
 
 /// What `GetAttachedFile` says of a file; `download_url` only for an APPROVED one.
@@ -82,6 +89,27 @@ pub struct AttachedFile {
     pub url_expires_at: Option<String>,
     pub file_name: Option<String>,
     pub file_size_in_bytes: Option<i64>,
+    pub status: Option<ReferenceStatus>,
+}
+
+/// One `GetAttachedFile` the use case made, for the audit trail: which file of which contact, and how
+/// it ended (`None`: a link was handed out). Never the link itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileCall {
+    pub contact_id: String,
+    pub file_id: String,
+    pub outcome: Option<ErrorKind>,
+}
+
+/// What the deployment decides for every listing and download.
+#[derive(Debug, Clone, Copy)]
+pub struct Policy<'a> {
+    /// Partition, region and account of the contact ARNs files belong to (from configuration).
+    pub arn_scope: Option<&'a ArnScope>,
+    /// How often this execution environment may call `GetAttachedFile`.
+    pub file_rate: &'a RateLimit,
+    /// Downloads are enabled: each attachment of this instance carries its `downloadPath`.
+    pub download_paths: bool,
 }
 
 /// Requests sent to Connect for one listing, and how many Connect refused for lack of rights, shared
@@ -109,8 +137,8 @@ impl Calls {
     }
 }
 
-/// What one listing cost, for the metrics.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+/// What one listing or download cost, for the metrics and the audit trail.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Usage {
     /// Requests sent to Connect: every attempt, so the SDK's retries count.
     pub calls: u32,
@@ -119,6 +147,8 @@ pub struct Usage {
     /// Calls Connect refused with `AccessDeniedException`: the role is missing a right, which the
     /// operator must hear of (metric `ConnectAccessDenied`).
     pub access_denied: u32,
+    /// Every `GetAttachedFile` made, in the order they ended.
+    pub files: Vec<FileCall>,
 }
 
 /// What a caller reads when Connect refused the function's own role (`AccessDeniedException`): the
@@ -141,26 +171,32 @@ pub fn connect_failed(kind: ErrorKind) -> Error {
         ErrorKind::Upstream => "Amazon Connect failed or could not be reached",
         ErrorKind::UpstreamTimeout => "Amazon Connect did not answer in time",
         ErrorKind::Internal => "internal error",
+        ErrorKind::FileNotReady => "the file is not ready yet (Connect is still processing it); retry later",
+        ErrorKind::FileUnavailable => "the file cannot be opened: Connect rejected, failed or deleted it",
     };
     Error::new(kind, message)
 }
 
-/// Lists the query's references by `deadline`, with download links when the query asks for them, and
-/// says what it cost. `arn_scope` (from the deployment's configuration) gives the partition, region
-/// and account of the contact's ARN that `GetAttachedFile` wants.
+/// Lists the query's references by `deadline`, with each attachment's `downloadPath` where downloads
+/// are enabled (no call), and download links when the query asks for them; says what it cost.
 pub async fn list<C: Connect>(
     connect: &C,
     query: &ReferenceQuery,
-    arn_scope: Option<&ArnScope>,
+    policy: Policy<'_>,
     deadline: Instant,
 ) -> (Result<ReferencePage, Error>, Usage) {
     let calls = Calls::default();
+    let files = Mutex::new(Vec::new());
     let started = Instant::now();
     let result = match tokio::time::timeout_at(deadline, references_in_scope(connect, query, &calls)).await {
         Ok(Ok(mut page)) => {
+            let contact = page.initial_contact_id.clone().unwrap_or_else(|| query.contact_id.clone());
+            if policy.download_paths {
+                point_at_downloads(&mut page.references, &query.instance_id, &contact);
+            }
             if let Some(expiry) = query.download_links {
-                let links = Links { connect, query, arn_scope, expiry, deadline, calls: &calls };
-                links.add_to(&mut page).await;
+                let links = Links { connect, query, policy, expiry, deadline, calls: &calls, files: &files };
+                links.add_to(&mut page, &contact).await;
             }
             Ok(page)
         }
@@ -173,8 +209,65 @@ pub async fn list<C: Connect>(
             Err(connect_failed(ErrorKind::UpstreamTimeout))
         }
     };
-    let usage = Usage { calls: calls.count(), waited: Some(started.elapsed()), access_denied: calls.denied_count() };
+    let files = files.into_inner().unwrap_or_else(PoisonError::into_inner);
+    let usage =
+        Usage { calls: calls.count(), waited: Some(started.elapsed()), access_denied: calls.denied_count(), files };
     (result, usage)
+}
+
+/// Opens one file at the moment of the click: one `GetAttachedFile` within the rate and the deadline.
+/// An APPROVED file gives its fresh link; any other status says whether to try again later.
+pub async fn open<C: Connect>(
+    connect: &C,
+    query: &DownloadQuery,
+    policy: Policy<'_>,
+    deadline: Instant,
+) -> (Result<AttachedFile, Error>, Usage) {
+    let calls = Calls::default();
+    let started = Instant::now();
+    let Some(scope) = policy.arn_scope else {
+        // Without the deployment's partition, region and account there is no contact ARN to ask with.
+        return (Err(connect_failed(ErrorKind::Internal)), Usage::default());
+    };
+    let Some(start) = policy.file_rate.reserve_by(deadline) else {
+        return (Err(connect_failed(ErrorKind::Throttled)), Usage::default());
+    };
+    tokio::time::sleep_until(start).await;
+    let contact_arn = scope.contact_arn(&query.instance_id, &query.contact_id);
+    let request = FileRequest {
+        instance_id: &query.instance_id,
+        file_id: &query.file_id,
+        associated_resource_arn: &contact_arn,
+        expiry: query.expiry,
+        disposition: query.disposition,
+    };
+    let result = match tokio::time::timeout_at(deadline, connect.attached_file(request, &calls)).await {
+        Ok(Ok(file)) if file.download_url.as_deref().is_some_and(|url| !url.is_empty()) => Ok(file),
+        Ok(Ok(file)) => Err(connect_failed(unopened(file.status.as_ref()))),
+        Ok(Err(error)) => Err(error),
+        Err(_) => Err(connect_failed(ErrorKind::UpstreamTimeout)),
+    };
+    let call = FileCall {
+        contact_id: query.contact_id.clone(),
+        file_id: query.file_id.clone(),
+        outcome: result.as_ref().err().map(|error| error.kind),
+    };
+    let usage = Usage {
+        calls: calls.count(),
+        waited: Some(started.elapsed()),
+        access_denied: calls.denied_count(),
+        files: if calls.count() > 0 { vec![call] } else { Vec::new() },
+    };
+    (result, usage)
+}
+
+/// Gives each ATTACHMENT that is a file of this instance the download route's path for it.
+fn point_at_downloads(references: &mut [Reference], instance_id: &str, contact_id: &str) {
+    for reference in references.iter_mut().filter(|r| r.reference_type == Some(ReferenceType::Attachment)) {
+        if let Some(file) = reference.arn.as_deref().and_then(|arn| file_id(arn, instance_id)) {
+            reference.download_path = Some(download_path(instance_id, contact_id, file));
+        }
+    }
 }
 
 /// For [`ContactScope::Initial`], asks for the contact's initial contact first and lists that one's
@@ -232,15 +325,17 @@ async fn every_page<C: Connect>(connect: &C, first: PageRequest<'_>, calls: &Cal
     Err(Error::new(ErrorKind::Upstream, "Amazon Connect returned more pages than expected"))
 }
 
-/// The download links of one listing: at most [`CONCURRENT_LINKS`] `GetAttachedFile` calls at once,
-/// each bounded by the listing's deadline; a call whose turn comes after the deadline is not started.
+/// The download links of one listing: at most [`MAX_LINKS_PER_ANSWER`], at most [`CONCURRENT_LINKS`]
+/// `GetAttachedFile` calls at once, each within the deployment's rate and the listing's deadline; a
+/// call whose turn comes after the deadline is not started.
 struct Links<'a, C> {
     connect: &'a C,
     query: &'a ReferenceQuery,
-    arn_scope: Option<&'a ArnScope>,
+    policy: Policy<'a>,
     expiry: UrlExpiry,
     deadline: Instant,
     calls: &'a Calls,
+    files: &'a Mutex<Vec<FileCall>>,
 }
 
 /// The file to ask for and the contact's ARN it belongs to.
@@ -251,15 +346,25 @@ struct Wanted {
 
 impl<C: Connect> Links<'_, C> {
     /// Gives each ATTACHMENT reference its link, or the error kind saying why it has none.
-    async fn add_to(&self, page: &mut ReferencePage) {
-        let contact = page.initial_contact_id.as_deref().unwrap_or(&self.query.contact_id);
+    async fn add_to(&self, page: &mut ReferencePage, contact: &str) {
+        let mut wanted = 0;
         // The futures are made by a method, not an async closure, so that the stream stays `Send`.
         let links: Vec<_> = page
             .references
             .iter()
             .enumerate()
             .filter(|(_, reference)| reference.reference_type == Some(ReferenceType::Attachment))
-            .map(|(index, reference)| self.link(index, self.wanted(reference, contact)))
+            .map(|(index, reference)| {
+                let request = self.wanted(reference, contact).and_then(|request| {
+                    wanted += 1;
+                    if wanted > MAX_LINKS_PER_ANSWER {
+                        Err(ErrorKind::Throttled)
+                    } else {
+                        Ok(request)
+                    }
+                });
+                self.link(index, request, contact)
+            })
             .collect();
         let links: Vec<(usize, Result<AttachedFile, ErrorKind>)> =
             stream::iter(links).buffer_unordered(CONCURRENT_LINKS).collect().await;
@@ -286,16 +391,29 @@ impl<C: Connect> Links<'_, C> {
         }
         let arn = reference.arn.as_deref().unwrap_or_default();
         let file_id = file_id(arn, &self.query.instance_id).ok_or(ErrorKind::Validation)?;
-        let scope = self.arn_scope.cloned().or_else(|| ArnScope::of(arn)).ok_or(ErrorKind::Internal)?;
+        let scope = self.policy.arn_scope.cloned().or_else(|| ArnScope::of(arn)).ok_or(ErrorKind::Internal)?;
         Ok(Wanted { file_id: file_id.to_owned(), contact_arn: scope.contact_arn(&self.query.instance_id, contact) })
     }
 
-    /// One reference's link, by the deadline; not started at all once the deadline has passed.
-    async fn link(&self, index: usize, wanted: Result<Wanted, ErrorKind>) -> (usize, Result<AttachedFile, ErrorKind>) {
+    /// One reference's link, by the deadline and within the rate; not started at all when its turn
+    /// (the rate's, or the concurrency cap's) comes after the deadline.
+    async fn link(
+        &self,
+        index: usize,
+        wanted: Result<Wanted, ErrorKind>,
+        contact: &str,
+    ) -> (usize, Result<AttachedFile, ErrorKind>) {
         let wanted = match wanted {
             Ok(wanted) => wanted,
             Err(kind) => return (index, Err(kind)),
         };
+        if Instant::now() >= self.deadline {
+            return (index, Err(ErrorKind::UpstreamTimeout));
+        }
+        let Some(start) = self.policy.file_rate.reserve_by(self.deadline) else {
+            return (index, Err(ErrorKind::Throttled));
+        };
+        tokio::time::sleep_until(start).await;
         if Instant::now() >= self.deadline {
             return (index, Err(ErrorKind::UpstreamTimeout));
         }
@@ -304,6 +422,7 @@ impl<C: Connect> Links<'_, C> {
             file_id: &wanted.file_id,
             associated_resource_arn: &wanted.contact_arn,
             expiry: self.expiry,
+            disposition: Disposition::Attachment,
         };
         let link = match tokio::time::timeout_at(self.deadline, self.connect.attached_file(request, self.calls)).await {
             Ok(Ok(file)) if file.download_url.as_deref().is_some_and(|url| !url.is_empty()) => Ok(file),
@@ -311,6 +430,9 @@ impl<C: Connect> Links<'_, C> {
             Ok(Err(error)) => Err(error.kind),
             Err(_) => Err(ErrorKind::UpstreamTimeout),
         };
+        let call =
+            FileCall { contact_id: contact.to_owned(), file_id: wanted.file_id, outcome: link.as_ref().err().copied() };
+        self.files.lock().unwrap_or_else(PoisonError::into_inner).push(call);
         (index, link)
     }
 }
@@ -327,6 +449,7 @@ mod tests {
 
     const INSTANCE: &str = "11111111-2222-3333-4444-555555555555";
     const MS: Duration = Duration::from_millis(1);
+    const SECOND: Duration = Duration::from_secs(1);
 
     /// An in-memory Connect: references by contact, transfers, files, a delay per call, and a log of
     /// when each call started and ended.
@@ -436,6 +559,7 @@ mod tests {
             url_expires_at: Some("2026-12-03T00:01:00.000Z".into()),
             file_name: Some(file.into()),
             file_size_in_bytes: Some(7),
+            status: Some(ReferenceStatus::Approved),
         })
     }
 
@@ -455,12 +579,31 @@ mod tests {
         ArnScope::of("arn:aws:lambda:us-east-1:012345678912:function:f").unwrap()
     }
 
+    /// A rate no test of the fan-out reaches.
+    fn unlimited() -> RateLimit {
+        RateLimit::new(1_000.0, 1_000)
+    }
+
     async fn run(
         connect: &FakeConnect,
         query: &ReferenceQuery,
         budget: Duration,
     ) -> (Result<ReferencePage, Error>, Usage) {
-        list(connect, query, Some(&scope()), epoch() + budget).await
+        let (scope, rate) = (scope(), unlimited());
+        let policy = Policy { arn_scope: Some(&scope), file_rate: &rate, download_paths: false };
+        list(connect, query, policy, epoch() + budget).await
+    }
+
+    async fn run_with(
+        connect: &FakeConnect,
+        query: &ReferenceQuery,
+        rate: &RateLimit,
+        download_paths: bool,
+        budget: Duration,
+    ) -> (Result<ReferencePage, Error>, Usage) {
+        let scope = scope();
+        let policy = Policy { arn_scope: Some(&scope), file_rate: rate, download_paths };
+        list(connect, query, policy, epoch() + budget).await
     }
 
     #[tokio::test(start_paused = true)]
@@ -490,7 +633,7 @@ mod tests {
         );
         assert_eq!(
             usage,
-            Usage { calls: 2, waited: Some(100 * MS), access_denied: 0 },
+            Usage { calls: 2, waited: Some(100 * MS), ..Usage::default() },
             "both batches at once: 100 ms, not 200"
         );
     }
@@ -540,7 +683,7 @@ mod tests {
         );
         assert_eq!(
             usage,
-            Usage { calls: 2, waited: Some(2_700 * MS), access_denied: 0 },
+            Usage { calls: 2, waited: Some(2_700 * MS), ..Usage::default() },
             "calls that were sent count, answered or not"
         );
     }
@@ -634,7 +777,9 @@ mod tests {
             files: HashMap::from([("f-ok".into(), link("f-ok"))]),
             ..FakeConnect::default()
         };
-        let (page, _) = list(&connect, &with_links("ATTACHMENT"), None, epoch() + Duration::from_secs(5)).await;
+        let rate = unlimited();
+        let policy = Policy { arn_scope: None, file_rate: &rate, download_paths: false };
+        let (page, _) = list(&connect, &with_links("ATTACHMENT"), policy, epoch() + Duration::from_secs(5)).await;
         assert!(page.unwrap().references[0].download_url.is_some());
         assert_eq!(
             connect.calls()[1],
@@ -662,7 +807,7 @@ mod tests {
         assert_eq!(connect.most_at_once(), CONCURRENT_LINKS);
         let starts: Vec<Duration> = connect.log.lock().unwrap().iter().skip(1).map(|l| l.started).collect();
         assert_eq!(starts, [0, 0, 0, 0, 400, 400, 400, 400, 800, 800].map(|ms| ms * MS), "waves of four");
-        assert_eq!(usage, Usage { calls: 11, waited: Some(1_200 * MS), access_denied: 0 });
+        assert_eq!((usage.calls, usage.waited, usage.files.len()), (11, Some(1_200 * MS), 10));
     }
 
     #[tokio::test(start_paused = true)]
@@ -689,6 +834,136 @@ mod tests {
             page.references.iter().filter(|r| r.download_url_error == Some(ErrorKind::UpstreamTimeout)).count();
         assert_eq!((linked, timed_out), (4, 6));
         assert_eq!(usage.calls, 9, "the listing and the eight links sent; nothing after the deadline");
+    }
+
+    fn many_approved(count: usize) -> FakeConnect {
+        let names: Vec<String> = (0..count).map(|i| format!("f-{i:02}")).collect();
+        FakeConnect {
+            references: HashMap::from([("c1".into(), names.iter().map(|n| approved(n)).collect())]),
+            files: names.iter().map(|n| (n.clone(), link(n))).collect(),
+            file_delay: 10 * MS,
+            ..FakeConnect::default()
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn links_stay_within_the_rate_a_burst_of_five_then_two_a_second() {
+        let connect = many_approved(8);
+        let (page, usage) =
+            run_with(&connect, &with_links("ATTACHMENT"), &RateLimit::default(), false, 10 * SECOND).await;
+        assert!(page.unwrap().references.iter().all(|r| r.download_url.is_some()));
+        let starts: Vec<Duration> = connect.log.lock().unwrap().iter().skip(1).map(|l| l.started).collect();
+        assert_eq!(
+            starts,
+            [0, 0, 0, 0, 10, 500, 1_000, 1_500].map(|ms| ms * MS),
+            "4 at once, 5 in the burst, then 2/s"
+        );
+        assert_eq!(usage.files.len(), 8);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn at_most_ten_links_an_answer_and_a_link_whose_turn_is_after_the_deadline_is_throttled_uncalled() {
+        let connect = many_approved(14);
+        let (page, usage) =
+            run_with(&connect, &with_links("ATTACHMENT"), &RateLimit::default(), true, 2_000 * MS).await;
+        let page = page.unwrap();
+        let codes: Vec<Option<&str>> =
+            page.references.iter().map(|r| r.download_url_error.map(ErrorKind::code)).collect();
+        // Rate: 5 at once, then at 500, 1000, 1500 ms; the 9th and 10th would start at 2000 and 2500 ms,
+        // at or after the deadline; the 11th to 14th are beyond the answer's maximum.
+        let linked = codes.iter().filter(|code| code.is_none()).count();
+        assert_eq!(linked, 8, "{codes:?}");
+        assert_eq!(codes[10..], [Some("THROTTLED"); 4], "beyond ten links an answer");
+        assert!(codes[8..10].iter().all(|code| code.is_some()), "{codes:?}");
+        assert_eq!(usage.calls, 1 + 8, "only the calls that could start within the rate and the deadline");
+        assert!(page.references.iter().all(|r| r.download_path.is_some()), "every attachment keeps its downloadPath");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn attachments_of_this_instance_carry_their_download_path_at_no_call() {
+        let mut elsewhere = approved("f-elsewhere");
+        elsewhere.arn = Some("arn:aws:connect:eu-west-2:123456789012:instance/other/file/f-elsewhere".into());
+        let connect = FakeConnect {
+            references: HashMap::from([(
+                "c1".into(),
+                vec![
+                    approved("f 1"),
+                    attachment("f-2", ReferenceStatus::Processing),
+                    elsewhere,
+                    reference(ReferenceType::Url, "u"),
+                ],
+            )]),
+            ..FakeConnect::default()
+        };
+        let query = query(RawQuery { reference_types: Some(vec!["ATTACHMENT,URL"]), ..RawQuery::default() });
+        let (page, usage) = run_with(&connect, &query, &RateLimit::default(), true, 5 * SECOND).await;
+        let paths: Vec<Option<String>> = page.unwrap().references.into_iter().map(|r| r.download_path).collect();
+        assert_eq!(
+            paths,
+            [
+                Some(format!("/contact/attachments/{INSTANCE}/c1/f%201")),
+                Some(format!("/contact/attachments/{INSTANCE}/c1/f-2")),
+                None,
+                None
+            ]
+        );
+        assert_eq!(usage.calls, 1, "the listing only");
+        let (page, _) = run_with(&connect, &query, &RateLimit::default(), false, 5 * SECOND).await;
+        assert!(page.unwrap().references.iter().all(|r| r.download_path.is_none()), "not where downloads are off");
+    }
+
+    fn download(file: &str) -> DownloadQuery {
+        use crate::download::RawDownload;
+        DownloadQuery::parse(RawDownload {
+            instance_id: INSTANCE,
+            contact_id: "c1",
+            file_id: file,
+            ..RawDownload::default()
+        })
+        .unwrap()
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn opening_a_file_makes_one_call_and_reads_its_status() {
+        let not_ready = AttachedFile { status: Some(ReferenceStatus::Processing), ..AttachedFile::default() };
+        let rejected = AttachedFile { status: Some(ReferenceStatus::Rejected), ..AttachedFile::default() };
+        let connect = FakeConnect {
+            files: HashMap::from([
+                ("f-ok".into(), link("f-ok")),
+                ("f-processing".into(), Ok(not_ready)),
+                ("f-rejected".into(), Ok(rejected)),
+            ]),
+            ..FakeConnect::default()
+        };
+        let (scope, rate) = (scope(), unlimited());
+        let policy = Policy { arn_scope: Some(&scope), file_rate: &rate, download_paths: true };
+        let deadline = epoch() + 5 * SECOND;
+        let mut kinds = Vec::new();
+        for file in ["f-ok", "f-processing", "f-rejected", "f-unknown"] {
+            let (opened, usage) = open(&connect, &download(file), policy, deadline).await;
+            kinds.push(opened.as_ref().err().map(|e| e.kind.code()));
+            assert_eq!(usage.calls, 1, "{file}");
+            assert_eq!(
+                usage.files,
+                [FileCall { contact_id: "c1".into(), file_id: file.into(), outcome: opened.err().map(|e| e.kind) }]
+            );
+        }
+        assert_eq!(kinds, [None, Some("FILE_NOT_READY"), Some("FILE_UNAVAILABLE"), Some("NOT_FOUND")]);
+        let contact_arn = format!("arn:aws:connect:us-east-1:012345678912:instance/{INSTANCE}/contact/c1");
+        assert_eq!(connect.calls()[0], format!("file f-ok {contact_arn}"), "the configured scope's contact ARN");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_click_beyond_the_rate_is_throttled_without_a_call() {
+        let connect = FakeConnect { files: HashMap::from([("f-ok".into(), link("f-ok"))]), ..FakeConnect::default() };
+        let (scope, rate) = (scope(), RateLimit::new(2.0, 1));
+        let policy = Policy { arn_scope: Some(&scope), file_rate: &rate, download_paths: true };
+        let deadline = epoch() + 300 * MS;
+        assert!(open(&connect, &download("f-ok"), policy, deadline).await.0.is_ok());
+        let (second, usage) = open(&connect, &download("f-ok"), policy, deadline).await;
+        assert_eq!(second.unwrap_err().kind, ErrorKind::Throttled, "its turn (500 ms) is after the deadline");
+        assert_eq!((usage.calls, usage.files.len()), (0, 0));
+        assert_eq!(connect.calls().len(), 1);
     }
 
     #[tokio::test(start_paused = true)]

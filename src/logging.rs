@@ -158,6 +158,40 @@ impl EventLog {
     }
 }
 
+/// One `GetAttachedFile` the function made, for the audit trail: who, which file, how it ended. Never
+/// the link (a bearer credential for the file).
+#[derive(Debug, Clone, Copy)]
+pub struct FileAudit<'a> {
+    pub caller: &'a str,
+    pub instance_id: &'a str,
+    pub contact_id: &'a str,
+    pub file_id: &'a str,
+    /// `OK` or the error code.
+    pub outcome: &'a str,
+    pub request_id: &'a str,
+}
+
+/// The audit line's `message`, for a Logs Insights filter.
+pub const AUDIT_MESSAGE: &str = "attachment link";
+
+impl EventLog {
+    /// Writes the audit line, whatever the log level: it carries the configured level (as the
+    /// metrics-only line does), so that Lambda's level filter keeps it, and it is always JSON.
+    pub fn audit(&self, audit: &FileAudit<'_>) {
+        let mut line = Map::new();
+        line.insert("level".into(), json!(LAMBDA_LEVEL.get().copied().unwrap_or("INFO")));
+        line.insert("message".into(), json!(AUDIT_MESSAGE));
+        line.insert("audit".into(), json!("GetAttachedFile"));
+        line.insert("caller".into(), json!(audit.caller));
+        line.insert("instance_id".into(), json!(audit.instance_id));
+        line.insert("contact_id".into(), json!(audit.contact_id));
+        line.insert("file_id".into(), json!(audit.file_id));
+        line.insert("outcome".into(), json!(audit.outcome));
+        line.insert("request_id".into(), json!(audit.request_id));
+        self.output.line(&line);
+    }
+}
+
 fn now_ms() -> u64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
 }

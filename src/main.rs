@@ -2,10 +2,11 @@
 
 use connect_references::access::AllowedInstances;
 use connect_references::app::App;
-use connect_references::config::{Features, SettingError};
+use connect_references::config::{Features, FileRate, SettingError};
 use connect_references::connect::{self, ConnectReferences};
 use connect_references::logging::{EventLog, Output};
 use connect_references::metrics::Namespace;
+use connect_references::rate::RateLimit;
 use connect_references::{handler, tls};
 
 #[tokio::main(flavor = "current_thread")]
@@ -25,6 +26,9 @@ async fn main() -> Result<(), lambda_runtime::Error> {
         setting("ENABLE_ATTACHMENT_DOWNLOADS").as_deref(),
     )
     .inspect_err(refuse)?;
+    let file_rate =
+        FileRate::from_settings(setting("ATTACHED_FILE_RATE").as_deref(), setting("ATTACHED_FILE_BURST").as_deref())
+            .inspect_err(refuse)?;
     // Region, credentials and AWS_ENDPOINT_URL_CONNECT come from the environment, as everywhere in the SDK.
     // Trusts only the roots that sign AWS endpoints, unless SSL_CERT_FILE / SSL_CERT_DIR say otherwise.
     let http_client = tls::https_client(tls::Roots::from_env())?;
@@ -36,7 +40,8 @@ async fn main() -> Result<(), lambda_runtime::Error> {
         .await;
     let app = App::new(ConnectReferences::new(aws_sdk_connect::Client::new(&config)), allowed)
         .with_event_log(EventLog::new(namespace, Output::Stdout))
-        .with_features(features);
+        .with_features(features)
+        .with_file_rate(RateLimit::new(file_rate.per_second, file_rate.burst));
 
     lambda_runtime::run(handler::service(&app)).await
 }

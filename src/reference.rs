@@ -133,6 +133,10 @@ pub struct Reference {
     pub analytics_mode: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_redacted: Option<bool>,
+    /// Where downloads are enabled, for an ATTACHMENT that is a file of this instance: the download
+    /// route's path for it, relative to the API's base (no call to Connect is made for it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub download_path: Option<String>,
     /// With `include=downloadUrl`, for an ATTACHMENT: a pre-signed URL (a bearer credential for the file:
     /// never logged), when it expires, and what Connect says of the file.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -161,6 +165,13 @@ impl Reference {
     pub fn value_or_arn(&self) -> Option<&str> {
         self.value.as_deref().or(self.arn.as_deref())
     }
+}
+
+/// The key a flow can address for a reference name: every character outside `[A-Za-z0-9_]` (a dot,
+/// which `$.External.a.b` reads as nesting, a space, a slash, any non-ASCII letter) becomes `_`, one for
+/// one. Deterministic, so a flow author can work the key out from the name (`scan.pdf` → `scan_pdf`).
+pub fn flow_key(name: &str) -> String {
+    name.chars().map(|c| if c.is_ascii_alphanumeric() || c == '_' { c } else { '_' }).collect()
 }
 
 /// A page of references as one caller asked for them.

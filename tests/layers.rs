@@ -8,11 +8,12 @@ mod support;
 use std::collections::BTreeMap;
 
 /// Bottom to top, as in the README's drawing.
-const LAYERS: [&[&str]; 9] = [
+const LAYERS: [&[&str]; 10] = [
     &["error"],
     &["config", "reference", "arn"],
-    &["attachments", "metrics", "tls"],
+    &["attachments", "metrics", "tls", "rate"],
     &["query"],
+    &["download"],
     &["listing"],
     &["access", "envelope", "connect", "logging"],
     &["app"],
@@ -21,8 +22,8 @@ const LAYERS: [&[&str]; 9] = [
 ];
 
 /// The domain and the use case: nothing of Lambda, HTTP or the SDK.
-const DOMAIN: [&str; 9] =
-    ["error", "config", "reference", "arn", "attachments", "query", "metrics", "access", "listing"];
+const DOMAIN: [&str; 11] =
+    ["error", "config", "reference", "arn", "attachments", "query", "download", "rate", "metrics", "access", "listing"];
 
 fn layer_of(module: &str) -> usize {
     LAYERS.iter().position(|layer| layer.contains(&module)).unwrap_or_else(|| panic!("src/{module}.rs has no layer"))

@@ -12,6 +12,7 @@ use connect_references::connect::ConnectReferences;
 use connect_references::error::ErrorKind;
 use connect_references::listing;
 use connect_references::query::{RawQuery, ReferenceQuery};
+use connect_references::rate::RateLimit;
 use connect_references::tls::{https_client, Roots};
 use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair};
 use rustls_pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
@@ -96,6 +97,10 @@ fn connect_through(roots: Roots, port: u16) -> ConnectReferences {
     ConnectReferences::new(aws_sdk_connect::Client::from_conf(config))
 }
 
+fn policy(rate: &RateLimit) -> listing::Policy<'_> {
+    listing::Policy { arn_scope: None, file_rate: rate, download_paths: false }
+}
+
 fn query() -> ReferenceQuery {
     let raw = RawQuery {
         instance_id: "11111111-2222-3333-4444-555555555555",
@@ -111,7 +116,7 @@ async fn tls_to_connect_with_a_certificate_from_another_ca_is_refused_by_default
     let server = tls_server().await;
     let deadline = Instant::now() + Duration::from_secs(10);
     let connect = connect_through(Roots::AmazonTrustServices, server.port);
-    let error = listing::list(&connect, &query(), None, deadline).await.0.unwrap_err();
+    let error = listing::list(&connect, &query(), policy(&RateLimit::default()), deadline).await.0.unwrap_err();
     assert_eq!(error.kind, ErrorKind::Upstream);
     assert_eq!(server.handshakes.load(Ordering::SeqCst), 0, "no handshake completed");
     assert_eq!(server.signed_requests.load(Ordering::SeqCst), 0, "nothing was sent");
@@ -127,7 +132,8 @@ async fn the_platform_roots_named_by_ssl_cert_file_are_trusted_instead() {
     let roots = Roots::from_env();
     assert_eq!(roots, Roots::Platform);
     let deadline = Instant::now() + Duration::from_secs(10);
-    let page = listing::list(&connect_through(roots, server.port), &query(), None, deadline).await.0.unwrap();
+    let connect = connect_through(roots, server.port);
+    let page = listing::list(&connect, &query(), policy(&RateLimit::default()), deadline).await.0.unwrap();
     assert!(page.references.is_empty());
     assert_eq!(server.handshakes.load(Ordering::SeqCst), 1);
     assert_eq!(server.signed_requests.load(Ordering::SeqCst), 1, "the signed request went over TLS");

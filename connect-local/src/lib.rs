@@ -10,6 +10,7 @@
 
 pub mod faults;
 pub mod operations;
+pub mod quotas;
 pub mod recorder;
 pub mod seed;
 pub mod wire;
@@ -27,12 +28,14 @@ pub use faults::{Fault, Injection};
 pub use recorder::{Operation, Recorded};
 pub use seed::{AttachedFile, Seed, Transfer, TransferredListing, DEFAULT_SEED};
 
-/// What every request handler reads: the seed, the fault queue, the record of requests.
+/// What every request handler reads: the seed, the fault queue, the record of requests, and Connect's
+/// rates when they are enforced.
 #[derive(Default)]
 pub struct Shared {
     seed: Seed,
     faults: faults::Faults,
     recorder: recorder::Recorder,
+    quotas: Option<quotas::Quotas>,
 }
 
 /// Locks a mutex, taking over from a thread that panicked while holding it (a test's assertion).
@@ -53,10 +56,20 @@ impl StandIn {
         Self::start_on(SocketAddr::from(([127, 0, 0, 1], 0)), seed).await
     }
 
+    /// Serves `seed` on an ephemeral loopback port, enforcing Connect's per-operation rates.
+    pub async fn start_with_quotas(seed: Seed) -> std::io::Result<StandIn> {
+        Self::serve(SocketAddr::from(([127, 0, 0, 1], 0)), seed, Some(quotas::Quotas::connect_defaults())).await
+    }
+
     pub async fn start_on(addr: SocketAddr, seed: Seed) -> std::io::Result<StandIn> {
+        Self::serve(addr, seed, None).await
+    }
+
+    /// `quotas`: Connect's rates, or `None` for none.
+    pub async fn serve(addr: SocketAddr, seed: Seed, quotas: Option<quotas::Quotas>) -> std::io::Result<StandIn> {
         let listener = TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
-        let shared = Arc::new(Shared { seed, ..Shared::default() });
+        let shared = Arc::new(Shared { seed, quotas, ..Shared::default() });
         let app = router(shared.clone());
         let task = tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;

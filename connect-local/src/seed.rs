@@ -45,6 +45,15 @@ pub struct AttachedFile {
     pub size_in_bytes: u64,
     /// APPROVED, REJECTED, PROCESSING, FAILED or DRAFTING.
     pub status: String,
+    /// The contact the file is attached to: `GetAttachedFile` answers only when asked with that
+    /// contact's ARN as the associated resource. Absent: any contact of the instance.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact: Option<String>,
+    /// `CHAT` for a chat attachment, which `GetAttachedFile` refuses (Connect documents Cases, Email
+    /// and Task as the resources attached files belong to; chat files are read through the participant
+    /// service).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub channel: Option<String>,
 }
 
 /// A contact made by a transfer: its initial contact and the one before it.

@@ -17,6 +17,13 @@ use crate::recorder::{GetAttachedFile, Operation};
 use crate::wire::{error, iso8601, json_response};
 use crate::Shared;
 
+/// The contact id of `arn:<partition>:connect:<region>:<account>:instance/<instance_id>/contact/<id>`.
+fn contact_of<'a>(arn: &'a str, instance_id: &str) -> Option<&'a str> {
+    let resource = arn.splitn(6, ':').nth(5)?;
+    let contact = resource.strip_prefix("instance/")?.strip_prefix(instance_id)?.strip_prefix("/contact/")?;
+    (!contact.is_empty() && !contact.contains('/')).then_some(contact)
+}
+
 pub async fn handle(
     State(shared): State<Arc<Shared>>,
     Path((instance_id, file_id)): Path<(String, String)>,
@@ -42,6 +49,13 @@ pub async fn handle(
     let Some(associated) = request.associated_resource_arn.filter(|arn| arn.starts_with("arn:")) else {
         return error(StatusCode::BAD_REQUEST, "InvalidRequestException", "AssociatedResourceArn must be a valid ARN");
     };
+    let Some(associated_contact) = contact_of(&associated, &instance_id) else {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "InvalidRequestException",
+            "AssociatedResourceArn must be a resource of this instance",
+        );
+    };
     let seconds: u64 = match request.url_expiry_in_seconds.as_deref().map(str::parse) {
         None => 300,
         Some(Ok(seconds @ 5..=300)) => seconds,
@@ -52,6 +66,16 @@ pub async fn handle(
     let Some(file) = shared.seed.file(&instance_id, &file_id) else {
         return error(StatusCode::NOT_FOUND, "ResourceNotFoundException", "File not found");
     };
+    if file.contact.as_deref().is_some_and(|contact| contact != associated_contact) {
+        return error(StatusCode::NOT_FOUND, "ResourceNotFoundException", "File not found for that resource");
+    }
+    if file.channel.as_deref().is_some_and(|channel| channel.eq_ignore_ascii_case("CHAT")) {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "InvalidRequestException",
+            "Attached files of chat contacts are not supported by this operation",
+        );
+    }
     let mut body = json!({
         "FileArn": format!("arn:aws:connect:us-east-1:123456789012:instance/{instance_id}/file/{file_id}"),
         "FileId": file_id,

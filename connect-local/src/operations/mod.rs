@@ -8,18 +8,26 @@ pub mod list_contact_references;
 use axum::http::HeaderMap;
 use axum::response::Response;
 
+use axum::http::StatusCode;
+
 use crate::recorder::{Operation, Recorded};
-use crate::wire::{is_sigv4_for_connect, unrecognized_client};
+use crate::wire::{error, is_sigv4_for_connect, unrecognized_client};
 use crate::Shared;
 
 /// What every operation does before its own work: records the request (with whether it was SigV4-signed
-/// for `connect`), refuses an unsigned one as Connect refuses it, and serves an injected fault (the queue
-/// is shared by all operations; `file` is the file a `GetAttachedFile` asks for).
+/// for `connect`), refuses an unsigned one as Connect refuses it, throttles beyond the operation's
+/// rate when quotas are enforced, and serves an injected fault (the queue is shared by all operations;
+/// `file` is the file a `GetAttachedFile` asks for).
 pub async fn admit(shared: &Shared, headers: &HeaderMap, operation: Operation, file: Option<&str>) -> Option<Response> {
     let signed = is_sigv4_for_connect(headers);
-    shared.recorder.record(Recorded { operation, signed });
+    let recorded = Recorded { operation, signed };
+    let name = recorded.name();
+    shared.recorder.record(recorded);
     if !signed {
         return Some(unrecognized_client());
+    }
+    if shared.quotas.as_ref().is_some_and(|quotas| !quotas.admit(name)) {
+        return Some(error(StatusCode::TOO_MANY_REQUESTS, "ThrottlingException", "Rate exceeded"));
     }
     shared.faults.next(file)?.serve().await
 }
