@@ -114,7 +114,7 @@ impl Connect for ConnectReferences {
             .interceptor(AttemptCounter(calls.clone()))
             .send()
             .await
-            .map_err(|error| role_refusal(classify_other("GetAttachedFile", error), calls))?;
+            .map_err(|error| file_refusal(role_refusal(classify_other("GetAttachedFile", error), calls)))?;
         let (download_url, url_expires_at) = match output.download_url_metadata {
             Some(metadata) => (metadata.url, metadata.url_expiry),
             None => (None, None),
@@ -138,6 +138,19 @@ fn role_refusal(error: Error, calls: &Calls) -> Error {
     }
     calls.denied();
     Error::new(ErrorKind::Internal, ROLE_REFUSED)
+}
+
+/// What a caller reads when Connect refuses to open a file with `InvalidRequestException`: most likely
+/// a chat's attachment (Connect documents Cases, Email and Task as the resources files belong to).
+pub const FILE_REFUSED: &str =
+    "Amazon Connect refused to open this file: GetAttachedFile opens files of cases, emails and \
+     tasks; a chat's attachments are read through the Amazon Connect Participant Service";
+
+fn file_refusal(error: Error) -> Error {
+    match error.kind {
+        ErrorKind::Validation => Error::new(ErrorKind::Validation, FILE_REFUSED),
+        _ => error,
+    }
 }
 
 /// The SDK's union as the domain's reference: the one place SDK references become domain references.

@@ -24,6 +24,9 @@ use crate::reference::{group_by_requested_type, Reference, ReferencePage, Refere
 /// say `THROTTLED` and keep their `downloadPath`, which opens them one click at a time.
 pub const MAX_LINKS_PER_ANSWER: usize = 10;
 
+/// How long a click on the download route may wait for its turn within the rate.
+pub const MAX_CLICK_WAIT: Duration = Duration::from_secs(1);
+
 /// How many pages one batch may follow when several batches are merged (Connect documents
 /// `NextToken` as always null today, so this only guards against a runaway loop).
 pub const MAX_PAGES_PER_BATCH: usize = 10;
@@ -229,7 +232,9 @@ pub async fn open<C: Connect>(
         // Without the deployment's partition, region and account there is no contact ARN to ask with.
         return (Err(connect_failed(ErrorKind::Internal)), Usage::default());
     };
-    let Some(start) = policy.file_rate.reserve_by(deadline) else {
+    // A click waits at most a second for its turn within the rate: beyond that, THROTTLED with
+    // Retry-After is a better answer for a person than a spinner.
+    let Some(start) = policy.file_rate.reserve_by(deadline.min(Instant::now() + MAX_CLICK_WAIT)) else {
         return (Err(connect_failed(ErrorKind::Throttled)), Usage::default());
     };
     tokio::time::sleep_until(start).await;

@@ -237,3 +237,163 @@ fn a_hundred_attachments_with_a_slow_connect_are_answered_before_the_deadline() 
     assert!(references.iter().all(|r| r["downloadPath"].is_string()), "every file keeps its downloadPath");
     assert!(took < Duration::from_secs(3), "answered after {took:?}, beyond the 3 s timeout");
 }
+
+// The download route: `GET /contact/attachments/{InstanceId}/{ContactId}/{FileId}`.
+
+fn click(function: &Function, path: &str, query: &str, accept_json: bool) -> HttpReply {
+    let mut event = http_api_event("GET", path, query);
+    // What a browser sends for a link it follows; or what an app asking for JSON sends.
+    event["headers"]["accept"] = json!(if accept_json { "application/json" } else { "text/html,*/*;q=0.8" });
+    function.http(&event)
+}
+
+fn download_path_of(reply: &HttpReply, name: &str) -> String {
+    by_name(reply)[name]["downloadPath"].as_str().unwrap_or_else(|| panic!("{name} has no downloadPath")).to_owned()
+}
+
+#[test]
+fn a_listed_download_path_opens_the_file_after_the_listed_link_has_expired() {
+    let function = opening_attachments();
+    // The agent desktop lists the contact; the inline link lives 5 s.
+    let listed = attachments(&function, "referenceTypes=ATTACHMENT&include=downloadUrl&urlExpiry=5");
+    let stale_link = by_name(&listed)["approved.pdf"]["downloadUrl"].as_str().unwrap().to_owned();
+    let path = download_path_of(&listed, "approved.pdf");
+    assert_eq!(path, format!("/contact/attachments/{INSTANCE}/{ATTACHMENTS}/SEED-att-approved"));
+    std::thread::sleep(Duration::from_secs(7));
+    assert_eq!(ureq::get(&stale_link).call().map(|_| ()).unwrap_err().to_string(), "http status: 403");
+    // The click, later: a fresh pre-signed URL, made now.
+    let before = get_attached_file_calls(&function).len();
+    let reply = click(&function, &path, "", false);
+    assert_eq!(reply.status, 302, "{}", reply.raw);
+    assert_eq!(reply.header("cache-control").as_deref(), Some("no-store"));
+    let location = reply.header("location").expect("a Location header");
+    let body = ureq::get(&location).call().unwrap().body_mut().read_to_string().unwrap();
+    assert_eq!(body, "connect-local: the content of approved.pdf\n");
+    assert_eq!(get_attached_file_calls(&function).len(), before + 1, "one GetAttachedFile per click");
+    let again = click(&function, &path, "", false);
+    assert_eq!(again.status, 302);
+    assert_eq!(get_attached_file_calls(&function).len(), before + 2, "a fresh URL for every click");
+}
+
+#[test]
+fn a_list_points_every_file_of_this_instance_at_the_route_without_calling_get_attached_file() {
+    let function = opening_attachments();
+    let reply = attachments(&function, "referenceTypes=ATTACHMENT");
+    assert_eq!(reply.status, 200);
+    let found = by_name(&reply);
+    for (name, file) in [("approved.pdf", "SEED-att-approved"), ("processing.png", "SEED-att-processing")] {
+        assert_eq!(found[name]["downloadPath"], format!("/contact/attachments/{INSTANCE}/{ATTACHMENTS}/{file}"));
+    }
+    assert!(found["elsewhere.pdf"].get("downloadPath").is_none(), "not a file of this instance");
+    assert!(found["not-a-file.pdf"].get("downloadPath").is_none());
+    assert!(get_attached_file_calls(&function).is_empty(), "zero calls for the paths");
+    let without = Function::start();
+    let reply = attachments(&without, "referenceTypes=ATTACHMENT");
+    assert!(by_name(&reply).values().all(|r| r.get("downloadPath").is_none()), "not where downloads are off");
+}
+
+#[test]
+fn with_accept_json_the_route_answers_the_envelope_and_passes_expiry_and_disposition_to_connect() {
+    let function = opening_attachments();
+    let path = format!("/contact/attachments/{INSTANCE}/{ATTACHMENTS}/SEED-att-second");
+    let reply = click(&function, &path, "urlExpiry=120&disposition=inline", true);
+    assert_eq!(reply.status, 200, "{}", reply.raw);
+    let data = &reply.body["data"];
+    assert_eq!(reply.body["success"], true);
+    assert!(data["url"].as_str().unwrap().contains("X-Amz-Expires=120"), "{data}");
+    assert!(data["expiresAt"].as_str().unwrap().ends_with('Z'));
+    assert_eq!((data["fileName"].as_str(), data["fileSizeInBytes"].as_u64()), (Some("second.pdf"), Some(2048)));
+    assert_eq!(reply.header("cache-control").as_deref(), Some("no-store"));
+    let call = get_attached_file_calls(&function).pop().unwrap();
+    assert_eq!(call.url_expiry_in_seconds.as_deref(), Some("120"));
+    assert_eq!(call.url_content_disposition.as_deref(), Some("INLINE"));
+    assert_eq!(
+        call.associated_resource_arn,
+        Some(format!("arn:aws:connect:us-east-1:012345678912:instance/{INSTANCE}/contact/{ATTACHMENTS}"))
+    );
+}
+
+#[test]
+fn a_file_not_ready_one_that_never_opens_and_an_unknown_one_are_told_apart() {
+    let function = opening_attachments();
+    let open =
+        |file: &str| click(&function, &format!("/contact/attachments/{INSTANCE}/{ATTACHMENTS}/{file}"), "", false);
+    for file in ["SEED-att-processing", "SEED-att-drafting"] {
+        let reply = open(file);
+        assert_http_failure(&reply, 409, "FILE_NOT_READY");
+        assert_eq!(reply.header("retry-after").as_deref(), Some("5"), "{file}");
+    }
+    for file in ["SEED-att-rejected", "SEED-att-failed"] {
+        assert_http_failure(&open(file), 410, "FILE_UNAVAILABLE");
+    }
+    assert_http_failure(&open("SEED-att-gone"), 404, "NOT_FOUND");
+    // A file of another contact: Connect does not find it for this contact's ARN.
+    let other = click(&function, &format!("/contact/attachments/{INSTANCE}/{EVERY_KIND}/SEED-att-approved"), "", false);
+    assert_http_failure(&other, 404, "NOT_FOUND");
+    // A chat's attachment: Connect refuses GetAttachedFile for it; the message says why.
+    let chat = click(
+        &function,
+        &format!("/contact/attachments/{INSTANCE}/c0ffee00-0000-4000-8000-000000000009/SEED-att-chat"),
+        "",
+        false,
+    );
+    let message = assert_http_failure(&chat, 400, "VALIDATION_ERROR");
+    assert!(message.contains("chat"), "{message}");
+}
+
+#[test]
+fn head_checks_the_request_and_makes_no_call_nor_does_a_head_of_a_list() {
+    let function = opening_attachments();
+    let path = format!("/contact/attachments/{INSTANCE}/{ATTACHMENTS}/SEED-att-approved");
+    let reply = function.http(&http_api_event("HEAD", &path, ""));
+    assert_eq!(reply.status, 200, "{}", reply.raw);
+    assert!(reply.header("location").is_none());
+    let bad = function.http(&http_api_event("HEAD", &path, "urlExpiry=900"));
+    assert_eq!(bad.status, 400);
+    let list = function.http(&http_api_event("HEAD", &references_path(INSTANCE, ATTACHMENTS), "include=downloadUrl"));
+    assert_eq!(list.status, 200);
+    assert!(get_attached_file_calls(&function).is_empty(), "HEAD never calls GetAttachedFile");
+}
+
+#[test]
+fn the_route_keeps_the_deployments_gates_and_refuses_bad_input_before_any_call() {
+    let path = format!("/contact/attachments/{INSTANCE}/{ATTACHMENTS}/SEED-att-approved");
+    let closed = Function::start();
+    let message = assert_http_failure(&click(&closed, &path, "", false), 400, "VALIDATION_ERROR");
+    assert!(message.contains("EnableAttachmentDownloads=true"), "{message}");
+    let elsewhere = Function::with(Options {
+        env: vec![
+            ("ENABLE_ATTACHMENT_DOWNLOADS".into(), "true".into()),
+            ("ALLOWED_INSTANCE_IDS".into(), OTHER_INSTANCE.into()),
+        ],
+        ..Options::default()
+    });
+    assert_http_failure(&click(&elsewhere, &path, "", false), 403, "ACCESS_DENIED");
+    let open = opening_attachments();
+    for query in ["urlExpiry=4", "urlExpiry=301", "disposition=download"] {
+        assert_http_failure(&click(&open, &path, query, false), 400, "VALIDATION_ERROR");
+    }
+    let post = open.http(&http_api_event("POST", &path, ""));
+    assert_eq!(post.status, 405);
+    for function in [&closed, &elsewhere, &open] {
+        assert!(function.stand_in().requests().is_empty(), "refused before calling Connect");
+    }
+}
+
+#[test]
+fn clicks_beyond_the_deployments_rate_are_throttled_without_calling_connect() {
+    let function = Function::with(Options {
+        env: vec![
+            ("ENABLE_ATTACHMENT_DOWNLOADS".into(), "true".into()),
+            ("ATTACHED_FILE_RATE".into(), "0.1".into()),
+            ("ATTACHED_FILE_BURST".into(), "2".into()),
+        ],
+        ..Options::default()
+    });
+    let path = format!("/contact/attachments/{INSTANCE}/{ATTACHMENTS}/SEED-att-approved");
+    let statuses: Vec<u16> = (0..4).map(|_| click(&function, &path, "", false).status).collect();
+    assert_eq!(statuses, [302, 302, 429, 429], "a burst of two, then the next turn is 10 s away");
+    let throttled = click(&function, &path, "", false);
+    assert_eq!(throttled.header("retry-after").as_deref(), Some("1"));
+    assert_eq!(get_attached_file_calls(&function).len(), 2);
+}

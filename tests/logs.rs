@@ -239,3 +239,51 @@ fn download_links_are_never_logged() {
     }
     assert!(!logs.contains("X-Amz-Signature"), "{logs}");
 }
+
+fn audit_lines(logs: &str) -> Vec<Value> {
+    logs.lines()
+        .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+        .filter(|line| line["message"] == "attachment link")
+        .collect()
+}
+
+#[test]
+fn every_link_made_leaves_an_audit_line_with_the_caller_even_at_error_level_and_never_the_url() {
+    // LogLevel ERROR: the handled lines are dropped, the audit lines are not (they carry the level).
+    let emulator = Emulator::with(Options {
+        env: vec![
+            ("AWS_LAMBDA_LOG_LEVEL".into(), "ERROR".into()),
+            ("AWS_LAMBDA_LOG_FORMAT".into(), "JSON".into()),
+            ("ENABLE_ATTACHMENT_DOWNLOADS".into(), "true".into()),
+        ],
+        ..Options::default()
+    });
+    let mut event =
+        http_api_event("GET", &format!("/contact/attachments/{INSTANCE}/{ATTACHMENTS}/SEED-att-approved"), "");
+    event["headers"]["accept"] = "text/html".into();
+    let click = emulator.http(&event);
+    assert_eq!(click.status, 302, "{}", click.raw);
+    let listed = emulator.http(&http_api_event(
+        "GET",
+        &references_path(INSTANCE, ATTACHMENTS),
+        "referenceTypes=ATTACHMENT&include=downloadUrl",
+    ));
+    assert_eq!(listed.status, 200);
+    let logs = emulator.logs();
+    let lines = audit_lines(&logs);
+    // One for the click, one per GetAttachedFile of the listing (approved, second, gone).
+    assert_eq!(lines.len(), 4, "{logs}");
+    let clicked = &lines[0];
+    assert_eq!(clicked["level"], "ERROR", "labelled with the configured level, so Lambda keeps it");
+    assert_eq!(clicked["caller"], "arn:aws:iam::123456789012:user/contact-centre-engineer", "the IAM principal");
+    assert_eq!(
+        (clicked["instance_id"].as_str(), clicked["contact_id"].as_str(), clicked["file_id"].as_str()),
+        (Some(INSTANCE), Some(ATTACHMENTS), Some("SEED-att-approved"))
+    );
+    assert_eq!(clicked["outcome"], "OK");
+    assert!(clicked["request_id"].as_str().is_some_and(|id| !id.is_empty()));
+    let outcomes: BTreeSet<&str> = lines[1..].iter().map(|l| l["outcome"].as_str().unwrap()).collect();
+    assert_eq!(outcomes, BTreeSet::from(["NOT_FOUND", "OK"]));
+    let location = click.header("location").unwrap();
+    assert!(!logs.contains(&location) && !logs.contains("X-Amz-Signature"), "a link was logged:\n{logs}");
+}

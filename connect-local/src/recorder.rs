@@ -50,6 +50,7 @@ pub struct GetAttachedFile {
     pub associated_resource_arn: Option<String>,
     /// As sent: a number is checked by the operation, not here.
     pub url_expiry_in_seconds: Option<String>,
+    pub url_content_disposition: Option<String>,
 }
 
 impl Recorded {
@@ -120,13 +121,15 @@ mod tests {
                 file_id: "f".into(),
                 associated_resource_arn: Some("arn:c".into()),
                 url_expiry_in_seconds: Some("60".into()),
+                url_content_disposition: None,
             }),
             signed: true,
         };
         assert_eq!(
             serde_json::to_value(&recorded).unwrap(),
             serde_json::json!({"operation": "GetAttachedFile", "instanceId": "i", "fileId": "f",
-                "associatedResourceArn": "arn:c", "urlExpiryInSeconds": "60", "signed": true})
+                "associatedResourceArn": "arn:c", "urlExpiryInSeconds": "60", "urlContentDisposition": null,
+                "signed": true})
         );
         assert_eq!((recorded.name(), recorded.contact_id()), ("GetAttachedFile", None));
     }

@@ -35,11 +35,13 @@ pub async fn handle(
         file_id: file_id.clone(),
         associated_resource_arn: None,
         url_expiry_in_seconds: None,
+        url_content_disposition: None,
     };
     for (key, value) in query_pairs(query) {
         match key.as_str() {
             "urlExpiryInSeconds" => request.url_expiry_in_seconds = Some(value),
             "associatedResourceArn" => request.associated_resource_arn = Some(value),
+            "urlContentDisposition" => request.url_content_disposition = Some(value),
             _ => {}
         }
     }
