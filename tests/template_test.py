@@ -185,13 +185,93 @@ class LeastPrivilegeTest(unittest.TestCase):
         self.assertEqual(variables["ENABLE_ATTACHMENT_DOWNLOADS"], {"Ref": "EnableAttachmentDownloads"})
 
 
+DOWNLOAD_ROUTE = "/contact/attachments/{InstanceId}/{ContactId}/{FileId}"
+INSTANCE = INSTANCE_ARN.split("/")[1]
+
+
+def iam_matches(pattern, arn):
+    """IAM's wildcard matching of a Resource element: `*` matches any run of characters, `/` included,
+    `?` one character; case-sensitive."""
+    import re
+
+    return re.fullmatch("".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern), arn) is not None
+
+
+def policy_resources(name):
+    """The README's execute-api policy (docs/policies/NAME.json), for API abc123 in us-east-1."""
+    text = (ROOT / "docs" / "policies" / f"{name}.json").read_text()
+    text = text.replace("REGION", "us-east-1").replace("ACCOUNT", "123456789012").replace("API_ID", "abc123")
+    return [r for s in json.loads(text)["Statement"] if s["Effect"] == "Allow" for r in s["Resource"]]
+
+
+def route_arn(method, path):
+    """The execute-api ARN API Gateway authorises a request by: api/stage/METHOD/path."""
+    return f"arn:aws:execute-api:us-east-1:123456789012:abc123/$default/{method}{path}"
+
+
 class HttpApiTest(unittest.TestCase):
-    def route(self, authorizer):
+    def routes(self, authorizer):
         apis = resources_of(transformed(authorizer), "AWS::ApiGatewayV2::Api")
         self.assertEqual(len(apis), 1)
         body = next(iter(apis.values()))["Properties"]["Body"]
-        self.assertEqual(list(body["paths"]), [ROUTE], "the only route")
+        self.assertEqual(sorted(body["paths"]), sorted([ROUTE, DOWNLOAD_ROUTE]), "the list and download routes only")
+        return body
+
+    def route(self, authorizer):
+        body = self.routes(authorizer)
         return body, body["paths"][ROUTE]
+
+    def test_a_list_only_policy_cannot_download_and_the_download_policy_can(self):
+        lists = [route_arn(m, f"/contact/references/{INSTANCE}/c-1") for m in ("GET", "HEAD")]
+        downloads = [route_arn(m, f"/contact/attachments/{INSTANCE}/c-1/f-1") for m in ("GET", "HEAD")]
+        list_only, both = policy_resources("list-only"), policy_resources("list-and-download")
+        for arn in lists:
+            self.assertTrue(any(iam_matches(r, arn) for r in list_only), arn)
+            self.assertTrue(any(iam_matches(r, arn) for r in both), arn)
+        for arn in downloads:
+            self.assertFalse(any(iam_matches(r, arn) for r in list_only), f"list-only opens {arn}")
+            self.assertTrue(any(iam_matches(r, arn) for r in both), arn)
+        # Why the download route has a path of its own: IAM's * also matches /, so a route under the
+        # list's path would be opened by the list-only policy.
+        under_list = route_arn("GET", f"/contact/references/{INSTANCE}/c-1/attachments/f-1")
+        self.assertTrue(any(iam_matches(r, under_list) for r in list_only))
+        # Each policy resource names a method and a route of the template.
+        for resource in list_only + both:
+            method, path = resource.split("/*/", 1)[1].split("/", 1)
+            self.assertIn(method, ("GET", "HEAD"), resource)
+            self.assertTrue(any(route.startswith("/" + path.rstrip("*")) for route in (ROUTE, DOWNLOAD_ROUTE)), resource)
+
+    def test_each_route_requires_its_own_jwt_scopes_and_none_by_default(self):
+        template = load()
+        body = self.routes("JwtAuthorizer")
+        for path, parameter in ((ROUTE, "ListAuthorizationScopes"), (DOWNLOAD_ROUTE, "DownloadAuthorizationScopes")):
+            for method in ("get", "head"):
+                security = body["paths"][path][method]["security"]
+                jwt = {"Authorizer": "JwtAuthorizer"}
+                self.assertEqual(resolve(security, template, jwt), [{"JwtAuthorizer": []}], f"{path} {method}")
+                scoped = resolve(security, template, {**jwt, parameter: "references/read,references/download"})
+                self.assertEqual(scoped, [{"JwtAuthorizer": ["references/read", "references/download"]}])
+                self.assertEqual(resolve(security, template, {parameter: "x"}), [{"AWS_IAM": []}], "IAM has no scopes")
+        self.assertEqual(template["Parameters"]["ListAuthorizationScopes"]["Default"], "")
+        self.assertEqual(template["Parameters"]["DownloadAuthorizationScopes"]["Default"], "")
+
+    def test_the_download_route_is_throttled_to_get_attached_files_quota_and_the_function_told_the_same(self):
+        # GetAttachedFile has no quota of its own: Connect's general default, 2 requests/s, burst 5.
+        template = load()
+        settings = template["Resources"]["HttpApi"]["Properties"]["RouteSettings"][f"GET {DOWNLOAD_ROUTE}"]
+        defaults = resolve(settings, template, {})
+        self.assertLessEqual(defaults["ThrottlingRateLimit"], 2)
+        self.assertLessEqual(defaults["ThrottlingBurstLimit"], 5)
+        variables = template["Resources"]["ReferencesFunction"]["Properties"]["Environment"]["Variables"]
+        self.assertEqual(variables["ATTACHED_FILE_RATE"], {"Ref": "AttachedFileRate"})
+        self.assertEqual(variables["ATTACHED_FILE_BURST"], {"Ref": "AttachedFileBurst"})
+        self.assertEqual(settings["ThrottlingRateLimit"], {"Ref": "AttachedFileRate"})
+
+    def test_the_access_log_holds_the_path_to_answer_who_opened_a_file(self):
+        log_format = load()["Resources"]["HttpApi"]["Properties"]["AccessLogSettings"]["Format"]
+        fields = json.loads(log_format.replace("$context.", "").replace("$", ""))
+        self.assertEqual(fields["path"], "path")
+        self.assertIn("userArn", fields)
 
     def test_the_route_is_authenticated_by_iam_by_default_and_by_jwt_when_chosen(self):
         template = load()
@@ -202,7 +282,7 @@ class HttpApiTest(unittest.TestCase):
             condition, jwt, iam = route[method]["security"]["Fn::If"]
             self.assertEqual(condition, "UseJwt")
             self.assertEqual(iam, [{"AWS_IAM": []}])
-            self.assertEqual(jwt, [{"JwtAuthorizer": []}])
+            self.assertEqual(list(jwt[0]), ["JwtAuthorizer"])
         schemes = body["components"]["securitySchemes"]
         self.assertEqual(schemes["AWS_IAM"]["x-amazon-apigateway-authtype"], "awsSigv4")
         _, jwt_scheme, _ = schemes["JwtAuthorizer"]["Fn::If"]
@@ -220,13 +300,18 @@ class HttpApiTest(unittest.TestCase):
 
     def test_api_gateway_may_invoke_only_through_the_route(self):
         resources = load()["Resources"]
-        for name, method in (("ApiInvokePermission", "GET"), ("ApiHeadInvokePermission", "HEAD")):
+        for name, method, path in (
+            ("ApiInvokePermission", "GET", "references"),
+            ("ApiHeadInvokePermission", "HEAD", "references"),
+            ("ApiDownloadInvokePermission", "GET", "attachments"),
+            ("ApiDownloadHeadInvokePermission", "HEAD", "attachments"),
+        ):
             permission = resources[name]["Properties"]
             self.assertEqual(permission["Principal"], "apigateway.amazonaws.com")
-            self.assertTrue(permission["SourceArn"]["Fn::Sub"].endswith(f"${{HttpApi}}/*/{method}/contact/references/*"))
+            self.assertTrue(permission["SourceArn"]["Fn::Sub"].endswith(f"${{HttpApi}}/*/{method}/contact/{path}/*"))
         api_permissions = [r for r in resources.values() if r["Type"] == "AWS::Lambda::Permission"
                            and r["Properties"]["Principal"] == "apigateway.amazonaws.com"]
-        self.assertEqual(len(api_permissions), 2, "no other way in for API Gateway")
+        self.assertEqual(len(api_permissions), 4, "no other way in for API Gateway")
 
     def test_the_api_is_throttled_below_connects_quota_and_access_logged(self):
         # "Rate of ListContactReferences API requests" (Service Quotas L-6840C932): 10/s by default; a
