@@ -31,7 +31,8 @@ fn assert_expected_answer(function: &impl Invoke, name: &str) {
 
 #[test]
 fn http_api_event_returns_the_requested_references_in_the_envelope() {
-    let function = Function::start();
+    // As sam local runs it (downloads enabled: the attachment carries its downloadPath).
+    let function = Function::with(Options { env: sam_local_env(), ..Options::default() });
     assert_expected_answer(&function, "http-api-v2.json");
     let seen = function.stand_in().requests();
     assert_eq!(seen.len(), 1);
@@ -41,7 +42,7 @@ fn http_api_event_returns_the_requested_references_in_the_envelope() {
 
 #[test]
 fn rest_event_with_an_encoded_instance_arn_calls_connect_with_the_bare_id() {
-    let function = Function::start();
+    let function = Function::with(Options { env: sam_local_env(), ..Options::default() });
     assert_expected_answer(&function, "rest-api-v1.json");
     let seen = function.stand_in().requests();
     assert_eq!(seen[0].instance_id(), INSTANCE);

@@ -7,6 +7,7 @@ Run by scripts/test-sam-local (after scripts/sam-build), which provides Docker a
 $SAM_LOCAL_INVOKE_IMAGE (the emulation image) and $SAM_LOCAL_STAND_IN_IMAGE (connect-local)."""
 
 import json
+import re
 import os
 import signal
 import socket
@@ -42,9 +43,28 @@ def docker(*args, check=True):
     return result.stdout.strip()
 
 
+def without_link_times(value):
+    """The rule of `without_link_times` in tests/support/mod.rs: a stand-in link's address and signing
+    time, and every expiresAt / downloadUrlExpiresAt, replaced by placeholders."""
+    if isinstance(value, str) and "/_files/" in value:
+        link = "<stand-in>/_files/" + value.split("/_files/", 1)[1]
+        return re.sub(r"X-Amz-Date=[0-9]+", "X-Amz-Date=<time>", link)
+    if isinstance(value, list):
+        return [without_link_times(v) for v in value]
+    if isinstance(value, dict):
+        return {k: "<time>" if k in ("expiresAt", "downloadUrlExpiresAt") else without_link_times(v) for k, v in value.items()}
+    return value
+
+
 def comparable(answer):
     """The form of tests/expected (the same rule as `comparable` in tests/support/mod.rs): an HTTP
-    response's JSON body parsed, and a failure envelope's non-empty request id replaced."""
+    response's JSON body parsed, a failure envelope's non-empty request id replaced, and a link's
+    moving parts replaced (`without_link_times`)."""
+    answer = comparable_envelope(answer)
+    return without_link_times(answer)
+
+
+def comparable_envelope(answer):
     if isinstance(answer, dict) and "statusCode" in answer and isinstance(answer.get("body"), str):
         answer["body"] = json.loads(answer["body"]) if answer["body"] else None
     envelope = answer["body"] if isinstance(answer, dict) and "statusCode" in answer else answer

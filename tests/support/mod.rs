@@ -75,9 +75,46 @@ pub fn expected_answer(name: &str) -> Value {
     serde_json::from_str(&project_file(&format!("tests/expected/{name}"))).unwrap()
 }
 
-/// The form the expectations are written in: an HTTP response's JSON body parsed, and a failure
-/// envelope's request id (non-empty, different every time) replaced by `<request id>`.
+/// The form the expectations are written in: an HTTP response's JSON body parsed, a failure
+/// envelope's request id (non-empty, different every time) replaced by `<request id>`, and a
+/// pre-signed link's moving parts (the stand-in's address, the signing time, the expiry) by
+/// `<stand-in>` and `<time>` (see [`without_link_times`]).
 pub fn comparable(mut answer: Value) -> Value {
+    answer = comparable_envelope(answer);
+    without_link_times(&mut answer);
+    answer
+}
+
+/// Replaces, in every string of `value`, what a pre-signed link from the stand-in holds that changes
+/// from run to run: `http://HOST:PORT/_files/` becomes `<stand-in>/_files/`, `X-Amz-Date=N` becomes
+/// `X-Amz-Date=<time>`; and the value of every `expiresAt` and `downloadUrlExpiresAt` becomes `<time>`.
+/// (`tests/sam_local_test.py` applies the same rule.)
+pub fn without_link_times(value: &mut Value) {
+    match value {
+        Value::String(text) if text.contains("/_files/") => {
+            let (_, tail) = text.split_once("/_files/").unwrap();
+            let mut link = format!("<stand-in>/_files/{tail}");
+            if let Some((head, rest)) = link.split_once("X-Amz-Date=") {
+                let rest = rest.trim_start_matches(|c: char| c.is_ascii_digit());
+                link = format!("{head}X-Amz-Date=<time>{rest}");
+            }
+            *text = link;
+        }
+        Value::Array(items) => items.iter_mut().for_each(without_link_times),
+        Value::Object(map) => {
+            for (key, item) in map.iter_mut() {
+                if key == "expiresAt" || key == "downloadUrlExpiresAt" {
+                    *item = "<time>".into();
+                } else {
+                    without_link_times(item);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+fn comparable_envelope(mut answer: Value) -> Value {
     if let Some(text) = answer.get("statusCode").and(answer.get("body")).and_then(Value::as_str) {
         answer["body"] = if text.is_empty() {
             Value::Null
