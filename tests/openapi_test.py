@@ -30,6 +30,8 @@ EVERY_KIND = "c0ffee00-0000-4000-8000-000000000001"
 NEWER_KINDS = "c0ffee00-0000-4000-8000-000000000004"
 SPEC = yaml.safe_load((ROOT / "docs" / "openapi.yaml").read_text())
 OPERATION = SPEC["paths"]["/contact/references/{InstanceId}/{ContactId}"]["get"]
+DOWNLOAD = SPEC["paths"]["/contact/attachments/{InstanceId}/{ContactId}/{FileId}"]["get"]
+ATTACHMENTS = "c0ffee00-0000-4000-8000-000000000008"
 
 
 def free_port():
@@ -81,6 +83,7 @@ class OpenApiConformanceTest(unittest.TestCase):
             "AWS_EC2_METADATA_DISABLED": "true",
             "AWS_ENDPOINT_URL_CONNECT": cls.stand_in,
             "ALLOWED_INSTANCE_IDS": INSTANCE,
+            "ENABLE_ATTACHMENT_DOWNLOADS": "true",
             # Short, so that a slow Connect produces the documented 504 quickly.
             "AWS_LAMBDA_FUNCTION_TIMEOUT": "2",
         }
@@ -122,6 +125,56 @@ class OpenApiConformanceTest(unittest.TestCase):
         reply = post(self.invoke_url, event)
         body = json.loads(reply["body"]) if reply.get("body") else None
         return reply["statusCode"], {k.lower(): v for k, v in reply["headers"].items()}, body
+
+    def download(self, file, query="", method="GET", instance=INSTANCE, accept="text/html"):
+        event = json.loads(json.dumps(self.event))
+        path = f"/contact/attachments/{instance}/{ATTACHMENTS}/{file}"
+        event["rawPath"] = event["requestContext"]["http"]["path"] = path
+        event["requestContext"]["http"]["method"] = method
+        event["rawQueryString"] = query
+        event.pop("queryStringParameters", None)
+        event["pathParameters"] = {"InstanceId": instance, "ContactId": ATTACHMENTS, "FileId": file}
+        event["headers"]["accept"] = accept
+        reply = post(self.invoke_url, event)
+        body = json.loads(reply["body"]) if reply.get("body") else None
+        return reply["statusCode"], {k.lower(): v for k, v in reply["headers"].items()}, body
+
+    def test_the_download_route_produces_every_documented_status_with_its_schema_and_headers(self):
+        cases = [
+            ("a redirect", {"file": "SEED-att-approved"}, None),
+            ("JSON", {"file": "SEED-att-second", "accept": "application/json"}, None),
+            ("bad expiry", {"file": "SEED-att-approved", "query": "urlExpiry=900"}, None),
+            ("another instance", {"file": "SEED-att-approved", "instance": "99999999-8888-7777-6666-555555555555"}, None),
+            ("unknown file", {"file": "SEED-att-gone"}, None),
+            ("wrong method", {"file": "SEED-att-approved", "method": "DELETE"}, None),
+            ("not ready", {"file": "SEED-att-processing"}, None),
+            ("never opens", {"file": "SEED-att-rejected"}, None),
+            ("throttled", {"file": "SEED-att-approved"}, "throttle"),
+            ("role refused", {"file": "SEED-att-approved"}, "access_denied"),
+            ("Connect fails", {"file": "SEED-att-approved"}, "internal"),
+            ("Connect is slow", {"file": "SEED-att-approved"}, "slow"),
+        ]
+        produced = set()
+        for name, request, fault in cases:
+            with self.subTest(name):
+                self.clear_faults()
+                if fault == "slow":
+                    self.fault("slow", millis=5000)
+                elif fault:
+                    self.fault(fault)
+                status, headers, body = self.download(**request)
+                response = DOWNLOAD["responses"].get(str(status))
+                self.assertIsNotNone(response, f"{name}: undocumented status {status}")
+                self.assertEqual(headers.get("cache-control"), "no-store")
+                for header, spec in response.get("headers", {}).items():
+                    self.assertIn(header, headers, f"{name}: documented header {header} missing")
+                    jsonschema.validate(headers[header], spec["schema"])
+                if "content" in response:
+                    schema = {"$ref": response["content"]["application/json"]["schema"]["$ref"], "components": SPEC["components"]}
+                    jsonschema.validate(body, schema)
+                produced.add(str(status))
+        self.clear_faults()
+        self.assertEqual(produced, set(DOWNLOAD["responses"]))
 
     def test_every_documented_status_and_schema_is_produced_and_valid(self):
         cases = [
