@@ -860,7 +860,7 @@ mod tests {
         let starts: Vec<Duration> = connect.log.lock().unwrap().iter().skip(1).map(|l| l.started).collect();
         assert_eq!(
             starts,
-            [0, 0, 0, 0, 10, 500, 1_000, 1_500].map(|ms| ms * MS),
+            [0, 0, 0, 0, 10, 525, 1_050, 1_575].map(|ms| ms * MS),
             "4 at once, 5 in the burst, then 2/s"
         );
         assert_eq!(usage.files.len(), 8);
@@ -874,7 +874,7 @@ mod tests {
         let page = page.unwrap();
         let codes: Vec<Option<&str>> =
             page.references.iter().map(|r| r.download_url_error.map(ErrorKind::code)).collect();
-        // Rate: 5 at once, then at 500, 1000, 1500 ms; the 9th and 10th would start at 2000 and 2500 ms,
+        // Rate: 5 at once, then at 525, 1050, 1575 ms; the 9th and 10th would start at 2100 and 2625 ms,
         // at or after the deadline; the 11th to 14th are beyond the answer's maximum.
         let linked = codes.iter().filter(|code| code.is_none()).count();
         assert_eq!(linked, 8, "{codes:?}");
