@@ -31,6 +31,10 @@ async fn main() -> Result<(), lambda_runtime::Error> {
             .inspect_err(refuse)?;
     // Region, credentials and AWS_ENDPOINT_URL_CONNECT come from the environment, as everywhere in the SDK.
     // Trusts only the roots that sign AWS endpoints, unless SSL_CERT_FILE / SSL_CERT_DIR say otherwise.
+    let endpoint = std::env::var("AWS_ENDPOINT_URL_CONNECT").or_else(|_| std::env::var("AWS_ENDPOINT_URL")).ok();
+    if tls::connect_uses_tls(endpoint.as_deref()) {
+        tls::seed_random_generator();
+    }
     let http_client = tls::https_client(tls::Roots::from_env())?;
     let config = aws_config::defaults(connect::behavior_version())
         .http_client(http_client)

@@ -93,6 +93,13 @@ class FunctionTest(unittest.TestCase):
         self.assertEqual(self.function["Metadata"]["BuildMethod"], "rust-cargolambda")
         self.assertEqual(self.function["Metadata"]["BuildProperties"]["Binary"], "connect-references")
 
+    def test_memory_is_the_size_the_lambda_cpu_bench_chose(self):
+        # README, "Memory size, CPU and cost": 512 MB, measured by bench/lambda_cpu.py (docs/power-tuning.json).
+        measured = json.loads((ROOT / "docs" / "power-tuning.json").read_text())
+        sizes = sorted({row["mb"] for row in measured})
+        self.assertIn(self.properties["MemorySize"], sizes, "a size the bench measured")
+        self.assertEqual(self.properties["MemorySize"], 512)
+
     def test_timeout_leaves_room_for_the_flow_limit_and_the_functions_own_margin(self):
         # The function stops waiting for Connect 0.3 s before its deadline and after at most 8 s for flows.
         self.assertGreaterEqual(self.properties["Timeout"] * 1000, 8000 + 300)
