@@ -6,6 +6,7 @@ created is removed by id when it ends, whether its checks passed or not.
 Run by scripts/test-sam-local (after scripts/sam-build), which provides Docker and the two images:
 $SAM_LOCAL_INVOKE_IMAGE (the emulation image) and $SAM_LOCAL_STAND_IN_IMAGE (connect-local)."""
 
+import http.client
 import json
 import re
 import os
@@ -258,6 +259,22 @@ class SamLocalStartApiTest(SamLocalTest):
     def test_an_unknown_type_is_a_400_naming_it(self):
         body = self.assert_http_contract(f"/contact/references/{INSTANCE}/{EVERY_KIND}?referenceTypes=PHOTO", 400)
         self.assertEqual(body, expected("bad-unknown-type.json")["body"])
+
+    def test_the_download_route_redirects_to_a_fresh_link_and_answers_json_when_asked(self):
+        # The route of its own that the template declares: start-api serves it with the options on.
+        path = f"/contact/attachments/{INSTANCE}/c0ffee00-0000-4000-8000-000000000008/SEED-att-approved"
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
+        connection.request("GET", path, headers={"accept": "text/html"})
+        response = connection.getresponse()
+        response.read()
+        connection.close()
+        self.assertEqual(response.status, 302)
+        self.assertEqual(response.getheader("cache-control"), "no-store")
+        self.assertIn("/_files/", response.getheader("location"))
+        self.assertIn("X-Amz-Signature=", response.getheader("location"))
+        status, headers, raw = self.request(path.replace("approved", "second"), headers={"accept": "application/json"})
+        self.assertEqual(status, 200, raw)
+        self.assertEqual(comparable(json.loads(raw)), expected("download-attachment-json.json")["body"])
 
     def test_head_answers_the_headers_without_a_body(self):
         self.assert_http_contract(f"/contact/references/{INSTANCE}/{EVERY_KIND}?referenceTypes=URL", 200, "HEAD")
