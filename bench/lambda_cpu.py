@@ -64,17 +64,11 @@ GROUPS = []
 
 def remove_groups():
     """Moves every process back to the root group and removes the groups this run made."""
-    for group in GROUPS:
+    for group in list(GROUPS):
         try:
-            for pid in (group / "cgroup.procs").read_text().split():
-                try:
-                    (CGROUP_ROOT / "cgroup.procs").write_text(pid)
-                except OSError:
-                    pass
-            group.rmdir()
+            remove_group(group)
         except FileNotFoundError:
-            pass
-    GROUPS.clear()
+            GROUPS.remove(group)
 
 
 atexit.register(remove_groups)

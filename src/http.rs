@@ -99,10 +99,8 @@ pub async fn handle(app: &App, request: &Request) -> Outcome<Response<Body>> {
         Ok(query) => {
             // A HEAD of a list answers like a GET, but never makes links.
             let query = if head_only { query.without_links() } else { query };
-            let context = request.lambda_context_ref();
-            let lambda_deadline = context.map_or(0, |c| c.deadline);
-            let function_arn = context.map(|c| c.invoked_function_arn.as_str());
-            let (page, usage) = app.list(&query, deadline(lambda_deadline, None), function_arn).await;
+            let (deadline, function_arn) = invocation(request);
+            let (page, usage) = app.list(&query, deadline, function_arn).await;
             measure(&mut measured, &usage);
             audit(app, request, &query.instance_id, &usage);
             match page {
@@ -138,10 +136,8 @@ async fn open(app: &App, request: &Request) -> Outcome<Response<Body>> {
             Err(error) => refusal_response(&error.into(), request_id, true),
         },
         Ok(query) => {
-            let context = request.lambda_context_ref();
-            let lambda_deadline = context.map_or(0, |c| c.deadline);
-            let function_arn = context.map(|c| c.invoked_function_arn.as_str());
-            let (opened, usage) = app.open(&query, deadline(lambda_deadline, None), function_arn).await;
+            let (deadline, function_arn) = invocation(request);
+            let (opened, usage) = app.open(&query, deadline, function_arn).await;
             measure(&mut measured, &usage);
             audit(app, request, &query.instance_id, &usage);
             match opened {
@@ -156,6 +152,13 @@ async fn open(app: &App, request: &Request) -> Outcome<Response<Body>> {
         measured.error_code = Some(code_of(answer.status()));
     }
     Outcome { answer, measured }
+}
+
+/// When to give up on Connect, and the invoked function's ARN, from the Lambda context.
+fn invocation(request: &Request) -> (tokio::time::Instant, Option<&str>) {
+    let context = request.lambda_context_ref();
+    let lambda_deadline = context.map_or(0, |c| c.deadline);
+    (deadline(lambda_deadline, None), context.map(|c| c.invoked_function_arn.as_str()))
 }
 
 /// The code of a failure status this adapter answered (the one table, read backwards).

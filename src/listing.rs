@@ -594,9 +594,7 @@ mod tests {
         query: &ReferenceQuery,
         budget: Duration,
     ) -> (Result<ReferencePage, Error>, Usage) {
-        let (scope, rate) = (scope(), unlimited());
-        let policy = Policy { arn_scope: Some(&scope), file_rate: &rate, download_paths: false };
-        list(connect, query, policy, epoch() + budget).await
+        run_with(connect, query, &unlimited(), false, budget).await
     }
 
     async fn run_with(

@@ -114,30 +114,27 @@ class OpenApiConformanceTest(unittest.TestCase):
     def clear_faults(self):
         urllib.request.urlopen(urllib.request.Request(f"{self.stand_in}/_faults", method="DELETE"), timeout=5).close()
 
-    def call(self, contact=EVERY_KIND, query="", method="GET", instance=INSTANCE):
+    def send(self, path, parameters, query, method, headers=None):
+        """The HTTP API event for this request, through the binary: status, headers, parsed body."""
         event = json.loads(json.dumps(self.event))
-        path = f"/contact/references/{instance}/{contact}"
         event["rawPath"] = event["requestContext"]["http"]["path"] = path
         event["requestContext"]["http"]["method"] = method
         event["rawQueryString"] = query
         event.pop("queryStringParameters", None)
-        event["pathParameters"] = {"InstanceId": instance, "ContactId": contact}
+        event["pathParameters"] = parameters
+        event["headers"].update(headers or {})
         reply = post(self.invoke_url, event)
         body = json.loads(reply["body"]) if reply.get("body") else None
         return reply["statusCode"], {k.lower(): v for k, v in reply["headers"].items()}, body
 
+    def call(self, contact=EVERY_KIND, query="", method="GET", instance=INSTANCE):
+        path = f"/contact/references/{instance}/{contact}"
+        return self.send(path, {"InstanceId": instance, "ContactId": contact}, query, method)
+
     def download(self, file, query="", method="GET", instance=INSTANCE, accept="text/html"):
-        event = json.loads(json.dumps(self.event))
         path = f"/contact/attachments/{instance}/{ATTACHMENTS}/{file}"
-        event["rawPath"] = event["requestContext"]["http"]["path"] = path
-        event["requestContext"]["http"]["method"] = method
-        event["rawQueryString"] = query
-        event.pop("queryStringParameters", None)
-        event["pathParameters"] = {"InstanceId": instance, "ContactId": ATTACHMENTS, "FileId": file}
-        event["headers"]["accept"] = accept
-        reply = post(self.invoke_url, event)
-        body = json.loads(reply["body"]) if reply.get("body") else None
-        return reply["statusCode"], {k.lower(): v for k, v in reply["headers"].items()}, body
+        parameters = {"InstanceId": instance, "ContactId": ATTACHMENTS, "FileId": file}
+        return self.send(path, parameters, query, method, {"accept": accept})
 
     def test_the_download_route_produces_every_documented_status_with_its_schema_and_headers(self):
         cases = [
