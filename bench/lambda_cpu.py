@@ -391,6 +391,9 @@ def main():
     parser.add_argument("--sizes", default="128,256,512,1024,1769")
     parser.add_argument("--chart", default=str(ROOT / "docs" / "power-tuning.png"))
     parser.add_argument("--profile", default="release", help="the cargo profile whose binaries to run")
+    parser.add_argument("--also", metavar="NAME=BINARY", action="append", default=[],
+                        help="another build of the function to run beside the three subjects (a lever, before/after)")
+    parser.add_argument("--only-rust", action="store_true", help="leave out the floor and the Python peer")
     args = parser.parse_args()
     if os.geteuid() != 0 or not (CGROUP_ROOT / "cpu.cfs_quota_us").exists():
         raise SystemExit("needs root and the cgroup v1 cpu controller at /sys/fs/cgroup/cpu")
@@ -405,6 +408,9 @@ def main():
         ("Python 3 + boto3 (awslambdaric)", [sys.executable, "-m", "awslambdaric", "handler.handler"],
          ROOT / "bench" / "python"),
     ]
+    if args.only_rust:
+        subjects = subjects[:1]
+    subjects += [(name, [binary], None) for name, binary in (also.split("=", 1) for also in args.also)]
     results = []
     try:
         for mb in sizes:
@@ -429,14 +435,16 @@ def main():
     for r in results:
         print(f"| {r['mb']} | {r['subject']} | {ms(r['init'])} | {ms(r['first'])} | {ms(r['warm_p50'])} "
               f"| {ms(r['warm_p99'])} | {r['cpu'] * 1e6:.0f} | {r['cost']:.4f} |")
-    for mb in sizes:
+    for mb in sizes if not args.only_rust else []:
         at = {r["subject"]: r for r in results if r["mb"] == mb}
-        rust, floor, python = (at[name] for name, _, _ in subjects)
+        rust, floor, python = (at[name] for name, _, _ in subjects[:3])
         print(f"\n{mb} MB: first invocation {rust['first'] / rust['warm_p50']:.1f} x a warm one (target <= 2); "
               f"{python['first'] / rust['first']:.1f} x faster than Python's first (target >= 15); warm p50 "
               f"{ms(rust['warm_p50'] - floor['warm_p50'] - service)} ms above the floor's plus the stand-in's own time "
               f"(target <= 1 ms); CPU per warm invocation "
               f"{rust['cpu'] / max(floor['cpu'], 1e-9):.1f} x the floor's (target <= 2)")
+    if args.also or args.only_rust:
+        return  # a comparison of builds: no chart, and the committed figures stay
     chart(results, sizes, args.chart)
     Path(args.chart).with_suffix(".json").write_text(json.dumps(results, indent=1) + "\n")
 

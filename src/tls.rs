@@ -53,9 +53,10 @@ impl Roots {
 }
 
 /// Seeds aws-lc's random generator now, during init, which Lambda runs at full speed, instead of in
-/// the first invocation's TLS handshake, which runs at the function's share of a CPU: about 50 ms of
-/// CPU (aws-lc's jitter entropy), 700 ms of wall time at 128 MB (measured with `bench/lambda_cpu.py`:
-/// README, Performance).
+/// the first invocation's TLS handshake, which runs at the function's share of a CPU. With aws-lc's
+/// jitter entropy (a build without `.cargo/config.toml`'s setting) that was about 50 ms of CPU, 700 ms
+/// of wall time at 128 MB; without it, the seeding still moves the first draw's work out of the first
+/// invocation (measured with `bench/lambda_cpu.py`: README, Performance).
 pub fn seed_random_generator() {
     let mut seed_probe = [0u8; 32];
     let _ = aws_lc_rs::rand::fill(&mut seed_probe);
