@@ -28,17 +28,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts" / "lib"))
+sys.path.insert(0, str(ROOT / "bench"))
 from emulator import emulator_binary  # noqa: E402
+from run import free_port  # noqa: E402
 
 INSTANCE = "11111111-2222-3333-4444-555555555555"
 CONTACT = "c0ffee00-0000-4000-8000-000000000020"
 FILES = [f"QUOTA-file-{i:02}" for i in range(20)]
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def wait_for(port):

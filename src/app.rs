@@ -63,7 +63,7 @@ impl App {
     }
 
     /// The deployment's policy for one invocation.
-    fn policy<'a>(&'a self, scope: Option<&'a crate::attachments::ArnScope>) -> Policy<'a> {
+    fn policy<'a>(&'a self, scope: Option<&'a ArnScope>) -> Policy<'a> {
         Policy { arn_scope: scope, file_rate: &self.file_rate, download_paths: self.features.attachment_downloads }
     }
 

@@ -138,6 +138,11 @@ impl Calls {
     pub fn denied_count(&self) -> u32 {
         self.0 .1.load(Ordering::Relaxed)
     }
+
+    /// What the listing or download that began at `started` cost, with the files it asked for.
+    fn usage(&self, started: Instant, files: Vec<FileCall>) -> Usage {
+        Usage { calls: self.count(), waited: Some(started.elapsed()), access_denied: self.denied_count(), files }
+    }
 }
 
 /// What one listing or download cost, for the metrics and the audit trail.
@@ -212,9 +217,7 @@ pub async fn list<C: Connect>(
             Err(connect_failed(ErrorKind::UpstreamTimeout))
         }
     };
-    let files = files.into_inner().unwrap_or_else(PoisonError::into_inner);
-    let usage =
-        Usage { calls: calls.count(), waited: Some(started.elapsed()), access_denied: calls.denied_count(), files };
+    let usage = calls.usage(started, files.into_inner().unwrap_or_else(PoisonError::into_inner));
     (result, usage)
 }
 
@@ -246,24 +249,42 @@ pub async fn open<C: Connect>(
         expiry: query.expiry,
         disposition: query.disposition,
     };
-    let result = match tokio::time::timeout_at(deadline, connect.attached_file(request, &calls)).await {
-        Ok(Ok(file)) if file.download_url.as_deref().is_some_and(|url| !url.is_empty()) => Ok(file),
-        Ok(Ok(file)) => Err(connect_failed(unopened(file.status.as_ref()))),
-        Ok(Err(error)) => Err(error),
-        Err(_) => Err(connect_failed(ErrorKind::UpstreamTimeout)),
+    let result = match attached_file_by(connect, request, deadline, &calls).await {
+        Ok(FileAnswer::Link(file)) => Ok(file),
+        Ok(FileAnswer::NoLink(status)) => Err(connect_failed(unopened(status.as_ref()))),
+        Err(error) => Err(error),
     };
     let call = FileCall {
         contact_id: query.contact_id.clone(),
         file_id: query.file_id.clone(),
         outcome: result.as_ref().err().map(|error| error.kind),
     };
-    let usage = Usage {
-        calls: calls.count(),
-        waited: Some(started.elapsed()),
-        access_denied: calls.denied_count(),
-        files: if calls.count() > 0 { vec![call] } else { Vec::new() },
-    };
-    (result, usage)
+    let files = if calls.count() > 0 { vec![call] } else { Vec::new() };
+    (result, calls.usage(started, files))
+}
+
+/// What `GetAttachedFile` answered for one file.
+enum FileAnswer {
+    /// A download link (non-empty).
+    Link(AttachedFile),
+    /// No link; the file's status as Connect said it.
+    NoLink(Option<ReferenceStatus>),
+}
+
+/// One `GetAttachedFile`, bounded by `deadline` (no answer by then is `UPSTREAM_TIMEOUT`): the one
+/// rule of what counts as a link, for the route and for links inline.
+async fn attached_file_by<C: Connect>(
+    connect: &C,
+    request: FileRequest<'_>,
+    deadline: Instant,
+    calls: &Calls,
+) -> Result<FileAnswer, Error> {
+    match tokio::time::timeout_at(deadline, connect.attached_file(request, calls)).await {
+        Ok(Ok(file)) if file.download_url.as_deref().is_some_and(|url| !url.is_empty()) => Ok(FileAnswer::Link(file)),
+        Ok(Ok(file)) => Ok(FileAnswer::NoLink(file.status)),
+        Ok(Err(error)) => Err(error),
+        Err(_) => Err(connect_failed(ErrorKind::UpstreamTimeout)),
+    }
 }
 
 /// Gives each ATTACHMENT that is a file of this instance the download route's path for it.
@@ -429,11 +450,11 @@ impl<C: Connect> Links<'_, C> {
             expiry: self.expiry,
             disposition: Disposition::Attachment,
         };
-        let link = match tokio::time::timeout_at(self.deadline, self.connect.attached_file(request, self.calls)).await {
-            Ok(Ok(file)) if file.download_url.as_deref().is_some_and(|url| !url.is_empty()) => Ok(file),
-            Ok(Ok(_)) => Err(ErrorKind::NotFound),
-            Ok(Err(error)) => Err(error.kind),
-            Err(_) => Err(ErrorKind::UpstreamTimeout),
+        // In a list, an attachment Connect gives no link for is NOT_FOUND whatever its status.
+        let link = match attached_file_by(self.connect, request, self.deadline, self.calls).await {
+            Ok(FileAnswer::Link(file)) => Ok(file),
+            Ok(FileAnswer::NoLink(_)) => Err(ErrorKind::NotFound),
+            Err(error) => Err(error.kind),
         };
         let call =
             FileCall { contact_id: contact.to_owned(), file_id: wanted.file_id, outcome: link.as_ref().err().copied() };

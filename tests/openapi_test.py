@@ -111,6 +111,20 @@ class OpenApiConformanceTest(unittest.TestCase):
         request.add_header("content-type", "application/json")
         urllib.request.urlopen(request, timeout=5).close()
 
+    def only_fault(self, fault):
+        """Clears the stand-in's faults, then injects `fault` (None: none; slow: a 5 s answer)."""
+        self.clear_faults()
+        if fault == "slow":
+            self.fault("slow", millis=5000)
+        elif fault:
+            self.fault(fault)
+
+    def assert_documented_headers(self, name, response, headers):
+        """Every header the spec documents for `response` is there, with a valid value."""
+        for header, spec in response.get("headers", {}).items():
+            self.assertIn(header, headers, f"{name}: documented header {header} missing")
+            jsonschema.validate(headers[header], spec["schema"])
+
     def clear_faults(self):
         urllib.request.urlopen(urllib.request.Request(f"{self.stand_in}/_faults", method="DELETE"), timeout=5).close()
 
@@ -154,18 +168,12 @@ class OpenApiConformanceTest(unittest.TestCase):
         produced = set()
         for name, request, fault in cases:
             with self.subTest(name):
-                self.clear_faults()
-                if fault == "slow":
-                    self.fault("slow", millis=5000)
-                elif fault:
-                    self.fault(fault)
+                self.only_fault(fault)
                 status, headers, body = self.download(**request)
                 response = DOWNLOAD["responses"].get(str(status))
                 self.assertIsNotNone(response, f"{name}: undocumented status {status}")
                 self.assertEqual(headers.get("cache-control"), "no-store")
-                for header, spec in response.get("headers", {}).items():
-                    self.assertIn(header, headers, f"{name}: documented header {header} missing")
-                    jsonschema.validate(headers[header], spec["schema"])
+                self.assert_documented_headers(name, response, headers)
                 if "content" in response:
                     schema = {"$ref": response["content"]["application/json"]["schema"]["$ref"], "components": SPEC["components"]}
                     jsonschema.validate(body, schema)
@@ -191,19 +199,13 @@ class OpenApiConformanceTest(unittest.TestCase):
         produced_statuses, produced_schemas = set(), set()
         for name, request, fault in cases:
             with self.subTest(name):
-                self.clear_faults()
-                if fault == "slow":
-                    self.fault("slow", millis=5000)
-                elif fault:
-                    self.fault(fault)
+                self.only_fault(fault)
                 status, headers, body = self.call(**request)
                 self.assertIn(str(status), OPERATION["responses"], f"{name}: undocumented status {status}")
                 self.assertEqual(headers.get("content-type"), "application/json")
                 self.assertEqual(headers.get("cache-control"), "no-store")
                 jsonschema.validate(body, schema_for(status))
-                for header, spec in OPERATION["responses"][str(status)].get("headers", {}).items():
-                    self.assertIn(header, headers, f"{name}: documented header {header} missing")
-                    jsonschema.validate(headers[header], spec["schema"])
+                self.assert_documented_headers(name, OPERATION["responses"][str(status)], headers)
                 produced_statuses.add(str(status))
                 for reference in (body.get("data") or {}).get("references", []):
                     produced_schemas.add(self.reference_schema(reference))
