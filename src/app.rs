@@ -1,5 +1,6 @@
-//! What both adapters share: the deployment's gates (allow-list, opt-in features), the use case with
-//! the SDK adapter behind it, and the time budget of one invocation.
+//! What every adapter shares: the deployment's gates (entry points, allow-list, opt-in features), the
+//! use case with the SDK adapter behind it, one invocation's deadline and caller, and the audit line of
+//! every `GetAttachedFile`, written here once for all adapters.
 
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -8,12 +9,12 @@ use tokio::time::Instant;
 
 use crate::access::AllowedInstances;
 use crate::attachments::ArnScope;
-use crate::config::Features;
+use crate::config::{EntryPoint, EntryPoints, Features};
 use crate::connect::ConnectReferences;
 use crate::download::DownloadQuery;
-use crate::error::Error;
+use crate::error::{Error, ErrorKind};
 use crate::listing::{self, AttachedFile, Policy, Usage};
-use crate::logging::EventLog;
+use crate::logging::{EventLog, FileAudit};
 use crate::metrics::Measurements;
 use crate::query::{ContactScope, ReferenceQuery};
 use crate::rate::RateLimit;
@@ -30,10 +31,59 @@ pub struct Outcome<A> {
     pub measured: Measurements,
 }
 
+/// Who caused an invocation's Connect calls, as the audit line names them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Caller {
+    /// An HTTP caller as API Gateway authenticated it: the IAM principal's ARN, `jwt sub=… client_id=…`,
+    /// or `unauthenticated`. Only as trustworthy as the invoke path (the threat model's "direct
+    /// invocation" rows): API Gateway sets it; a hand-made event sent with `lambda:Invoke` can say anything.
+    Http(String),
+    /// A contact flow of the instance: the event's instance ARN and current contact. (Connect's
+    /// documented event carries no flow ARN.)
+    ContactFlow { instance_arn: String, contact_id: String },
+}
+
+impl Caller {
+    /// The audit line's `caller`.
+    pub fn audit_name(&self) -> String {
+        match self {
+            Caller::Http(name) => name.clone(),
+            Caller::ContactFlow { instance_arn, contact_id } => {
+                format!("contact-flow instance={instance_arn} contact={contact_id}")
+            }
+        }
+    }
+}
+
+/// One invocation as the use case needs it: when to give up, the invoked function's ARN (the
+/// deployment's partition, region and account when the configured instance is a bare id), the request
+/// id and the caller. Read once per event by the adapter, from the Lambda context.
+#[derive(Debug, Clone)]
+pub struct Invocation {
+    pub deadline: Instant,
+    pub function_arn: Option<String>,
+    pub request_id: String,
+    pub caller: Caller,
+}
+
+impl Invocation {
+    /// From the Lambda context; `limit` caps the time (a flow block's timeout).
+    pub fn from_context(context: Option<&lambda_runtime::Context>, limit: Option<Duration>, caller: Caller) -> Self {
+        Invocation {
+            deadline: deadline(context.map_or(0, |c| c.deadline), limit),
+            function_arn: context.map(|c| c.invoked_function_arn.clone()),
+            request_id: context.map(|c| c.request_id.clone()).unwrap_or_default(),
+            caller,
+        }
+    }
+}
+
 /// The function's long-lived state, built once at start-up.
 #[derive(Debug, Clone)]
 pub struct App {
     pub connect: ConnectReferences,
+    /// The entry points this function serves (`ENTRY_POINT`).
+    pub entry_points: EntryPoints,
     pub allowed: AllowedInstances,
     /// Where each event's line (with its metrics) goes.
     pub event_log: EventLog,
@@ -47,6 +97,7 @@ impl App {
     pub fn new(connect: ConnectReferences, allowed: AllowedInstances) -> Self {
         App {
             connect,
+            entry_points: EntryPoints::all(),
             allowed,
             event_log: EventLog::default(),
             features: Features::default(),
@@ -62,9 +113,57 @@ impl App {
         App { file_rate: Arc::new(file_rate), ..self }
     }
 
-    /// The deployment's policy for one invocation.
-    fn policy<'a>(&'a self, scope: Option<&'a ArnScope>) -> Policy<'a> {
-        Policy { arn_scope: scope, file_rate: &self.file_rate, download_paths: self.features.attachment_downloads }
+    pub fn with_entry_points(self, entry_points: EntryPoints) -> Self {
+        App { entry_points, ..self }
+    }
+
+    /// Refuses an event meant for an entry point this function does not serve, before anything else.
+    pub fn admit(&self, entry_point: EntryPoint) -> Result<(), Error> {
+        if self.entry_points.serves(entry_point) {
+            return Ok(());
+        }
+        Err(match entry_point {
+            EntryPoint::List => Error::new(
+                ErrorKind::NotFound,
+                "this function does not serve the list route (GET /contact/references/...); call it through the API",
+            ),
+            EntryPoint::Download => Error::new(
+                ErrorKind::NotFound,
+                "this function does not serve the download route (GET /contact/attachments/...); call it through the API",
+            ),
+            EntryPoint::ContactFlow => Error::validation(
+                "this function does not serve contact flows; invoke the stack's contact-flow function (output FunctionArn)",
+            ),
+        })
+    }
+
+    /// The deployment's policy for one invocation: links inside a listing only for contact flows.
+    fn policy<'a>(&'a self, scope: Option<&'a ArnScope>, caller: &Caller) -> Policy<'a> {
+        Policy {
+            arn_scope: scope,
+            file_rate: &self.file_rate,
+            download_paths: self.features.attachment_downloads,
+            inline_links: matches!(caller, Caller::ContactFlow { .. }),
+        }
+    }
+
+    /// One audit line per `GetAttachedFile` the use case made, whoever asked: the one place for every
+    /// adapter. Never the link.
+    fn audit(&self, invocation: &Invocation, instance_id: &str, usage: &Usage) {
+        if usage.files.is_empty() {
+            return;
+        }
+        let caller = invocation.caller.audit_name();
+        for file in &usage.files {
+            self.event_log.audit(&FileAudit {
+                caller: &caller,
+                instance_id,
+                contact_id: &file.contact_id,
+                file_id: &file.file_id,
+                outcome: file.outcome.map_or("OK", ErrorKind::code),
+                request_id: &invocation.request_id,
+            });
+        }
     }
 
     /// Partition, region and account of the contact ARNs: the configured instance's, else (when it is
@@ -75,21 +174,20 @@ impl App {
 
     /// Opens one attached file (the download route), after the same gates as a listing with links:
     /// the allow-list and `EnableAttachmentDownloads`.
-    pub async fn open(
-        &self,
-        query: &DownloadQuery,
-        deadline: Instant,
-        function_arn: Option<&str>,
-    ) -> (Result<AttachedFile, Error>, Usage) {
+    pub async fn open(&self, query: &DownloadQuery, invocation: &Invocation) -> (Result<AttachedFile, Error>, Usage) {
         if let Err(refused) = self.admit_download(query) {
             return (Err(refused), Usage::default());
         }
-        let scope = self.scope(function_arn);
-        listing::open(&self.connect, query, self.policy(scope.as_ref()), deadline).await
+        let scope = self.scope(invocation.function_arn.as_deref());
+        let policy = self.policy(scope.as_ref(), &invocation.caller);
+        let (opened, usage) = listing::open(&self.connect, query, policy, invocation.deadline).await;
+        self.audit(invocation, &query.instance_id, &usage);
+        (opened, usage)
     }
 
     /// The download route's gates, without calling Connect (what a `HEAD` checks).
     pub fn admit_download(&self, query: &DownloadQuery) -> Result<(), Error> {
+        self.admit(EntryPoint::Download)?;
         self.allowed.check(&query.instance_id)?;
         if !self.features.attachment_downloads {
             return Err(Error::validation(
@@ -105,14 +203,15 @@ impl App {
 
     /// Lists the query's references, refusing instances outside the allow-list and options the
     /// deployment did not enable before calling Connect; also says what the listing cost in Connect
-    /// calls. `function_arn` is the invoked function's ARN: the deployment's partition, region and
-    /// account when the configured instance is a bare id.
-    pub async fn list(
-        &self,
-        query: &ReferenceQuery,
-        deadline: Instant,
-        function_arn: Option<&str>,
-    ) -> (Result<ReferencePage, Error>, Usage) {
+    /// calls. Links inside the listing are made for contact flows only.
+    pub async fn list(&self, query: &ReferenceQuery, invocation: &Invocation) -> (Result<ReferencePage, Error>, Usage) {
+        let entry_point = match invocation.caller {
+            Caller::Http(_) => EntryPoint::List,
+            Caller::ContactFlow { .. } => EntryPoint::ContactFlow,
+        };
+        if let Err(refused) = self.admit(entry_point) {
+            return (Err(refused), Usage::default());
+        }
         if let Err(refused) = self.allowed.check(&query.instance_id) {
             return (Err(refused), Usage::default());
         }
@@ -125,14 +224,24 @@ impl App {
         }
         if query.download_links.is_some() && !self.features.attachment_downloads {
             let refused = Error::validation(
-                "this deployment does not open attachments (deploy with EnableAttachmentDownloads=true); \
+                "this deployment makes no links for contact flows (deploy with FlowAttachmentLinks=true); \
                  ask without include=downloadUrl",
             );
             return (Err(refused), Usage::default());
         }
-        let scope = self.scope(function_arn);
-        listing::list(&self.connect, query, self.policy(scope.as_ref()), deadline).await
+        let scope = self.scope(invocation.function_arn.as_deref());
+        let policy = self.policy(scope.as_ref(), &invocation.caller);
+        let (page, usage) = listing::list(&self.connect, query, policy, invocation.deadline).await;
+        self.audit(invocation, &query.instance_id, &usage);
+        (page, usage)
     }
+}
+
+/// What a listing or a download cost, into the event's metrics: the one place for every adapter.
+pub fn record_usage(measured: &mut Measurements, usage: &Usage) {
+    measured.connect_calls = usage.calls;
+    measured.connect_latency = usage.waited;
+    measured.connect_access_denied = usage.access_denied;
 }
 
 /// The budget when the runtime gives no usable deadline. `cargo lambda watch` sends its timeout

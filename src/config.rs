@@ -77,6 +77,75 @@ impl FileRate {
     }
 }
 
+/// One of the function's entry points. Each is deployed as a function of its own, with a role that
+/// holds only the Connect actions of that entry point (`template.yaml`), from the same binary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EntryPoint {
+    /// `GET|HEAD /contact/references/{InstanceId}/{ContactId}`: `ListContactReferences` (and
+    /// `DescribeContact` for `contact=initial`); never `GetAttachedFile`.
+    List,
+    /// `GET|HEAD /contact/attachments/{InstanceId}/{ContactId}/{FileId}`: `GetAttachedFile` only.
+    Download,
+    /// Amazon Connect contact flows: `ListContactReferences`, and `GetAttachedFile` where the flows'
+    /// links are enabled.
+    ContactFlow,
+}
+
+impl EntryPoint {
+    pub const ALL: [EntryPoint; 3] = [EntryPoint::List, EntryPoint::Download, EntryPoint::ContactFlow];
+
+    /// The `ENTRY_POINT` value naming it.
+    pub const fn name(self) -> &'static str {
+        match self {
+            EntryPoint::List => "list",
+            EntryPoint::Download => "download",
+            EntryPoint::ContactFlow => "contact-flow",
+        }
+    }
+}
+
+/// The entry points this function serves (`ENTRY_POINT`): one name, or `all`. Unset is `all`, which is
+/// how the tests, `scripts/local` and `cargo lambda watch` run it; every function of the template names
+/// exactly one (`tests/template_test.py`), and refuses the events of the others before any call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EntryPoints {
+    only: Option<EntryPoint>,
+}
+
+impl Default for EntryPoints {
+    fn default() -> Self {
+        EntryPoints::all()
+    }
+}
+
+impl EntryPoints {
+    pub const fn all() -> Self {
+        EntryPoints { only: None }
+    }
+
+    pub const fn only(entry_point: EntryPoint) -> Self {
+        EntryPoints { only: Some(entry_point) }
+    }
+
+    pub fn serves(self, entry_point: EntryPoint) -> bool {
+        self.only.is_none_or(|only| only == entry_point)
+    }
+
+    pub fn from_setting(setting: Option<&str>) -> Result<Self, SettingError> {
+        let Some(value) = setting.map(str::trim).filter(|s| !s.is_empty()) else {
+            return Ok(EntryPoints::all());
+        };
+        if value.eq_ignore_ascii_case("all") {
+            return Ok(EntryPoints::all());
+        }
+        EntryPoint::ALL
+            .into_iter()
+            .find(|e| value.eq_ignore_ascii_case(e.name()))
+            .map(EntryPoints::only)
+            .ok_or_else(|| SettingError::new("ENTRY_POINT", "must be list, download, contact-flow or all"))
+    }
+}
+
 /// `true` or `false` (any case); unset or empty is `false`.
 fn flag(variable: &'static str, setting: Option<&str>) -> Result<bool, SettingError> {
     match setting.map(str::trim).filter(|s| !s.is_empty()) {
@@ -102,6 +171,21 @@ mod tests {
         assert_eq!(refused.to_string(), "RESOLVE_TRANSFERRED_CONTACTS: must be true or false");
         let refused = Features::from_settings(None, Some("1")).unwrap_err();
         assert_eq!(refused.to_string(), "ENABLE_ATTACHMENT_DOWNLOADS: must be true or false");
+    }
+
+    #[test]
+    fn entry_points_are_one_name_or_all_and_unset_is_all() {
+        assert_eq!(EntryPoints::from_setting(None).unwrap(), EntryPoints::all());
+        assert_eq!(EntryPoints::from_setting(Some("ALL")).unwrap(), EntryPoints::all());
+        let list = EntryPoints::from_setting(Some("list")).unwrap();
+        assert!(list.serves(EntryPoint::List));
+        assert!(!list.serves(EntryPoint::Download) && !list.serves(EntryPoint::ContactFlow));
+        let flows = EntryPoints::from_setting(Some(" Contact-Flow ")).unwrap();
+        assert_eq!(flows, EntryPoints::only(EntryPoint::ContactFlow));
+        assert!(EntryPoint::ALL.iter().all(|e| EntryPoints::all().serves(*e)));
+        for bad in ["flows", "list,download", "*"] {
+            assert_eq!(EntryPoints::from_setting(Some(bad)).unwrap_err().variable, "ENTRY_POINT", "{bad}");
+        }
     }
 
     #[test]

@@ -573,7 +573,7 @@ mod tests {
         .unwrap();
         let far = tokio::time::Instant::now() + Duration::from_secs(30);
         let rate = crate::rate::RateLimit::default();
-        let policy = listing::Policy { arn_scope: None, file_rate: &rate, download_paths: false };
+        let policy = listing::Policy { arn_scope: None, file_rate: &rate, download_paths: false, inline_links: false };
         let (page, usage) =
             listing::list(&ConnectReferences::new(Client::from_conf(config)), &query, policy, far).await;
         assert_eq!(page.unwrap().references, [Reference::default()], "a newer union member is an UNKNOWN reference");

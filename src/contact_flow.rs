@@ -9,7 +9,8 @@ use serde_json::Value;
 
 use std::time::Duration;
 
-use crate::app::{deadline, App, Outcome};
+use crate::app::{record_usage, App, Caller, Invocation, Outcome};
+use crate::config::EntryPoint;
 use crate::envelope;
 use crate::error::{Error, ErrorKind};
 use crate::metrics::{EventKind, Measurements};
@@ -135,6 +136,15 @@ impl ContactFlowEvent {
             ..RawQuery::default()
         })?;
         Ok(query)
+    }
+}
+
+impl ContactFlowEvent {
+    /// The flow as the audit line names it: the event's instance and current contact.
+    pub fn caller(&self) -> Caller {
+        let data = &self.details.contact_data;
+        let field = |value: &Option<Value>| value.as_ref().and_then(Value::as_str).unwrap_or("unknown").to_owned();
+        Caller::ContactFlow { instance_arn: field(&data.instance_arn), contact_id: field(&data.contact_id) }
     }
 }
 
@@ -270,16 +280,11 @@ pub fn render(
 }
 
 /// Answers one contact-flow event: the flat map, or the envelope when the flow asks for JSON. Never
-/// fails: every problem is the flow's failure answer. `lambda_deadline_ms` is the invocation's deadline.
-pub async fn handle(
-    app: &App,
-    event: &ContactFlowEvent,
-    request_id: Option<&str>,
-    lambda_deadline_ms: u64,
-    function_arn: Option<&str>,
-) -> Outcome<String> {
+/// fails: every problem is the flow's failure answer. `context` is the invocation's Lambda context.
+pub async fn handle(app: &App, event: &ContactFlowEvent, context: Option<&lambda_runtime::Context>) -> Outcome<String> {
     let mut measured = Measurements::of(EventKind::ContactFlow);
-    let format = match event.response_format() {
+    let request_id = context.map(|c| c.request_id.as_str());
+    let format = match app.admit(EntryPoint::ContactFlow).and_then(|()| event.response_format()) {
         Ok(format) => format,
         Err(error) => {
             measured.error_code = Some(error.code());
@@ -288,10 +293,9 @@ pub async fn handle(
     };
     let outcome = match event.time_limit().and_then(|limit| Ok((limit, event.query()?))) {
         Ok((limit, query)) => {
-            let (page, usage) = app.list(&query, deadline(lambda_deadline_ms, Some(limit)), function_arn).await;
-            measured.connect_calls = usage.calls;
-            measured.connect_latency = usage.waited;
-            measured.connect_access_denied = usage.access_denied;
+            let invocation = Invocation::from_context(context, Some(limit), event.caller());
+            let (page, usage) = app.list(&query, &invocation).await;
+            record_usage(&mut measured, &usage);
             page.map(|page| (query, page))
         }
         Err(error) => Err(error),
@@ -316,6 +320,7 @@ pub fn unrecognised_event() -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::app::deadline;
     use crate::reference::Reference;
     use crate::reference::ReferenceType;
     use serde_json::json;

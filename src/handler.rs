@@ -73,21 +73,16 @@ pub async fn handle(app: &App, request: Request) -> Response<Body> {
 /// A contact-flow event, or anything else that is not an HTTP request.
 async fn direct_invocation(app: &App, request: &Request) -> Outcome<String> {
     let context = request.lambda_context_ref();
-    let request_id = context.map(|c| c.request_id.as_str());
     let payload = match request.body() {
         Body::Text(text) => text.as_str(),
         _ => "",
     };
     match ContactFlowEvent::from_json(payload) {
-        Some(event) => {
-            let deadline = context.map_or(0, |c| c.deadline);
-            let function_arn = context.map(|c| c.invoked_function_arn.as_str());
-            contact_flow::handle(app, &event, request_id, deadline, function_arn).await
-        }
+        Some(event) => contact_flow::handle(app, &event, context).await,
         None => {
             let error = contact_flow::unrecognised_event();
             Outcome {
-                answer: envelope::error(&error, request_id),
+                answer: envelope::error(&error, context.map(|c| c.request_id.as_str())),
                 measured: Measurements { error_code: Some(error.code()), ..Measurements::of(EventKind::Unrecognised) },
             }
         }

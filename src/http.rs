@@ -9,12 +9,11 @@ use lambda_http::request::RequestContext;
 use lambda_http::{Body, Request, RequestExt, Response};
 use percent_encoding::percent_decode_str;
 
-use crate::app::{deadline, App, Outcome};
+use crate::app::{record_usage, App, Caller, Invocation, Outcome};
+use crate::config::EntryPoint;
 use crate::download::{DownloadQuery, RawDownload, DOWNLOAD_ROUTE, DOWNLOAD_ROUTE_PREFIX, RETRY_NOT_READY_SECONDS};
 use crate::envelope;
 use crate::error::{Error, ErrorKind};
-use crate::listing::Usage;
-use crate::logging::FileAudit;
 use crate::metrics::{EventKind, Measurements};
 use crate::query::{ContactScope, RawQuery, ReferenceQuery};
 
@@ -87,39 +86,47 @@ impl Refusal {
     }
 }
 
-/// Answers one HTTP request. Never fails: every problem becomes an envelope with its status.
+/// Answers one HTTP request. Never fails: every problem becomes an envelope with its status. The route
+/// decides the entry point, which this function must serve before anything else is read.
 pub async fn handle(app: &App, request: &Request) -> Outcome<Response<Body>> {
-    let request_id = request.lambda_context_ref().map(|c| c.request_id.as_str());
     let head_only = request.method() == Method::HEAD;
+    let invocation = Invocation::from_context(request.lambda_context_ref(), None, Caller::Http(caller(request)));
     let mut measured = Measurements::of(EventKind::Http);
-    let result = match parse(request) {
-        Ok(HttpQuery::List(query)) => list(app, request, query, head_only, &mut measured).await,
-        Ok(HttpQuery::Download(query)) => open(app, request, &query, head_only, &mut measured).await,
+    let origin = Origin::of(request);
+    let parsed = route(request, origin)
+        .map_err(Refusal::from)
+        .and_then(|route| app.admit(route.entry_point()).map(|()| route).map_err(Refusal::from))
+        .and_then(|route| parse_route(request, origin, route));
+    let result = match parsed {
+        Ok(HttpQuery::List(query)) => list(app, query, &invocation, head_only, &mut measured).await,
+        Ok(HttpQuery::Download(query)) => open(app, request, &query, &invocation, head_only, &mut measured).await,
         Err(refusal) => Err(refusal),
     };
     let answer = match result {
         Ok(answer) => answer,
         Err(refusal) => {
             measured.error_code = Some(refusal.code());
-            refusal_response(&refusal, request_id, head_only)
+            refusal_response(
+                &refusal,
+                Some(&invocation.request_id).filter(|id| !id.is_empty()).map(String::as_str),
+                head_only,
+            )
         }
     };
     Outcome { answer, measured }
 }
 
-/// The list route: the envelope with the references. A HEAD answers like a GET, but never makes links.
+/// The list route: the envelope with the references. Never makes links (its parse refuses `include`,
+/// and the use case makes links for contact flows only).
 async fn list(
     app: &App,
-    request: &Request,
     query: ReferenceQuery,
+    invocation: &Invocation,
     head_only: bool,
     measured: &mut Measurements,
 ) -> Result<Response<Body>, Refusal> {
-    let query = if head_only { query.without_links() } else { query };
-    let (deadline, function_arn) = invocation(request);
-    let (page, usage) = app.list(&query, deadline, function_arn).await;
-    measure(measured, &usage);
-    audit(app, request, &query.instance_id, &usage);
+    let (page, usage) = app.list(&query, invocation).await;
+    record_usage(measured, &usage);
     let page = page.map_err(|error| hint_at_transfers(error, &query, app))?;
     measured.references = page.references.len();
     measured.download_url_errors = page.download_url_errors();
@@ -132,6 +139,7 @@ async fn open(
     app: &App,
     request: &Request,
     query: &DownloadQuery,
+    invocation: &Invocation,
     head_only: bool,
     measured: &mut Measurements,
 ) -> Result<Response<Body>, Refusal> {
@@ -139,48 +147,13 @@ async fn open(
         app.admit_download(query)?;
         return Ok(respond(StatusCode::OK, String::new(), true));
     }
-    let (deadline, function_arn) = invocation(request);
-    let (opened, usage) = app.open(query, deadline, function_arn).await;
-    measure(measured, &usage);
-    audit(app, request, &query.instance_id, &usage);
+    let (opened, usage) = app.open(query, invocation).await;
+    record_usage(measured, &usage);
     let file = opened?;
     if wants_json(request) {
         Ok(respond(StatusCode::OK, envelope::opened(&file), false))
     } else {
         redirect(file.download_url.as_deref().unwrap_or_default())
-    }
-}
-
-/// When to give up on Connect, and the invoked function's ARN, from the Lambda context.
-fn invocation(request: &Request) -> (tokio::time::Instant, Option<&str>) {
-    let context = request.lambda_context_ref();
-    let lambda_deadline = context.map_or(0, |c| c.deadline);
-    (deadline(lambda_deadline, None), context.map(|c| c.invoked_function_arn.as_str()))
-}
-
-fn measure(measured: &mut Measurements, usage: &Usage) {
-    measured.connect_calls = usage.calls;
-    measured.connect_latency = usage.waited;
-    measured.connect_access_denied = usage.access_denied;
-}
-
-/// One audit line per `GetAttachedFile` made: who asked, for which file, how it ended.
-fn audit(app: &App, request: &Request, instance_id: &str, usage: &Usage) {
-    if usage.files.is_empty() {
-        return;
-    }
-    let caller = caller(request);
-    let context = request.lambda_context_ref();
-    let request_id = context.map_or("", |c| c.request_id.as_str());
-    for file in &usage.files {
-        app.event_log.audit(&FileAudit {
-            caller: &caller,
-            instance_id,
-            contact_id: &file.contact_id,
-            file_id: &file.file_id,
-            outcome: file.outcome.map_or("OK", ErrorKind::code),
-            request_id,
-        });
     }
 }
 
@@ -257,6 +230,18 @@ pub enum HttpQuery {
 pub fn parse(request: &Request) -> Result<HttpQuery, Refusal> {
     let origin = Origin::of(request);
     let route = route(request, origin)?;
+    parse_route(request, origin, route)
+}
+
+/// What the list route answers to `include` or `urlExpiry`: it never makes links. Each attachment's
+/// `downloadPath` opens it through the download route, whose own permission (IAM or JWT scope) is the
+/// only way to a file.
+pub const LIST_ROUTE_MAKES_NO_LINKS: &str = "the list route makes no download links (include, urlExpiry): open an \
+     attachment with its downloadPath, GET /contact/attachments/{InstanceId}/{ContactId}/{FileId}, which needs \
+     the download route's own permission";
+
+/// The method, query string and body of a request whose route is known.
+fn parse_route(request: &Request, origin: Origin, route: Route) -> Result<HttpQuery, Refusal> {
     check_method_and_body(request)?;
     let params = request.query_string_parameters_ref();
     // Every value of a key, and its first value, each decoded as the origin needs.
@@ -269,18 +254,19 @@ pub fn parse(request: &Request) -> Result<HttpQuery, Refusal> {
     let url_expiry = first("urlExpiry");
     match route {
         Route::List { instance, contact } => {
+            if first("include").is_some() || url_expiry.is_some() {
+                return Err(Error::validation(LIST_ROUTE_MAKES_NO_LINKS).into());
+            }
             let types = all("referenceTypes");
             let next_token = first("nextToken");
             let scope = first("contact");
-            let include = all("include");
             Ok(HttpQuery::List(ReferenceQuery::parse(RawQuery {
                 instance_id: &instance,
                 contact_id: &contact,
                 reference_types: borrowed(&types),
                 next_token: next_token.as_deref(),
                 contact: scope.as_deref(),
-                include: borrowed(&include),
-                url_expiry: url_expiry.as_deref(),
+                ..RawQuery::default()
             })?))
         }
         Route::Download { instance, contact, file } => {
@@ -387,6 +373,15 @@ fn is_function_url(context: &ApiGatewayV2httpRequestContext) -> bool {
 enum Route {
     List { instance: String, contact: String },
     Download { instance: String, contact: String, file: String },
+}
+
+impl Route {
+    fn entry_point(&self) -> EntryPoint {
+        match self {
+            Route::List { .. } => EntryPoint::List,
+            Route::Download { .. } => EntryPoint::Download,
+        }
+    }
 }
 
 /// The ids, from API Gateway's `pathParameters` when it gives them, else from the path's tail.

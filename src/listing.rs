@@ -113,6 +113,10 @@ pub struct Policy<'a> {
     pub file_rate: &'a RateLimit,
     /// Downloads are enabled: each attachment of this instance carries its `downloadPath`.
     pub download_paths: bool,
+    /// Whether this entry point may make links inside a listing (`include=downloadUrl`): contact flows
+    /// only. The HTTP list route never does, whatever its query: its callers open files through the
+    /// download route, behind that route's own permission.
+    pub inline_links: bool,
 }
 
 /// Requests sent to Connect for one listing, and how many Connect refused for lack of rights, shared
@@ -202,7 +206,7 @@ pub async fn list<C: Connect>(
             if policy.download_paths {
                 point_at_downloads(&mut page.references, &query.instance_id, &contact);
             }
-            if let Some(expiry) = query.download_links {
+            if let Some(expiry) = query.download_links.filter(|_| policy.inline_links) {
                 let links = Links { connect, query, policy, expiry, deadline, calls: &calls, files: &files };
                 links.add_to(&mut page, &contact).await;
             }
@@ -626,7 +630,7 @@ mod tests {
         budget: Duration,
     ) -> (Result<ReferencePage, Error>, Usage) {
         let scope = scope();
-        let policy = Policy { arn_scope: Some(&scope), file_rate: rate, download_paths };
+        let policy = Policy { arn_scope: Some(&scope), file_rate: rate, download_paths, inline_links: true };
         list(connect, query, policy, epoch() + budget).await
     }
 
@@ -802,13 +806,30 @@ mod tests {
             ..FakeConnect::default()
         };
         let rate = unlimited();
-        let policy = Policy { arn_scope: None, file_rate: &rate, download_paths: false };
+        let policy = Policy { arn_scope: None, file_rate: &rate, download_paths: false, inline_links: true };
         let (page, _) = list(&connect, &with_links("ATTACHMENT"), policy, epoch() + Duration::from_secs(5)).await;
         assert!(page.unwrap().references[0].download_url.is_some());
         assert_eq!(
             connect.calls()[1],
             format!("file f-ok arn:aws:connect:eu-west-2:123456789012:instance/{INSTANCE}/contact/c1")
         );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn where_inline_links_are_not_allowed_a_query_asking_for_them_makes_no_file_call() {
+        let connect = FakeConnect {
+            references: HashMap::from([("c1".into(), vec![approved("f-ok")])]),
+            files: HashMap::from([("f-ok".into(), link("f-ok"))]),
+            ..FakeConnect::default()
+        };
+        let (scope, rate) = (scope(), unlimited());
+        let policy = Policy { arn_scope: Some(&scope), file_rate: &rate, download_paths: true, inline_links: false };
+        let (page, usage) = list(&connect, &with_links("ATTACHMENT"), policy, epoch() + 5 * SECOND).await;
+        let attachment = &page.unwrap().references[0];
+        assert_eq!((&attachment.download_url, attachment.download_url_error), (&None, None));
+        assert!(attachment.download_path.is_some(), "the path to the download route instead");
+        assert_eq!(connect.calls(), ["list c1 ATTACHMENT None"], "no GetAttachedFile");
+        assert!(usage.files.is_empty());
     }
 
     /// Ten approved files, each `GetAttachedFile` taking 400 ms, and a deadline at `budget`.
@@ -960,7 +981,7 @@ mod tests {
             ..FakeConnect::default()
         };
         let (scope, rate) = (scope(), unlimited());
-        let policy = Policy { arn_scope: Some(&scope), file_rate: &rate, download_paths: true };
+        let policy = Policy { arn_scope: Some(&scope), file_rate: &rate, download_paths: true, inline_links: false };
         let deadline = epoch() + 5 * SECOND;
         let mut kinds = Vec::new();
         for file in ["f-ok", "f-processing", "f-rejected", "f-unknown"] {
@@ -981,7 +1002,7 @@ mod tests {
     async fn a_click_beyond_the_rate_is_throttled_without_a_call() {
         let connect = FakeConnect { files: HashMap::from([("f-ok".into(), link("f-ok"))]), ..FakeConnect::default() };
         let (scope, rate) = (scope(), RateLimit::new(2.0, 1));
-        let policy = Policy { arn_scope: Some(&scope), file_rate: &rate, download_paths: true };
+        let policy = Policy { arn_scope: Some(&scope), file_rate: &rate, download_paths: true, inline_links: false };
         let deadline = epoch() + 300 * MS;
         assert!(open(&connect, &download("f-ok"), policy, deadline).await.0.is_ok());
         let (second, usage) = open(&connect, &download("f-ok"), policy, deadline).await;

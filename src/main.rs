@@ -2,7 +2,7 @@
 
 use connect_references::access::AllowedInstances;
 use connect_references::app::App;
-use connect_references::config::{Features, FileRate, SettingError};
+use connect_references::config::{EntryPoints, Features, FileRate, SettingError};
 use connect_references::connect::{self, ConnectReferences};
 use connect_references::logging::{EventLog, Output};
 use connect_references::metrics::Namespace;
@@ -26,6 +26,7 @@ async fn main() -> Result<(), lambda_runtime::Error> {
         setting("ENABLE_ATTACHMENT_DOWNLOADS").as_deref(),
     )
     .inspect_err(refuse)?;
+    let entry_points = EntryPoints::from_setting(setting("ENTRY_POINT").as_deref()).inspect_err(refuse)?;
     let file_rate =
         FileRate::from_settings(setting("ATTACHED_FILE_RATE").as_deref(), setting("ATTACHED_FILE_BURST").as_deref())
             .inspect_err(refuse)?;
@@ -44,6 +45,7 @@ async fn main() -> Result<(), lambda_runtime::Error> {
         .await;
     let app = App::new(ConnectReferences::new(aws_sdk_connect::Client::new(&config)), allowed)
         .with_event_log(EventLog::new(namespace, Output::Stdout))
+        .with_entry_points(entry_points)
         .with_features(features)
         .with_file_rate(RateLimit::new(file_rate.per_second, file_rate.burst));
 

@@ -9,6 +9,7 @@ use crate::arn::Arn;
 use crate::attachments::{parse_download_links, UrlExpiry};
 use crate::error::{quote, Error};
 use crate::reference::ReferenceType;
+use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
 
 /// Connect's limits, from the API reference.
 pub const MAX_INSTANCE_ID_LEN: usize = 100;
@@ -188,6 +189,11 @@ pub fn parse_reference_types<'a>(items: impl IntoIterator<Item = &'a str>) -> Re
     Ok(types)
 }
 
+/// Unicode general category Cf.
+fn is_format_character(c: char) -> bool {
+    c.general_category() == GeneralCategory::Format
+}
+
 pub fn check_text(field: &str, value: &str, max_len: usize) -> Result<(), Error> {
     if value.is_empty() {
         return Err(Error::validation(format!("{field} is required")));
@@ -198,6 +204,13 @@ pub fn check_text(field: &str, value: &str, max_len: usize) -> Result<(), Error>
     }
     if value.chars().any(char::is_control) {
         return Err(Error::validation(format!("{field} contains control characters")));
+    }
+    // Format characters (bidi overrides, zero-width spaces, …) are invisible: in an audit line or a log
+    // they can make an id read as another. No Connect id holds one.
+    if value.chars().any(is_format_character) {
+        return Err(Error::validation(format!(
+            "{field} contains invisible format characters (Unicode category Cf, such as bidi overrides or zero-width spaces)"
+        )));
     }
     Ok(())
 }
@@ -281,6 +294,20 @@ mod tests {
         assert!(message(parse_contact_id("abc\ndef")).contains("control"));
         assert!(message(parse_instance_id("abc\u{0}")).contains("control"));
         assert!(message(parse_next_token("t\u{7f}")).contains("control"));
+    }
+
+    #[test]
+    fn format_characters_are_refused_in_every_field_like_control_characters() {
+        // U+202E right-to-left override, U+200B zero-width space, U+2066 left-to-right isolate,
+        // U+FEFF zero-width no-break space, U+00AD soft hyphen, U+E0041 a tag character.
+        for invisible in ['\u{202e}', '\u{200b}', '\u{2066}', '\u{feff}', '\u{ad}', '\u{e0041}'] {
+            let id = format!("c0ffee{invisible}00");
+            assert!(message(parse_contact_id(&id)).contains("format characters"), "{invisible:?}");
+            assert!(message(parse_instance_id(&id)).contains("format characters"), "{invisible:?}");
+            assert!(message(parse_next_token(&id)).contains("format characters"), "{invisible:?}");
+        }
+        // Visible non-ASCII text is not a format character.
+        assert!(parse_contact_id("é-ß-中").is_ok());
     }
 
     #[test]

@@ -7,7 +7,7 @@ mod support;
 use std::collections::BTreeSet;
 
 use connect_local::{Fault, Seed};
-use serde_json::Value;
+use serde_json::{json, Value};
 use support::*;
 
 /// Every name, value and ARN in the seeded data (long enough not to be an ordinary word).
@@ -159,6 +159,11 @@ fn a_malformed_allow_list_stops_start_up() {
     assert_refuses_to_start("ALLOWED_INSTANCE_IDS", "arn:aws:connect:us-east-1:123456789012:queue/q");
 }
 
+#[test]
+fn an_unknown_entry_point_stops_start_up() {
+    assert_refuses_to_start("ENTRY_POINT", "everything");
+}
+
 /// With this setting the function does not serve: the invocation fails at init, and the log says which
 /// variable is wrong, in one structured ERROR line.
 fn assert_refuses_to_start(variable: &str, value: &str) {
@@ -223,14 +228,11 @@ fn download_links_are_never_logged() {
         ..Options::default()
     });
     emulator.stand_in.inject_for_file("SEED-att-second", Fault::Throttle, None);
-    let reply = emulator.http(&http_api_event(
-        "GET",
-        &references_path(INSTANCE, ATTACHMENTS),
-        "referenceTypes=ATTACHMENT&include=downloadUrl",
-    ));
+    let answer = emulator.invoke(&flow_event_with(json!({"contactId": ATTACHMENTS, "referenceTypes": "ATTACHMENT",
+        "include": "downloadUrl", "responseFormat": "JSON"})));
     let links: Vec<&str> =
-        reply.body["data"]["references"].as_array().unwrap().iter().filter_map(|r| r["downloadUrl"].as_str()).collect();
-    assert!(!links.is_empty(), "{}", reply.body);
+        answer["data"]["references"].as_object().unwrap().values().filter_map(|r| r["downloadUrl"].as_str()).collect();
+    assert!(!links.is_empty(), "{answer}");
     let logs = emulator.logs();
     assert!(!connect_failures(&logs).is_empty(), "the throttled file was logged at WARN:\n{logs}");
     for link in links {
@@ -263,16 +265,9 @@ fn every_link_made_leaves_an_audit_line_with_the_caller_even_at_error_level_and_
     event["headers"]["accept"] = "text/html".into();
     let click = emulator.http(&event);
     assert_eq!(click.status, 302, "{}", click.raw);
-    let listed = emulator.http(&http_api_event(
-        "GET",
-        &references_path(INSTANCE, ATTACHMENTS),
-        "referenceTypes=ATTACHMENT&include=downloadUrl",
-    ));
-    assert_eq!(listed.status, 200);
     let logs = emulator.logs();
     let lines = audit_lines(&logs);
-    // One for the click, one per GetAttachedFile of the listing (approved, second, gone).
-    assert_eq!(lines.len(), 4, "{logs}");
+    assert_eq!(lines.len(), 1, "one for the click:\n{logs}");
     let clicked = &lines[0];
     assert_eq!(clicked["level"], "ERROR", "labelled with the configured level, so Lambda keeps it");
     assert_eq!(clicked["caller"], "arn:aws:iam::123456789012:user/contact-centre-engineer", "the IAM principal");
@@ -282,8 +277,53 @@ fn every_link_made_leaves_an_audit_line_with_the_caller_even_at_error_level_and_
     );
     assert_eq!(clicked["outcome"], "OK");
     assert!(clicked["request_id"].as_str().is_some_and(|id| !id.is_empty()));
-    let outcomes: BTreeSet<&str> = lines[1..].iter().map(|l| l["outcome"].as_str().unwrap()).collect();
-    assert_eq!(outcomes, BTreeSet::from(["NOT_FOUND", "OK"]));
     let location = click.header("location").unwrap();
     assert!(!logs.contains(&location) && !logs.contains("X-Amz-Signature"), "a link was logged:\n{logs}");
+}
+
+#[test]
+fn a_contact_flows_links_are_audited_with_the_flows_identity_in_both_answer_formats() {
+    // Issue 22: links made for a flow leave the same audit line as a click, the flow (its instance and
+    // contact) as the caller; one per GetAttachedFile (approved, second, gone), never the URL.
+    let flow = event("contact-flow.json");
+    let data = &flow["Details"]["ContactData"];
+    let flow_caller = format!(
+        "contact-flow instance={} contact={}",
+        data["InstanceARN"].as_str().unwrap(),
+        data["ContactId"].as_str().unwrap()
+    );
+    for format in ["JSON", "STRING_MAP"] {
+        let emulator = Emulator::with(Options {
+            env: vec![
+                ("AWS_LAMBDA_LOG_LEVEL".into(), "ERROR".into()),
+                ("ENABLE_ATTACHMENT_DOWNLOADS".into(), "true".into()),
+            ],
+            ..Options::default()
+        });
+        let answer = emulator
+            .invoke(&flow_event_with(json!({"contactId": ATTACHMENTS, "referenceTypes": "ATTACHMENT",
+            "include": "downloadUrl", "responseFormat": format})));
+        assert!(answer["success"] == true || answer["success"] == "true", "{format}: {answer}");
+        let logs = emulator.logs();
+        let lines = audit_lines(&logs);
+        let files: BTreeSet<&str> = lines.iter().map(|l| l["file_id"].as_str().unwrap()).collect();
+        assert_eq!(
+            files,
+            BTreeSet::from(["SEED-att-approved", "SEED-att-gone", "SEED-att-second"]),
+            "{format}:\n{logs}"
+        );
+        assert_eq!(lines.len(), emulator.stand_in.requests().iter().filter(|r| r.attached_file().is_some()).count());
+        for line in &lines {
+            assert_eq!(line["caller"], flow_caller.as_str(), "{format}");
+            assert_eq!(line["level"], "ERROR");
+            assert_eq!(
+                (line["instance_id"].as_str(), line["contact_id"].as_str()),
+                (Some(INSTANCE), Some(ATTACHMENTS))
+            );
+            assert!(line["request_id"].as_str().is_some_and(|id| !id.is_empty()));
+        }
+        let outcomes: BTreeSet<&str> = lines.iter().map(|l| l["outcome"].as_str().unwrap()).collect();
+        assert_eq!(outcomes, BTreeSet::from(["NOT_FOUND", "OK"]), "{format}");
+        assert!(!logs.contains("X-Amz-Signature") && !logs.contains("/_files/"), "a link was logged:\n{logs}");
+    }
 }

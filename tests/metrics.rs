@@ -202,14 +202,16 @@ async fn attachments_without_a_link_and_files_refused_to_the_role_reach_the_metr
         .app
         .with_features(connect_references::config::Features { attachment_downloads: true, ..Default::default() });
     world.stand_in.inject_for_file("SEED-att-second", Fault::AccessDenied, None);
-    let event =
-        http_api_event("GET", &references_path(INSTANCE, ATTACHMENTS), "referenceTypes=ATTACHMENT&include=downloadUrl");
-    let (reply, values, line) = world.invoke(&event, BUDGET).await;
-    assert_eq!(reply["statusCode"], 200, "{reply}");
-    assert_eq!(line["Outcome"], "OK");
-    let body: Value = serde_json::from_str(reply["body"].as_str().unwrap()).unwrap();
-    let without_link =
-        body["data"]["references"].as_array().unwrap().iter().filter(|r| r.get("downloadUrlError").is_some()).count();
+    let event = flow_event_with(json!({"contactId": ATTACHMENTS, "referenceTypes": "ATTACHMENT",
+        "include": "downloadUrl", "responseFormat": "JSON"}));
+    let (body, values, line) = world.invoke(&event, BUDGET).await;
+    assert_eq!(line["Outcome"], "OK", "{body}");
+    let without_link = body["data"]["references"]
+        .as_object()
+        .unwrap()
+        .values()
+        .filter(|r| r.get("downloadUrlError").is_some())
+        .count();
     assert!(without_link >= 2, "{body}");
     assert_eq!(values["DownloadUrlErrors"], json!(without_link));
     assert_eq!(values["ConnectAccessDenied"], 1, "one GetAttachedFile refused to the role");

@@ -157,10 +157,21 @@ class SamLocalTest(unittest.TestCase):
         ]
 
 
+def function_for(event_path):
+    """The template's function for an event, as API Gateway and Connect route them: contact flows to
+    FlowFunction, the download route to DownloadFunction, every other HTTP event to ListFunction."""
+    event = json.loads(event_path.read_text())
+    if "Details" in event:
+        return "FlowFunction"
+    path = event.get("rawPath") or event.get("path") or ""
+    return "DownloadFunction" if "/contact/attachments/" in path else "ListFunction"
+
+
 class SamLocalInvokeTest(SamLocalTest):
-    def invoke(self, event_path):
+    def invoke(self, event_path, function=None):
+        function = function or function_for(event_path)
         result = subprocess.run(
-            ["sam", "local", "invoke", "ReferencesFunction", "--event", str(event_path), *self.sam_flags()],
+            ["sam", "local", "invoke", function, "--event", str(event_path), *self.sam_flags()],
             cwd=ROOT, capture_output=True, text=True, timeout=300,
         )
         self.assertEqual(result.returncode, 0, f"sam local invoke -e {event_path.name} failed:\n{result.stderr[-3000:]}")
@@ -176,6 +187,17 @@ class SamLocalInvokeTest(SamLocalTest):
         for name in names:
             with self.subTest(event=name):
                 self.assertEqual(comparable(self.invoke(EVENTS / name)), expected(name))
+
+    def test_each_function_refuses_the_events_of_the_others(self):
+        # The template's ENTRY_POINT per function, as deployed: a flow event to an HTTP function, and the
+        # download route to the list function, are refused without a call.
+        flow = self.invoke(EVENTS / "contact-flow.json", "ListFunction")
+        self.assertEqual((flow["success"], flow["errorCode"]), ("false", "VALIDATION_ERROR"), flow)
+        self.assertIn("does not serve contact flows", flow["errorMessage"])
+        download = self.invoke(EVENTS / "download-attachment-json.json", "ListFunction")
+        self.assertEqual(download["statusCode"], 404, download)
+        listed = self.invoke(EVENTS / "http-api-v2.json", "FlowFunction")
+        self.assertEqual(listed["statusCode"], 404, listed)
 
 
 class SamLocalStartApiTest(SamLocalTest):

@@ -30,9 +30,18 @@ def transformed(authorizer, **parameters):
             return {}
 
     template = load()
-    template["Resources"]["ReferencesFunction"]["Properties"]["CodeUri"] = "s3://bucket/key"
+    template["Globals"]["Function"]["CodeUri"] = "s3://bucket/key"
     parameters = {"ConnectInstanceArn": INSTANCE_ARN, "Authorizer": authorizer, **parameters}
     return transform(template, parameters, NoManagedPolicies())
+
+
+FUNCTIONS = ("ListFunction", "DownloadFunction", "FlowFunction")
+ENTRY_POINTS = {"ListFunction": "list", "DownloadFunction": "download", "FlowFunction": "contact-flow"}
+
+
+def deployed(name, authorizer="AWS_IAM", **parameters):
+    """A function's properties as SAM deploys them: the template's Globals merged in (SAM's own transform)."""
+    return transformed(authorizer, **parameters)["Resources"][name]["Properties"]
 
 
 NO_VALUE = object()
@@ -83,117 +92,232 @@ def resources_of(template, kind):
 
 class FunctionTest(unittest.TestCase):
     def setUp(self):
-        self.function = load()["Resources"]["ReferencesFunction"]
-        self.properties = self.function["Properties"]
+        self.properties = deployed("ListFunction")
 
-    def test_is_an_arm64_al2023_custom_runtime_built_by_cargo_lambda(self):
-        self.assertEqual(self.properties["Runtime"], "provided.al2023")
-        self.assertEqual(self.properties["Architectures"], ["arm64"])
-        self.assertEqual(self.properties["Handler"], "bootstrap")
-        self.assertEqual(self.function["Metadata"]["BuildMethod"], "rust-cargolambda")
-        self.assertEqual(self.function["Metadata"]["BuildProperties"]["Binary"], "connect-references")
+    def test_three_arm64_al2023_functions_built_by_cargo_lambda_from_one_build(self):
+        template = load()
+        functions = resources_of(template, "AWS::Serverless::Function")
+        self.assertEqual(sorted(functions), sorted(FUNCTIONS), "one function per entry point, no other")
+        # What `sam build` compares to build a binary once for several functions (samcli's
+        # FunctionBuildDefinition: runtime, codeuri, handler, metadata, architecture): all equal.
+        build = {name: (json.dumps(f["Metadata"], sort_keys=True), f["Properties"].get("CodeUri"),
+                        f["Properties"].get("Handler"), f["Properties"].get("Runtime"),
+                        f["Properties"].get("Architectures")) for name, f in functions.items()}
+        self.assertEqual(len(set(build.values())), 1, build)
+        self.assertEqual(next(iter(functions.values()))["Metadata"],
+                         {"BuildMethod": "rust-cargolambda", "BuildProperties": {"Binary": "connect-references"}})
+        for name in FUNCTIONS:
+            properties = deployed(name)
+            self.assertEqual(properties["Runtime"], "provided.al2023")
+            self.assertEqual(properties["Architectures"], ["arm64"])
+            self.assertEqual(properties["Handler"], "bootstrap")
+
+    def test_each_function_serves_exactly_its_own_entry_point(self):
+        for name, entry_point in ENTRY_POINTS.items():
+            variables = deployed(name)["Environment"]["Variables"]
+            self.assertEqual(variables["ENTRY_POINT"], entry_point, name)
 
     def test_memory_is_the_size_the_lambda_cpu_bench_chose(self):
         # README, "Memory size, CPU and cost": 512 MB, measured by bench/lambda_cpu.py (docs/power-tuning.json).
         measured = json.loads((ROOT / "docs" / "power-tuning.json").read_text())
         sizes = sorted({row["mb"] for row in measured})
-        self.assertIn(self.properties["MemorySize"], sizes, "a size the bench measured")
+        for name in FUNCTIONS:
+            self.assertIn(deployed(name)["MemorySize"], sizes, "a size the bench measured")
         self.assertEqual(self.properties["MemorySize"], 512)
 
     def test_timeout_leaves_room_for_the_flow_limit_and_the_functions_own_margin(self):
         # The function stops waiting for Connect 0.3 s before its deadline and after at most 8 s for flows.
-        self.assertGreaterEqual(self.properties["Timeout"] * 1000, 8000 + 300)
-        self.assertLessEqual(self.properties["Timeout"], 29, "API Gateway stops waiting after 30 s")
+        for name in FUNCTIONS:
+            timeout = deployed(name)["Timeout"]
+            self.assertGreaterEqual(timeout * 1000, 8000 + 300)
+            self.assertLessEqual(timeout, 29, "API Gateway stops waiting after 30 s")
 
     def test_logs_are_structured_json_in_a_group_with_retention(self):
-        logging = self.properties["LoggingConfig"]
-        self.assertEqual(logging["LogFormat"], "JSON")
-        self.assertEqual(logging["ApplicationLogLevel"], {"Ref": "LogLevel"})
         groups = resources_of(load(), "AWS::Logs::LogGroup")
-        self.assertEqual(logging["LogGroup"], {"Ref": "FunctionLogGroup"})
+        for name in FUNCTIONS:
+            logging = deployed(name)["LoggingConfig"]
+            self.assertEqual(logging["LogFormat"], "JSON")
+            self.assertEqual(logging["ApplicationLogLevel"], {"Ref": "LogLevel"})
+            self.assertEqual(logging["LogGroup"], {"Ref": "FunctionLogGroup"})
         for name, group in groups.items():
             self.assertIn("RetentionInDays", group["Properties"], name)
 
     def test_lambdas_start_and_report_lines_are_kept(self):
         # Lambda writes START and REPORT (Init Duration, Max Memory Used) at INFO: a system log level of
         # WARN drops them ("Log-level filtering", AWS Lambda Developer Guide).
-        self.assertIn(self.properties["LoggingConfig"]["SystemLogLevel"], ("INFO", "DEBUG"))
+        for name in FUNCTIONS:
+            self.assertIn(deployed(name)["LoggingConfig"]["SystemLogLevel"], ("INFO", "DEBUG"))
 
     def test_the_allow_list_is_set_from_the_instance_parameter(self):
-        variables = self.properties["Environment"]["Variables"]
-        self.assertEqual(variables["ALLOWED_INSTANCE_IDS"], {"Ref": "ConnectInstanceArn"})
+        for name in FUNCTIONS:
+            variables = deployed(name)["Environment"]["Variables"]
+            self.assertEqual(variables["ALLOWED_INSTANCE_IDS"], {"Ref": "ConnectInstanceArn"}, name)
 
     def test_the_connect_endpoint_is_declared_for_sam_local_and_absent_unless_a_parameter_sets_it(self):
         # sam local's --env-vars only overrides variables the template declares.
-        variables = self.properties["Environment"]["Variables"]
-        self.assertEqual(
-            variables["AWS_ENDPOINT_URL_CONNECT"],
-            {"Fn::If": ["CustomConnectEndpoint", {"Ref": "ConnectEndpointUrl"}, {"Ref": "AWS::NoValue"}]},
-        )
+        for name in FUNCTIONS:
+            variables = deployed(name)["Environment"]["Variables"]
+            self.assertEqual(
+                variables["AWS_ENDPOINT_URL_CONNECT"],
+                {"Fn::If": ["CustomConnectEndpoint", {"Ref": "ConnectEndpointUrl"}, {"Ref": "AWS::NoValue"}]},
+            )
         template = load()
         self.assertEqual(template["Parameters"]["ConnectEndpointUrl"]["Default"], "")
         self.assertEqual(
             template["Conditions"]["CustomConnectEndpoint"], {"Fn::Not": [{"Fn::Equals": [{"Ref": "ConnectEndpointUrl"}, ""]}]}
         )
-        local = json.loads((ROOT / "sam-local-env.json").read_text())["ReferencesFunction"]
+        local = json.loads((ROOT / "sam-local-env.json").read_text())["Parameters"]
         self.assertEqual(local["AWS_ENDPOINT_URL_CONNECT"], "http://connect-local:4566")
+        self.assertNotIn("ENTRY_POINT", local, "sam local keeps each function's own entry point")
+
+
+INSTANCE = INSTANCE_ARN.split("/")[1]
+CONTACT_ARN = f"arn:aws:connect:us-east-1:123456789012:instance/{INSTANCE}/contact/c-1"
+FILE_ARN = f"arn:aws:connect:us-east-1:123456789012:instance/{INSTANCE}/file/f-1"
+OTHER_FILE_ARN = "arn:aws:connect:us-east-1:123456789012:instance/99999999-8888-7777-6666-555555555555/file/f-1"
+SWITCHES = ("EnableAttachmentDownloads", "FlowAttachmentLinks", "ResolveTransferredContacts")
+
+
+def every_configuration():
+    """Every combination of the stack's opt-in switches, as parameter values."""
+    import itertools
+
+    for values in itertools.product(("false", "true"), repeat=len(SWITCHES)):
+        yield dict(zip(SWITCHES, values))
+
+
+def role_statements(function, authorizer="AWS_IAM", **parameters):
+    """The Allow statements of a function's role, as CloudFormation resolves them for these parameters
+    (Sub'd to this test's partition, region, account and instance)."""
+    template = load()
+    resources = transformed(authorizer, **parameters)["Resources"]
+    role_name = resources[function]["Properties"]["Role"]["Fn::GetAtt"][0]
+    role = resources[role_name]["Properties"]
+    for arn in role.get("ManagedPolicyArns", []):
+        assert "AWSLambdaBasicExecutionRole" in str(arn) or "AWSXrayWriteOnlyAccess" in str(arn), arn
+    values = {"ConnectInstanceArn": INSTANCE_ARN, **parameters}
+    statements = []
+    for policy in resolve(role.get("Policies", []), template, values):
+        for statement in policy["PolicyDocument"]["Statement"]:
+            resource = statement["Resource"]
+            if isinstance(resource, dict) and "Fn::Sub" in resource:
+                pattern, _ = resource["Fn::Sub"]
+                resource = (pattern.replace("${AWS::Partition}", "aws").replace("${AWS::Region}", "us-east-1")
+                            .replace("${AWS::AccountId}", "123456789012").replace("${InstanceId}", INSTANCE))
+            statements.append({**statement, "Resource": resource})
+    return statements
+
+
+def allows(statements, action, arn):
+    """IAM's evaluation of identity-policy Allow statements (no Deny here): some statement names the
+    action (wildcards allowed) and a resource pattern matching the ARN."""
+    def listed(value):
+        return value if isinstance(value, list) else [value]
+
+    return any(
+        s["Effect"] == "Allow"
+        and any(iam_matches(a, action) for a in listed(s["Action"]))
+        and any(iam_matches(r, arn) for r in listed(s["Resource"]))
+        for s in statements
+    )
 
 
 class LeastPrivilegeTest(unittest.TestCase):
-    INSTANCE_CONTACTS = "arn:${AWS::Partition}:connect:${AWS::Region}:${AWS::AccountId}:instance/${InstanceId}/contact/*"
+    """A policy simulation of each function's role over every configuration of the stack."""
 
-    def statements(self, authorizer, **parameters):
+    def test_the_list_function_can_never_open_a_file(self):
+        for parameters in every_configuration():
+            for authorizer in ("AWS_IAM", "JwtAuthorizer"):
+                statements = role_statements("ListFunction", authorizer, **parameters)
+                self.assertFalse(allows(statements, "connect:GetAttachedFile", FILE_ARN), parameters)
+                self.assertTrue(allows(statements, "connect:ListContactReferences", CONTACT_ARN), parameters)
+                self.assertEqual(allows(statements, "connect:DescribeContact", CONTACT_ARN),
+                                 parameters["ResolveTransferredContacts"] == "true", parameters)
+
+    def test_the_download_function_can_only_open_this_instances_files_and_only_when_enabled(self):
+        for parameters in every_configuration():
+            statements = role_statements("DownloadFunction", **parameters)
+            self.assertFalse(allows(statements, "connect:ListContactReferences", CONTACT_ARN), parameters)
+            self.assertFalse(allows(statements, "connect:DescribeContact", CONTACT_ARN), parameters)
+            self.assertEqual(allows(statements, "connect:GetAttachedFile", FILE_ARN),
+                             parameters["EnableAttachmentDownloads"] == "true", parameters)
+            self.assertFalse(allows(statements, "connect:GetAttachedFile", OTHER_FILE_ARN), "another instance")
+            self.assertFalse(allows(statements, "connect:*", "*"), "no wildcard grant")
+
+    def test_the_flow_function_lists_and_opens_files_only_when_flows_links_are_enabled(self):
+        for parameters in every_configuration():
+            statements = role_statements("FlowFunction", **parameters)
+            self.assertTrue(allows(statements, "connect:ListContactReferences", CONTACT_ARN), parameters)
+            self.assertFalse(allows(statements, "connect:DescribeContact", CONTACT_ARN), "flows never ask for it")
+            self.assertEqual(allows(statements, "connect:GetAttachedFile", FILE_ARN),
+                             parameters["FlowAttachmentLinks"] == "true", parameters)
+            self.assertFalse(allows(statements, "connect:GetAttachedFile", OTHER_FILE_ARN), "another instance")
+
+    def test_every_grant_is_on_this_instance_only(self):
+        for parameters in every_configuration():
+            for function in FUNCTIONS:
+                for statement in role_statements(function, **parameters):
+                    self.assertTrue(statement["Resource"].startswith(
+                        f"arn:aws:connect:us-east-1:123456789012:instance/{INSTANCE}/"), statement)
+                    self.assertEqual(statement["Resource"].count("*"), 1, statement)
+
+    def test_the_switches_are_off_by_default_and_reach_the_functions(self):
         template = load()
-        roles = resources_of(transformed(authorizer, **parameters), "AWS::IAM::Role")
-        for role in roles.values():
-            for arn in role["Properties"].get("ManagedPolicyArns", []):
-                self.assertRegex(str(arn), "AWSLambdaBasicExecutionRole|AWSXrayWriteOnlyAccess", arn)
-        return [
-            statement
-            for role in roles.values()
-            for policy in role["Properties"].get("Policies", [])
-            for statement in resolve(
-                policy["PolicyDocument"]["Statement"], template, {"ConnectInstanceArn": INSTANCE_ARN, **parameters}
-            )
-        ]
+        for switch in SWITCHES:
+            self.assertEqual(template["Parameters"][switch]["Default"], "false", switch)
+        self.assertEqual(deployed("ListFunction")["Environment"]["Variables"]["RESOLVE_TRANSFERRED_CONTACTS"],
+                         {"Ref": "ResolveTransferredContacts"})
+        self.assertEqual(deployed("DownloadFunction")["Environment"]["Variables"]["ENABLE_ATTACHMENT_DOWNLOADS"],
+                         {"Ref": "EnableAttachmentDownloads"})
+        self.assertEqual(deployed("FlowFunction")["Environment"]["Variables"]["ENABLE_ATTACHMENT_DOWNLOADS"],
+                         {"Ref": "FlowAttachmentLinks"})
 
-    def assert_this_instances_contacts_only(self, statement, action):
-        self.assertEqual(statement["Effect"], "Allow")
-        self.assertEqual(statement["Action"], action)
-        resource = statement["Resource"]["Fn::Sub"][0]
-        self.assertEqual(resource, self.INSTANCE_CONTACTS)
-        self.assertNotIn("*", resource.replace("/contact/*", ""))
 
-    def test_the_role_may_only_list_references_of_this_instances_contacts(self):
-        for authorizer in ("AWS_IAM", "JwtAuthorizer"):
-            statements = self.statements(authorizer)
-            self.assertEqual(len(statements), 1, statements)
-            self.assert_this_instances_contacts_only(statements[0], "connect:ListContactReferences")
+# Connect's general API quota, which GetAttachedFile falls under (it has none of its own): 2 requests a
+# second, burst 5, per account and region (Service Quotas, Amazon Connect).
+CONNECT_GENERAL_RATE, CONNECT_GENERAL_BURST = 2, 5
 
-    def test_resolving_transfers_adds_describe_contact_on_this_instances_contacts_only(self):
-        self.assertEqual(load()["Parameters"]["ResolveTransferredContacts"]["Default"], "false")
-        statements = self.statements("AWS_IAM", ResolveTransferredContacts="true")
-        self.assertEqual([s["Action"] for s in statements], ["connect:ListContactReferences", "connect:DescribeContact"])
-        self.assert_this_instances_contacts_only(statements[1], "connect:DescribeContact")
-        variables = load()["Resources"]["ReferencesFunction"]["Properties"]["Environment"]["Variables"]
-        self.assertEqual(variables["RESOLVE_TRANSFERRED_CONTACTS"], {"Ref": "ResolveTransferredContacts"})
 
-    def test_opening_attachments_adds_get_attached_file_on_this_instances_files_only(self):
-        self.assertEqual(load()["Parameters"]["EnableAttachmentDownloads"]["Default"], "false")
-        statements = self.statements("AWS_IAM", EnableAttachmentDownloads="true")
-        self.assertEqual([s["Action"] for s in statements], ["connect:ListContactReferences", "connect:GetAttachedFile"])
-        resource = statements[1]["Resource"]["Fn::Sub"][0]
-        self.assertEqual(
-            resource, "arn:${AWS::Partition}:connect:${AWS::Region}:${AWS::AccountId}:instance/${InstanceId}/file/*"
-        )
-        both = self.statements("AWS_IAM", EnableAttachmentDownloads="true", ResolveTransferredContacts="true")
-        self.assertEqual(len(both), 3)
-        variables = load()["Resources"]["ReferencesFunction"]["Properties"]["Environment"]["Variables"]
-        self.assertEqual(variables["ENABLE_ATTACHMENT_DOWNLOADS"], {"Ref": "EnableAttachmentDownloads"})
+class QuotaBoundTest(unittest.TestCase):
+    """Every source of GetAttachedFile calls is bounded across execution environments by Lambda's and API
+    Gateway's own controls, and the defaults stay within Connect's quota with every source enabled."""
+
+    def defaults(self):
+        template = load()
+        return {name: p.get("Default") for name, p in template["Parameters"].items()}
+
+    def test_the_download_route_is_throttled_to_its_share(self):
+        template = load()
+        settings = template["Resources"]["HttpApi"]["Properties"]["RouteSettings"][f"GET {DOWNLOAD_ROUTE}"]
+        self.assertEqual(settings["ThrottlingRateLimit"], {"Ref": "AttachedFileRate"})
+        self.assertEqual(settings["ThrottlingBurstLimit"], {"Ref": "AttachedFileBurst"})
+        variables = deployed("DownloadFunction")["Environment"]["Variables"]
+        self.assertEqual(variables["ATTACHED_FILE_RATE"], {"Ref": "AttachedFileRate"})
+        self.assertEqual(variables["ATTACHED_FILE_BURST"], {"Ref": "AttachedFileBurst"})
+
+    def test_flows_links_are_bounded_by_reserved_concurrency_times_the_per_environment_rate(self):
+        with_links = deployed("FlowFunction", FlowAttachmentLinks="true")
+        self.assertEqual(resolve(with_links.get("ReservedConcurrentExecutions"), load(), {"FlowAttachmentLinks": "true"}),
+                         self.defaults()["FlowConcurrency"])
+        variables = with_links["Environment"]["Variables"]
+        self.assertEqual(variables["ATTACHED_FILE_RATE"], {"Ref": "FlowAttachedFileRate"})
+        self.assertEqual(variables["ATTACHED_FILE_BURST"], {"Ref": "FlowAttachedFileBurst"})
+        # Without links, flows make no GetAttachedFile and need no reserved concurrency.
+        without = resolve({"v": deployed("FlowFunction").get("ReservedConcurrentExecutions")}, load(), {})
+        self.assertEqual(without, {}, "absent")
+
+    def test_the_list_function_makes_no_get_attached_file_at_all(self):
+        self.assertNotIn("ATTACHED_FILE_RATE", deployed("ListFunction")["Environment"]["Variables"])
+
+    def test_the_defaults_stay_within_connects_general_quota_with_every_source_enabled(self):
+        d = self.defaults()
+        rate = float(d["AttachedFileRate"]) + float(d["FlowConcurrency"]) * float(d["FlowAttachedFileRate"])
+        burst = int(d["AttachedFileBurst"]) + int(d["FlowConcurrency"]) * int(d["FlowAttachedFileBurst"])
+        self.assertLessEqual(rate, CONNECT_GENERAL_RATE, f"{rate}/s")
+        self.assertLessEqual(burst, CONNECT_GENERAL_BURST, f"burst {burst}")
 
 
 DOWNLOAD_ROUTE = "/contact/attachments/{InstanceId}/{ContactId}/{FileId}"
-INSTANCE = INSTANCE_ARN.split("/")[1]
 
 
 def iam_matches(pattern, arn):
@@ -248,31 +372,24 @@ class HttpApiTest(unittest.TestCase):
             self.assertIn(method, ("GET", "HEAD"), resource)
             self.assertTrue(any(route.startswith("/" + path.rstrip("*")) for route in (ROUTE, DOWNLOAD_ROUTE)), resource)
 
-    def test_each_route_requires_its_own_jwt_scopes_and_none_by_default(self):
+    def test_each_route_requires_its_own_jwt_scope_by_default(self):
         template = load()
         body = self.routes("JwtAuthorizer")
-        for path, parameter in ((ROUTE, "ListAuthorizationScopes"), (DOWNLOAD_ROUTE, "DownloadAuthorizationScopes")):
+        jwt = {"Authorizer": "JwtAuthorizer"}
+        for path, parameter, default in ((ROUTE, "ListAuthorizationScopes", "connect-references/read"),
+                                         (DOWNLOAD_ROUTE, "DownloadAuthorizationScopes", "connect-references/download")):
+            self.assertEqual(template["Parameters"][parameter]["Default"], default)
             for method in ("get", "head"):
                 security = body["paths"][path][method]["security"]
-                jwt = {"Authorizer": "JwtAuthorizer"}
-                self.assertEqual(resolve(security, template, jwt), [{"JwtAuthorizer": []}], f"{path} {method}")
+                self.assertEqual(resolve(security, template, jwt), [{"JwtAuthorizer": [default]}], f"{path} {method}")
                 scoped = resolve(security, template, {**jwt, parameter: "references/read,references/download"})
                 self.assertEqual(scoped, [{"JwtAuthorizer": ["references/read", "references/download"]}])
+                self.assertEqual(resolve(security, template, {**jwt, parameter: ""}), [{"JwtAuthorizer": []}],
+                                 "empty: any token of the audience, only when chosen")
                 self.assertEqual(resolve(security, template, {parameter: "x"}), [{"AWS_IAM": []}], "IAM has no scopes")
-        self.assertEqual(template["Parameters"]["ListAuthorizationScopes"]["Default"], "")
-        self.assertEqual(template["Parameters"]["DownloadAuthorizationScopes"]["Default"], "")
-
-    def test_the_download_route_is_throttled_to_get_attached_files_quota_and_the_function_told_the_same(self):
-        # GetAttachedFile has no quota of its own: Connect's general default, 2 requests/s, burst 5.
-        template = load()
-        settings = template["Resources"]["HttpApi"]["Properties"]["RouteSettings"][f"GET {DOWNLOAD_ROUTE}"]
-        defaults = resolve(settings, template, {})
-        self.assertLessEqual(defaults["ThrottlingRateLimit"], 2)
-        self.assertLessEqual(defaults["ThrottlingBurstLimit"], 5)
-        variables = template["Resources"]["ReferencesFunction"]["Properties"]["Environment"]["Variables"]
-        self.assertEqual(variables["ATTACHED_FILE_RATE"], {"Ref": "AttachedFileRate"})
-        self.assertEqual(variables["ATTACHED_FILE_BURST"], {"Ref": "AttachedFileBurst"})
-        self.assertEqual(settings["ThrottlingRateLimit"], {"Ref": "AttachedFileRate"})
+        # A token holding only the list scope cannot open files: the scopes differ.
+        self.assertNotEqual(template["Parameters"]["ListAuthorizationScopes"]["Default"],
+                            template["Parameters"]["DownloadAuthorizationScopes"]["Default"])
 
     def test_the_access_log_holds_the_path_to_answer_who_opened_a_file(self):
         log_format = load()["Resources"]["HttpApi"]["Properties"]["AccessLogSettings"]["Format"]
@@ -297,24 +414,26 @@ class HttpApiTest(unittest.TestCase):
         self.assertEqual(jwt_scheme["x-amazon-apigateway-authorizer"]["jwtConfiguration"]["issuer"], {"Ref": "JwtIssuer"})
         self.assertEqual(template["Conditions"]["UseJwt"], {"Fn::Equals": [{"Ref": "Authorizer"}, "JwtAuthorizer"]})
 
-    def test_the_integration_is_the_function_with_payload_2(self):
-        _, route = self.route("AWS_IAM")
-        for method in ("get", "head"):
-            integration = route[method]["x-amazon-apigateway-integration"]
-            self.assertEqual(integration["type"], "aws_proxy")
-            self.assertEqual(integration["payloadFormatVersion"], "2.0")
-            self.assertEqual(integration["uri"], {"Fn::GetAtt": ["ReferencesFunction", "Arn"]})
+    def test_each_route_integrates_its_own_function_with_payload_2_and_never_the_flow_function(self):
+        body = self.routes("AWS_IAM")
+        for path, function in ((ROUTE, "ListFunction"), (DOWNLOAD_ROUTE, "DownloadFunction")):
+            for method in ("get", "head"):
+                integration = body["paths"][path][method]["x-amazon-apigateway-integration"]
+                self.assertEqual(integration["type"], "aws_proxy")
+                self.assertEqual(integration["payloadFormatVersion"], "2.0")
+                self.assertEqual(integration["uri"], {"Fn::GetAtt": [function, "Arn"]}, f"{path} {method}")
 
     def test_api_gateway_may_invoke_only_through_the_route(self):
         resources = load()["Resources"]
-        for name, method, path in (
-            ("ApiInvokePermission", "GET", "references"),
-            ("ApiHeadInvokePermission", "HEAD", "references"),
-            ("ApiDownloadInvokePermission", "GET", "attachments"),
-            ("ApiDownloadHeadInvokePermission", "HEAD", "attachments"),
+        for name, method, path, function in (
+            ("ApiInvokePermission", "GET", "references", "ListFunction"),
+            ("ApiHeadInvokePermission", "HEAD", "references", "ListFunction"),
+            ("ApiDownloadInvokePermission", "GET", "attachments", "DownloadFunction"),
+            ("ApiDownloadHeadInvokePermission", "HEAD", "attachments", "DownloadFunction"),
         ):
             permission = resources[name]["Properties"]
             self.assertEqual(permission["Principal"], "apigateway.amazonaws.com")
+            self.assertEqual(permission["FunctionName"], {"Fn::GetAtt": [function, "Arn"]}, name)
             self.assertTrue(permission["SourceArn"]["Fn::Sub"].endswith(f"${{HttpApi}}/*/{method}/contact/{path}/*"))
         api_permissions = [r for r in resources.values() if r["Type"] == "AWS::Lambda::Permission"
                            and r["Properties"]["Principal"] == "apigateway.amazonaws.com"]
@@ -332,17 +451,27 @@ class HttpApiTest(unittest.TestCase):
 
 
 class ConnectTest(unittest.TestCase):
-    def test_only_this_instance_may_invoke_the_function(self):
-        permission = load()["Resources"]["ConnectInvokePermission"]["Properties"]
-        self.assertEqual(permission["Principal"], "connect.amazonaws.com")
-        self.assertEqual(permission["SourceArn"], {"Ref": "ConnectInstanceArn"})
-        self.assertEqual(permission["SourceAccount"], {"Ref": "AWS::AccountId"})
+    def test_only_this_instance_may_invoke_and_only_the_flow_function(self):
+        resources = transformed("AWS_IAM")["Resources"]
+        permissions = [r["Properties"] for r in resources.values() if r["Type"] == "AWS::Lambda::Permission"]
+        connect = [p for p in permissions if p["Principal"] == "connect.amazonaws.com"]
+        self.assertEqual(len(connect), 1)
+        self.assertEqual(connect[0]["FunctionName"], {"Fn::GetAtt": ["FlowFunction", "Arn"]})
+        self.assertEqual(connect[0]["SourceArn"], {"Ref": "ConnectInstanceArn"})
+        self.assertEqual(connect[0]["SourceAccount"], {"Ref": "AWS::AccountId"})
+        # Nothing else grants an invoke: API Gateway's four, on the HTTP functions only.
+        self.assertEqual({p["Principal"] for p in permissions}, {"connect.amazonaws.com", "apigateway.amazonaws.com"})
+        api = [p["FunctionName"]["Fn::GetAtt"][0] for p in permissions if p["Principal"] == "apigateway.amazonaws.com"]
+        self.assertEqual(sorted(set(api)), ["DownloadFunction", "ListFunction"])
 
-    def test_the_function_is_associated_with_the_instance_unless_turned_off(self):
-        association = load()["Resources"]["ConnectIntegration"]
+    def test_only_the_flow_function_is_associated_with_the_instance_unless_turned_off(self):
+        associations = resources_of(load(), "AWS::Connect::IntegrationAssociation")
+        self.assertEqual(list(associations), ["ConnectIntegration"])
+        association = associations["ConnectIntegration"]
         self.assertEqual(association["Condition"], "Associate")
         self.assertEqual(association["Properties"]["IntegrationType"], "LAMBDA_FUNCTION")
         self.assertEqual(association["Properties"]["InstanceId"], {"Ref": "ConnectInstanceArn"})
+        self.assertEqual(association["Properties"]["IntegrationArn"], {"Fn::GetAtt": ["FlowFunction", "Arn"]})
 
     def test_the_instance_parameter_must_be_an_instance_arn(self):
         import re
@@ -355,7 +484,9 @@ class ConnectTest(unittest.TestCase):
 
 class OutputsTest(unittest.TestCase):
     def test_outputs_name_the_url_the_function_the_route_and_the_dashboard(self):
-        self.assertLessEqual({"ApiUrl", "FunctionArn", "Route", "DashboardUrl"}, set(load()["Outputs"]))
+        outputs = load()["Outputs"]
+        self.assertLessEqual({"ApiUrl", "FunctionArn", "Route", "DashboardUrl"}, set(outputs))
+        self.assertEqual(outputs["FunctionArn"]["Value"], {"Fn::GetAtt": ["FlowFunction", "Arn"]}, "for the flow block")
 
 
 def alarms():
@@ -388,7 +519,7 @@ def emitted_by_the_function(namespace, metric, dimensions):
 def emitted_by_aws(namespace, metric, dimensions):
     """Lambda's and API Gateway's own metrics for this stack's function and API."""
     if namespace == "AWS/Lambda":
-        return metric in ("Errors", "Duration", "Throttles") and dimensions == {"FunctionName": {"Ref": "ReferencesFunction"}}
+        return metric in ("Errors", "Duration", "Throttles") and dimensions in [{"FunctionName": {"Ref": f}} for f in FUNCTIONS]
     if namespace == "AWS/ApiGateway":
         return metric in ("4xx", "5xx", "Count", "Latency") and dimensions == {"ApiId": {"Ref": "HttpApi"}}
     return False
@@ -397,7 +528,7 @@ def emitted_by_aws(namespace, metric, dimensions):
 class AlarmsTest(unittest.TestCase):
     def test_the_function_publishes_under_the_namespace_parameter(self):
         template = load()
-        variables = template["Resources"]["ReferencesFunction"]["Properties"]["Environment"]["Variables"]
+        variables = template["Globals"]["Function"]["Environment"]["Variables"]
         self.assertEqual(variables["METRICS_NAMESPACE"], {"Ref": "MetricsNamespace"})
         parameter = template["Parameters"]["MetricsNamespace"]
         self.assertEqual(parameter["Default"], expected_metrics()["namespace"])
@@ -424,11 +555,11 @@ class AlarmsTest(unittest.TestCase):
         }
         ours = str({"Ref": "MetricsNamespace"})
         for wanted in [
-            ("AWS/Lambda", "Errors", (("FunctionName", str({"Ref": "ReferencesFunction"})),)),
+            *[("AWS/Lambda", "Errors", (("FunctionName", str({"Ref": f})),)) for f in FUNCTIONS],
             (ours, "Requests", (("Outcome", "THROTTLED"),)),
             (ours, "Requests", (("Outcome", "UPSTREAM_ERROR"),)),
             (ours, "Requests", (("Outcome", "UPSTREAM_TIMEOUT"),)),
-            ("AWS/Lambda", "Duration", (("FunctionName", str({"Ref": "ReferencesFunction"})),)),
+            *[("AWS/Lambda", "Duration", (("FunctionName", str({"Ref": f})),)) for f in FUNCTIONS],
             ("AWS/ApiGateway", "5xx", (("ApiId", str({"Ref": "HttpApi"})),)),
             (ours, "Errors", (("EventKind", "contact_flow"),)),
             (ours, "ConnectAccessDenied", (("EventKind", "http"),)),
@@ -445,9 +576,12 @@ class AlarmsTest(unittest.TestCase):
 
     def test_the_duration_alarm_watches_p99_before_the_timeout(self):
         template = load()
-        timeout_ms = template["Resources"]["ReferencesFunction"]["Properties"]["Timeout"] * 1000
+        timeout_ms = template["Globals"]["Function"]["Timeout"] * 1000
         duration = template["Resources"]["DurationNearTimeoutAlarm"]["Properties"]
-        self.assertEqual(duration["ExtendedStatistic"], "p99")
+        stats = [m["MetricStat"] for m in duration["Metrics"] if "MetricStat" in m]
+        self.assertEqual({s["Stat"] for s in stats}, {"p99"})
+        self.assertEqual(len(stats), len(FUNCTIONS), "each function's p99")
+        self.assertIn("MAX(", next(m["Expression"] for m in duration["Metrics"] if m.get("ReturnData")))
         self.assertEqual(duration["Threshold"], 0.8 * timeout_ms)
 
     def test_each_alarm_says_what_to_do_and_notifies_the_topic_only_when_one_is_given(self):
@@ -480,7 +614,8 @@ class DashboardTest(unittest.TestCase):
     def body(self):
         text = load()["Resources"]["Dashboard"]["Properties"]["DashboardBody"]["Fn::Sub"]
         for placeholder, value in {"${AWS::Region}": "us-east-1", "${MetricsNamespace}": "ConnectReferences",
-                                   "${ReferencesFunction}": "fn", "${HttpApi}": "api"}.items():
+                                   "${ListFunction}": "list-fn", "${DownloadFunction}": "download-fn",
+                                   "${FlowFunction}": "flow-fn", "${HttpApi}": "api"}.items():
             text = text.replace(placeholder, value)
         for alarm in alarms():
             text = text.replace("${%s.Arn}" % alarm, f"arn:{alarm}")
@@ -499,7 +634,8 @@ class DashboardTest(unittest.TestCase):
                 if namespace == "ConnectReferences":
                     self.assertTrue(emitted_by_the_function({"Ref": "MetricsNamespace"}, metric, dimensions), line)
                 else:
-                    as_refs = {"fn": {"Ref": "ReferencesFunction"}, "api": {"Ref": "HttpApi"}}
+                    as_refs = {"list-fn": {"Ref": "ListFunction"}, "download-fn": {"Ref": "DownloadFunction"},
+                               "flow-fn": {"Ref": "FlowFunction"}, "api": {"Ref": "HttpApi"}}
                     self.assertTrue(emitted_by_aws(namespace, metric, {k: as_refs[v] for k, v in dimensions.items()}), line)
 
     def test_it_shows_requests_outcome_codes_connect_latency_cold_starts_and_throttles(self):

@@ -98,7 +98,7 @@ fn connect_through(roots: Roots, port: u16) -> ConnectReferences {
 }
 
 fn policy(rate: &RateLimit) -> listing::Policy<'_> {
-    listing::Policy { arn_scope: None, file_rate: rate, download_paths: false }
+    listing::Policy { arn_scope: None, file_rate: rate, download_paths: false, inline_links: true }
 }
 
 fn query() -> ReferenceQuery {

@@ -11,7 +11,7 @@ use aws_sdk_connect::config::{Credentials, Region};
 use connect_local::{Seed, StandIn};
 use connect_references::access::AllowedInstances;
 use connect_references::app::App;
-use connect_references::config::Features;
+use connect_references::config::{EntryPoints, Features};
 use connect_references::connect::{retry_config, timeout_config, ConnectReferences};
 use connect_references::handler;
 use connect_references::logging::{EventLog, Output};
@@ -134,7 +134,7 @@ fn comparable_envelope(mut answer: Value) -> Value {
 /// there it names the stand-in's container, here the in-process stand-in.
 pub fn sam_local_env() -> Vec<(String, String)> {
     let file: Value = serde_json::from_str(&project_file("sam-local-env.json")).unwrap();
-    let variables = file["ReferencesFunction"].as_object().expect("sam-local-env.json names ReferencesFunction");
+    let variables = file["Parameters"].as_object().expect("sam-local-env.json gives every function its Parameters");
     variables
         .iter()
         .filter(|(name, _)| *name != "AWS_ENDPOINT_URL_CONNECT")
@@ -390,7 +390,9 @@ impl InProcess {
             setting("ATTACHED_FILE_BURST"),
         )
         .expect("a valid file rate");
+        let entry_points = EntryPoints::from_setting(setting("ENTRY_POINT")).expect("a valid entry point");
         let app = app_sending_to(&endpoint, allowed)
+            .with_entry_points(entry_points)
             .with_event_log(EventLog::new(namespace, Output::Memory(Default::default())))
             .with_features(features)
             .with_file_rate(connect_references::rate::RateLimit::new(rate.per_second, rate.burst));
