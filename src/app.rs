@@ -255,48 +255,68 @@ const PLAUSIBLE_DEADLINE_MS: u64 = 1_577_836_800_000;
 pub fn deadline(lambda_deadline_ms: u64, limit: Option<Duration>) -> Instant {
     let now_ms =
         SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
+    deadline_from(Now { epoch_ms: now_ms, instant: Instant::now() }, lambda_deadline_ms, limit)
+}
+
+/// One moment read from both clocks: the wall clock Lambda's deadline is written in, and the monotonic
+/// clock the use case waits on.
+#[derive(Debug, Clone, Copy)]
+pub struct Now {
+    pub epoch_ms: u64,
+    pub instant: Instant,
+}
+
+/// [`deadline`] at a given moment: a pure function, so that its tests need no clock.
+pub fn deadline_from(now: Now, lambda_deadline_ms: u64, limit: Option<Duration>) -> Instant {
     let mut remaining = if lambda_deadline_ms < PLAUSIBLE_DEADLINE_MS {
         UNKNOWN_DEADLINE_BUDGET
     } else {
-        Duration::from_millis(lambda_deadline_ms.saturating_sub(now_ms))
+        Duration::from_millis(lambda_deadline_ms.saturating_sub(now.epoch_ms))
     };
     if let Some(limit) = limit {
         remaining = remaining.min(limit);
     }
-    Instant::now() + remaining.saturating_sub(DEADLINE_MARGIN)
+    now.instant + remaining.saturating_sub(DEADLINE_MARGIN)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn now_ms() -> u64 {
-        SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_millis() as u64
+    /// 2026-12-03T12:00:00Z, and one monotonic instant read once: the tests compare exact instants.
+    fn now() -> Now {
+        Now { epoch_ms: 1_796_392_800_000, instant: Instant::now() }
     }
 
     #[test]
     fn deadline_keeps_a_margin_before_lambdas() {
-        let left = deadline(now_ms() + 3_000, None) - Instant::now();
-        assert!(left <= Duration::from_millis(2_700) && left > Duration::from_millis(2_500), "{left:?}");
+        let now = now();
+        let deadline = deadline_from(now, now.epoch_ms + 3_000, None);
+        assert_eq!(deadline - now.instant, Duration::from_millis(2_700));
     }
 
     #[test]
     fn deadline_is_capped_by_the_limit() {
-        let left = deadline(now_ms() + 60_000, Some(Duration::from_secs(8))) - Instant::now();
-        assert!(left <= Duration::from_millis(7_700) && left > Duration::from_millis(7_500), "{left:?}");
+        let now = now();
+        let deadline = deadline_from(now, now.epoch_ms + 60_000, Some(Duration::from_secs(8)));
+        assert_eq!(deadline - now.instant, Duration::from_millis(7_700));
+        let asynchronous = deadline_from(now, now.epoch_ms + 60_000, Some(Duration::from_secs(45)));
+        assert_eq!(asynchronous - now.instant, Duration::from_millis(44_700), "a 45 s block is not cut at 8 s");
     }
 
     #[test]
     fn a_passed_deadline_means_now() {
-        let left = deadline(now_ms() - 1_000, None).saturating_duration_since(Instant::now());
-        assert_eq!(left, Duration::ZERO);
+        let now = now();
+        assert_eq!(deadline_from(now, now.epoch_ms - 1_000, None), now.instant);
+        assert_eq!(deadline_from(now, now.epoch_ms + 100, None), now.instant, "less than the margin left");
     }
 
     #[test]
     fn a_deadline_that_is_not_a_timestamp_gets_the_fallback_budget() {
+        let now = now();
         for bogus in [0, 600_000] {
-            let left = deadline(bogus, None) - Instant::now();
-            assert!(left > Duration::from_secs(29) && left <= UNKNOWN_DEADLINE_BUDGET, "{left:?}");
+            let deadline = deadline_from(now, bogus, None);
+            assert_eq!(deadline - now.instant, UNKNOWN_DEADLINE_BUDGET - DEADLINE_MARGIN, "{bogus}");
         }
     }
 }

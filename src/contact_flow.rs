@@ -320,7 +320,7 @@ pub fn unrecognised_event() -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::app::deadline;
+    use crate::app::{deadline_from, Now};
     use crate::reference::Reference;
     use crate::reference::ReferenceType;
     use serde_json::json;
@@ -434,9 +434,9 @@ mod tests {
     fn an_asynchronous_blocks_limit_is_not_cut_at_eight_seconds() {
         let data = json!({"InstanceARN": arn(), "ContactId": "c"});
         let limit = event(data, json!({"timeoutSeconds": "45"})).time_limit().unwrap();
-        let now_ms = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as u64;
-        let left = deadline(now_ms + 60_000, Some(limit)) - tokio::time::Instant::now();
-        assert!(left > Duration::from_secs(44) && left <= Duration::from_millis(44_700), "{left:?}");
+        let now = Now { epoch_ms: 1_796_392_800_000, instant: tokio::time::Instant::now() };
+        let left = deadline_from(now, now.epoch_ms + 60_000, Some(limit)) - now.instant;
+        assert_eq!(left, Duration::from_millis(44_700));
     }
 
     #[test]

@@ -318,7 +318,8 @@ fn a_listed_download_path_opens_the_file_with_a_fresh_link_at_every_click() {
     let first = click(&function, &path, "urlExpiry=5", false);
     assert_eq!(first.status, 302, "{}", first.raw);
     let stale_link = first.header("location").expect("a Location header");
-    std::thread::sleep(Duration::from_secs(7));
+    // Seven seconds later, on the stand-in's clock (no sleep): the link has expired.
+    function.stand_in().advance_clock(Duration::from_secs(7));
     assert_eq!(ureq::get(&stale_link).call().map(|_| ()).unwrap_err().to_string(), "http status: 403");
     // The click, later: a fresh pre-signed URL, made now.
     let before = get_attached_file_calls(&function).len();

@@ -36,6 +36,17 @@ pub struct Shared {
     faults: faults::Faults,
     recorder: recorder::Recorder,
     quotas: Option<quotas::Quotas>,
+    /// Seconds the stand-in's clock runs ahead of the wall clock, for the links it serves: tests expire
+    /// a link by moving this clock (`StandIn::advance_clock`, `POST /_clock`) instead of sleeping.
+    clock_ahead_seconds: std::sync::atomic::AtomicU64,
+}
+
+impl Shared {
+    /// Seconds since the epoch on the stand-in's clock.
+    fn now_seconds(&self) -> u64 {
+        let wall = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+        wall + self.clock_ahead_seconds.load(std::sync::atomic::Ordering::Relaxed)
+    }
 }
 
 /// Locks a mutex, taking over from a thread that panicked while holding it (a test's assertion).
@@ -97,6 +108,12 @@ impl StandIn {
         self.shared.faults.clear();
     }
 
+    /// Moves the stand-in's clock forward (what `POST /_clock {"advanceSeconds": N}` does): links it
+    /// handed out expire as if that time had passed.
+    pub fn advance_clock(&self, by: std::time::Duration) {
+        self.shared.clock_ahead_seconds.fetch_add(by.as_secs(), std::sync::atomic::Ordering::Relaxed);
+    }
+
     /// What `GET /_requests` answers.
     pub fn requests(&self) -> Vec<Recorded> {
         self.shared.recorder.recorded()
@@ -122,6 +139,7 @@ fn router(shared: Arc<Shared>) -> Router {
         .route("/_files/{instance}/{file}", get(operations::download::handle))
         .route("/_faults", post(add_fault).delete(clear_faults))
         .route("/_requests", get(recorded_requests))
+        .route("/_clock", post(advance_clock))
         .with_state(shared)
 }
 
@@ -132,6 +150,18 @@ async fn add_fault(State(shared): State<Arc<Shared>>, Json(injection): Json<Inje
 
 async fn clear_faults(State(shared): State<Arc<Shared>>) -> StatusCode {
     shared.faults.clear();
+    StatusCode::NO_CONTENT
+}
+
+/// `{"advanceSeconds": N}`.
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ClockAdvance {
+    advance_seconds: u64,
+}
+
+async fn advance_clock(State(shared): State<Arc<Shared>>, Json(advance): Json<ClockAdvance>) -> StatusCode {
+    shared.clock_ahead_seconds.fetch_add(advance.advance_seconds, std::sync::atomic::Ordering::Relaxed);
     StatusCode::NO_CONTENT
 }
 

@@ -2,7 +2,6 @@
 //! &X-Amz-Expires=…`, the file's text until `X-Amz-Date + X-Amz-Expires`, then 403 as S3 answers.
 
 use std::sync::Arc;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
@@ -25,7 +24,7 @@ pub async fn handle(
             _ => {}
         }
     }
-    let now = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    let now = shared.now_seconds();
     match (shared.seed.file(&instance_id, &file_id), issued.zip(expires)) {
         (Some(file), Some((issued, expires))) if file.status == "APPROVED" && now <= issued + expires => {
             (StatusCode::OK, format!("connect-local: the content of {}\n", file.name)).into_response()

@@ -4,7 +4,6 @@
 //! `associatedResourceArn` is required and `urlExpiryInSeconds` must be 5..300, as Connect's model says.
 
 use std::sync::Arc;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use axum::body::Body;
 use axum::extract::{Path, RawQuery, State};
@@ -88,7 +87,7 @@ pub async fn handle(
         "CreationTime": "2026-11-28T17:40:00.000Z",
     });
     if file.status == "APPROVED" {
-        let now = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
+        let now = shared.now_seconds();
         let host = headers.get("host").and_then(|h| h.to_str().ok()).unwrap_or("127.0.0.1");
         body["DownloadUrlMetadata"] = json!({
             "Url": format!(
