@@ -46,7 +46,7 @@ fn pure_path(c: &mut Criterion) {
     });
     let payload: lambda_http::request::LambdaRequest = serde_json::from_str(EVENT).unwrap();
     c.bench_function("the guard's conversion probe", |b| {
-        b.iter(|| black_box(connect_references::handler::converts(black_box(&payload))))
+        b.iter(|| black_box(connect_references::request_guard::converts(black_box(&payload))))
     });
     let request = lambda_http::request::from_str(EVENT).unwrap();
     let query = parse_request(&request).unwrap();

@@ -10,15 +10,16 @@ use tokio::time::Instant;
 use crate::access::AllowedInstances;
 use crate::attachments::ArnScope;
 use crate::config::{EntryPoint, EntryPoints, Features};
-use crate::connect::ConnectReferences;
+use crate::connect::SdkConnect;
 use crate::download::DownloadQuery;
 use crate::error::{Error, ErrorKind};
-use crate::listing::{self, AttachedFile, Policy, Usage};
 use crate::logging::{EventLog, FileAudit};
+use crate::messages;
 use crate::metrics::Measurements;
 use crate::query::{ContactScope, ReferenceQuery};
 use crate::rate::RateLimit;
 use crate::reference::ReferencePage;
+use crate::use_case::{self, AttachedFile, Policy, Usage};
 
 /// Time kept back from the invocation's deadline to write the answer, so that we answer
 /// `UPSTREAM_TIMEOUT` ourselves instead of being killed by Lambda.
@@ -81,7 +82,7 @@ impl Invocation {
 /// The function's long-lived state, built once at start-up.
 #[derive(Debug, Clone)]
 pub struct App {
-    pub connect: ConnectReferences,
+    pub connect: SdkConnect,
     /// The entry points this function serves (`ENTRY_POINT`).
     pub entry_points: EntryPoints,
     pub allowed: AllowedInstances,
@@ -94,7 +95,7 @@ pub struct App {
 }
 
 impl App {
-    pub fn new(connect: ConnectReferences, allowed: AllowedInstances) -> Self {
+    pub fn new(connect: SdkConnect, allowed: AllowedInstances) -> Self {
         App {
             connect,
             entry_points: EntryPoints::all(),
@@ -123,18 +124,20 @@ impl App {
             return Ok(());
         }
         Err(match entry_point {
-            EntryPoint::List => Error::new(
-                ErrorKind::NotFound,
-                "this function does not serve the list route (GET /contact/references/...); call it through the API",
-            ),
-            EntryPoint::Download => Error::new(
-                ErrorKind::NotFound,
-                "this function does not serve the download route (GET /contact/attachments/...); call it through the API",
-            ),
-            EntryPoint::ContactFlow => Error::validation(
-                "this function does not serve contact flows; invoke the stack's contact-flow function (output FunctionArn)",
-            ),
+            EntryPoint::List => Error::new(ErrorKind::NotFound, messages::LIST_ROUTE_NOT_SERVED),
+            EntryPoint::Download => Error::new(ErrorKind::NotFound, messages::DOWNLOAD_ROUTE_NOT_SERVED),
+            EntryPoint::ContactFlow => Error::validation(messages::CONTACT_FLOWS_NOT_SERVED),
         })
+    }
+
+    /// The one gate for `GetAttachedFile`: this function may call it only where the deployment enabled
+    /// downloads (`ENABLE_ATTACHMENT_DOWNLOADS`); `refusal` says which option to deploy with.
+    fn require_downloads(&self, refusal: &'static str) -> Result<(), Error> {
+        if self.features.attachment_downloads {
+            Ok(())
+        } else {
+            Err(Error::validation(refusal))
+        }
     }
 
     /// The deployment's policy for one invocation: links inside a listing only for contact flows.
@@ -180,7 +183,7 @@ impl App {
         }
         let scope = self.scope(invocation.function_arn.as_deref());
         let policy = self.policy(scope.as_ref(), &invocation.caller);
-        let (opened, usage) = listing::open(&self.connect, query, policy, invocation.deadline).await;
+        let (opened, usage) = use_case::open(&self.connect, query, policy, invocation.deadline).await;
         self.audit(invocation, &query.instance_id, &usage);
         (opened, usage)
     }
@@ -189,12 +192,7 @@ impl App {
     pub fn admit_download(&self, query: &DownloadQuery) -> Result<(), Error> {
         self.admit(EntryPoint::Download)?;
         self.allowed.check(&query.instance_id)?;
-        if !self.features.attachment_downloads {
-            return Err(Error::validation(
-                "this deployment does not open attachments (deploy with EnableAttachmentDownloads=true)",
-            ));
-        }
-        Ok(())
+        self.require_downloads(messages::DOWNLOADS_NOT_ENABLED)
     }
 
     pub fn with_event_log(self, event_log: EventLog) -> Self {
@@ -216,22 +214,16 @@ impl App {
             return (Err(refused), Usage::default());
         }
         if query.contact_scope == ContactScope::Initial && !self.features.resolve_transferred_contacts {
-            let refused = Error::validation(
-                "this deployment does not resolve transferred contacts (deploy with ResolveTransferredContacts=true); \
-                 ask without contact=initial",
-            );
-            return (Err(refused), Usage::default());
+            return (Err(Error::validation(messages::TRANSFERS_NOT_RESOLVED)), Usage::default());
         }
-        if query.download_links.is_some() && !self.features.attachment_downloads {
-            let refused = Error::validation(
-                "this deployment makes no links for contact flows (deploy with FlowAttachmentLinks=true); \
-                 ask without include=downloadUrl",
-            );
-            return (Err(refused), Usage::default());
+        if query.download_links.is_some() {
+            if let Err(refused) = self.require_downloads(messages::FLOW_LINKS_NOT_ENABLED) {
+                return (Err(refused), Usage::default());
+            }
         }
         let scope = self.scope(invocation.function_arn.as_deref());
         let policy = self.policy(scope.as_ref(), &invocation.caller);
-        let (page, usage) = listing::list(&self.connect, query, policy, invocation.deadline).await;
+        let (page, usage) = use_case::list(&self.connect, query, policy, invocation.deadline).await;
         self.audit(invocation, &query.instance_id, &usage);
         (page, usage)
     }

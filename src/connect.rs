@@ -1,6 +1,6 @@
-//! The SDK adapter: [`Connect`](crate::listing::Connect) implemented with `aws-sdk-connect`. Three calls,
+//! The SDK adapter: [`Connect`](crate::use_case::Connect) implemented with `aws-sdk-connect`. Three calls,
 //! the SDK's types turned into the domain's, its failures mapped onto error kinds with one WARN line,
-//! and every request counted. What to ask, and when, is the use case's business (`listing.rs`).
+//! and every request counted. What to ask, and when, is the use case's business (`use_case.rs`).
 //!
 //! `ListContactReferences` has an SDK paginator (`into_paginator()`), but the use case asks for one page
 //! at a time: it bounds the pages and the deadline itself, which is what its paused-clock tests pin.
@@ -23,8 +23,9 @@ use aws_smithy_types::retry::RetryConfig;
 use aws_smithy_types::timeout::TimeoutConfig;
 
 use crate::error::{Error, ErrorKind};
-use crate::listing::{connect_failed, AttachedFile, Calls, Connect, FileRequest, Page, PageRequest, ROLE_REFUSED};
+use crate::messages::{connect_failed, ROLE_REFUSED};
 use crate::reference::{Reference, ReferenceStatus, ReferenceType};
+use crate::use_case::{AttachedFile, Calls, Connect, FileRequest, Page, PageRequest};
 
 /// The SDK's defaults this function is built and tested against: a dated behavior version, so that a
 /// dependency update cannot change them silently (the "latest" version moves with every SDK release).
@@ -54,17 +55,17 @@ pub fn timeout_config() -> TimeoutConfig {
 
 /// Connect through the SDK client built once at start-up.
 #[derive(Clone, Debug)]
-pub struct ConnectReferences {
+pub struct SdkConnect {
     client: Client,
 }
 
-impl ConnectReferences {
+impl SdkConnect {
     pub fn new(client: Client) -> Self {
-        ConnectReferences { client }
+        SdkConnect { client }
     }
 }
 
-impl Connect for ConnectReferences {
+impl Connect for SdkConnect {
     async fn references_page(&self, request: PageRequest<'_>, calls: &Calls) -> Result<Page, Error> {
         let output = self
             .client
@@ -365,8 +366,8 @@ mod tests {
     use serde_json::{json, Value};
 
     use crate::attachments::parse_download_links;
-    use crate::listing;
     use crate::query::{RawQuery, ReferenceQuery};
+    use crate::use_case;
 
     const INSTANCE: &str = "11111111-2222-3333-4444-555555555555";
 
@@ -380,9 +381,8 @@ mod tests {
 
     async fn one_page(client: Client, next_token: Option<&str>) -> (Result<Page, Error>, u32) {
         let calls = Calls::default();
-        let page = ConnectReferences::new(client)
-            .references_page(page_request(&[ReferenceType::Url], next_token), &calls)
-            .await;
+        let page =
+            SdkConnect::new(client).references_page(page_request(&[ReferenceType::Url], next_token), &calls).await;
         (page, calls.count())
     }
 
@@ -506,7 +506,7 @@ mod tests {
         let client =
             mock_client!(aws_sdk_connect, RuleMode::MatchAny, [&rule], |c| c.retry_config(RetryConfig::disabled()));
         let calls = Calls::default();
-        let connect = ConnectReferences::new(client);
+        let connect = SdkConnect::new(client);
         let error = connect.references_page(page_request(&[ReferenceType::Url], None), &calls).await.unwrap_err();
         assert_eq!((error.kind, error.message.as_str()), (ErrorKind::Internal, ROLE_REFUSED));
         assert!(!error.message.contains("not allowed to read"), "the caller was not the one refused");
@@ -573,9 +573,8 @@ mod tests {
         .unwrap();
         let far = tokio::time::Instant::now() + Duration::from_secs(30);
         let rate = crate::rate::RateLimit::default();
-        let policy = listing::Policy { arn_scope: None, file_rate: &rate, download_paths: false, inline_links: false };
-        let (page, usage) =
-            listing::list(&ConnectReferences::new(Client::from_conf(config)), &query, policy, far).await;
+        let policy = use_case::Policy { arn_scope: None, file_rate: &rate, download_paths: false, inline_links: false };
+        let (page, usage) = use_case::list(&SdkConnect::new(Client::from_conf(config)), &query, policy, far).await;
         assert_eq!(page.unwrap().references, [Reference::default()], "a newer union member is an UNKNOWN reference");
         assert_eq!(usage.calls, 1);
         let requests = replay.actual_requests().collect::<Vec<_>>();
@@ -634,7 +633,7 @@ mod tests {
             let described = describe(initial);
             let client = mock_client!(aws_sdk_connect, [&described]);
             let calls = Calls::default();
-            let found = ConnectReferences::new(client).initial_contact(INSTANCE, "contact-1", &calls).await.unwrap();
+            let found = SdkConnect::new(client).initial_contact(INSTANCE, "contact-1", &calls).await.unwrap();
             assert_eq!(found.as_deref(), initial);
             assert_eq!(calls.count(), 1);
         }
@@ -650,7 +649,7 @@ mod tests {
             )
         });
         let client = mock_client!(aws_sdk_connect, [&described]);
-        let error = ConnectReferences::new(client).initial_contact(INSTANCE, "x", &Calls::default()).await.unwrap_err();
+        let error = SdkConnect::new(client).initial_contact(INSTANCE, "x", &Calls::default()).await.unwrap_err();
         assert_eq!(error.kind, ErrorKind::NotFound);
     }
 
@@ -688,7 +687,7 @@ mod tests {
                     .expect("the required fields are set")
             });
         let client = mock_client!(aws_sdk_connect, [&linked]);
-        let file = ConnectReferences::new(client).attached_file(file_request("f-a"), &Calls::default()).await.unwrap();
+        let file = SdkConnect::new(client).attached_file(file_request("f-a"), &Calls::default()).await.unwrap();
         assert_eq!(
             file,
             AttachedFile {
@@ -713,7 +712,7 @@ mod tests {
         let client = mock_client!(aws_sdk_connect, RuleMode::MatchAny, [&throttled], |c| c
             .retry_config(RetryConfig::standard().with_max_attempts(3).with_initial_backoff(Duration::from_millis(1))));
         let calls = Calls::default();
-        let error = ConnectReferences::new(client).attached_file(file_request("f-b"), &calls).await.unwrap_err();
+        let error = SdkConnect::new(client).attached_file(file_request("f-b"), &calls).await.unwrap_err();
         assert_eq!(error.kind, ErrorKind::Throttled);
         assert_eq!((throttled.num_calls(), calls.count()), (3, 3));
     }

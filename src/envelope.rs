@@ -4,9 +4,9 @@
 use serde::Serialize;
 
 use crate::error::Error;
-use crate::listing::AttachedFile;
 use crate::query::ReferenceQuery;
 use crate::reference::{flow_key, Reference, ReferencePage};
+use crate::use_case::AttachedFile;
 
 #[derive(Serialize)]
 struct Success<'a> {

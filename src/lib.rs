@@ -2,7 +2,7 @@
 //! (API Gateway, function URLs, ALB) and for contact flows, from one Lambda function.
 //!
 //! The domain ([`query`], [`reference`], [`error`], [`access`]) knows nothing of Lambda, HTTP or the SDK;
-//! [`listing`] is the use case, talking to Connect through a small trait; [`connect`] implements it with
+//! [`use_case`] is the use case (list a contact's references, open one of its files), talking to Connect through a small trait; [`connect`] implements it with
 //! the SDK; [`http`] and [`contact_flow`] adapt events; [`handler`] dispatches.
 
 pub mod access;
@@ -17,10 +17,14 @@ pub mod envelope;
 pub mod error;
 pub mod handler;
 pub mod http;
-pub mod listing;
+pub mod http_request;
+pub mod http_response;
 pub mod logging;
+pub mod messages;
 pub mod metrics;
 pub mod query;
 pub mod rate;
 pub mod reference;
+pub mod request_guard;
 pub mod tls;
+pub mod use_case;

@@ -3,17 +3,17 @@
 use connect_references::access::AllowedInstances;
 use connect_references::app::App;
 use connect_references::config::{EntryPoints, Features, FileRate, SettingError};
-use connect_references::connect::{self, ConnectReferences};
+use connect_references::connect::{self, SdkConnect};
 use connect_references::logging::{EventLog, Output};
 use connect_references::metrics::Namespace;
 use connect_references::rate::RateLimit;
-use connect_references::{handler, tls};
+use connect_references::{handler, request_guard, tls};
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_runtime::Error> {
     // Honours AWS_LAMBDA_LOG_FORMAT (JSON or Text) and AWS_LAMBDA_LOG_LEVEL.
     connect_references::logging::init();
-    handler::install_panic_hook();
+    request_guard::install_panic_hook();
 
     // A malformed setting stops start-up (Lambda reports the init failure), logged once, plainly.
     let refuse = |error: &SettingError| tracing::error!(%error, "invalid configuration");
@@ -43,7 +43,7 @@ async fn main() -> Result<(), lambda_runtime::Error> {
         .timeout_config(connect::timeout_config())
         .load()
         .await;
-    let app = App::new(ConnectReferences::new(aws_sdk_connect::Client::new(&config)), allowed)
+    let app = App::new(SdkConnect::new(aws_sdk_connect::Client::new(&config)), allowed)
         .with_event_log(EventLog::new(namespace, Output::Stdout))
         .with_entry_points(entry_points)
         .with_features(features)

@@ -145,7 +145,7 @@ fn in_flow_mode_faults_come_back_as_string_maps_within_the_default_three_seconds
 #[test]
 fn in_flow_mode_a_slow_connect_is_cut_before_the_blocks_timeout() {
     // The function may run for 30 s, but the block waits only its Timeout, which the flow says with
-    // timeoutSeconds (3 s unless given: src/contact_flow.rs, on a paused clock in src/listing.rs). The flow
+    // timeoutSeconds (3 s unless given: src/contact_flow.rs, on a paused clock in src/use_case.rs). The flow
     // gets `success: "false"` before the block gives up. The one real-time flow timeout of the suite.
     let emulator = Emulator::start();
     emulator.stand_in.inject(Fault::Slow { millis: 12_000 }, None);

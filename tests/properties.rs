@@ -12,7 +12,6 @@ use std::sync::OnceLock;
 use connect_local::{Seed, StandIn};
 use connect_references::access::AllowedInstances;
 use connect_references::app::App;
-use connect_references::handler;
 use connect_references::logging::{EventLog, Output};
 use connect_references::metrics::Namespace;
 use lambda_runtime::Context;
@@ -34,7 +33,7 @@ fn world() -> &'static World {
     static WORLD: OnceLock<World> = OnceLock::new();
     WORLD.get_or_init(|| {
         // As in production: the guard's expected probe panics stay quiet (proptest still reports real ones).
-        handler::install_panic_hook();
+        connect_references::request_guard::install_panic_hook();
         let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
         let stand_in = runtime.block_on(StandIn::start(Seed::shipped())).unwrap();
         World { runtime, stand_in }

@@ -8,12 +8,12 @@ use std::time::Duration;
 
 use aws_sdk_connect::config::{Credentials, Region};
 use aws_smithy_types::retry::RetryConfig;
-use connect_references::connect::ConnectReferences;
+use connect_references::connect::SdkConnect;
 use connect_references::error::ErrorKind;
-use connect_references::listing;
 use connect_references::query::{RawQuery, ReferenceQuery};
 use connect_references::rate::RateLimit;
 use connect_references::tls::{https_client, Roots};
+use connect_references::use_case;
 use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair};
 use rustls_pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -85,7 +85,7 @@ async fn tls_server() -> TestServer {
     TestServer { port, ca_pem: ca_cert.pem(), handshakes, signed_requests }
 }
 
-fn connect_through(roots: Roots, port: u16) -> ConnectReferences {
+fn connect_through(roots: Roots, port: u16) -> SdkConnect {
     let config = aws_sdk_connect::Config::builder()
         .behavior_version(connect_references::connect::behavior_version())
         .region(Region::new("us-east-1"))
@@ -94,11 +94,11 @@ fn connect_through(roots: Roots, port: u16) -> ConnectReferences {
         .http_client(https_client(roots).unwrap())
         .retry_config(RetryConfig::disabled())
         .build();
-    ConnectReferences::new(aws_sdk_connect::Client::from_conf(config))
+    SdkConnect::new(aws_sdk_connect::Client::from_conf(config))
 }
 
-fn policy(rate: &RateLimit) -> listing::Policy<'_> {
-    listing::Policy { arn_scope: None, file_rate: rate, download_paths: false, inline_links: true }
+fn policy(rate: &RateLimit) -> use_case::Policy<'_> {
+    use_case::Policy { arn_scope: None, file_rate: rate, download_paths: false, inline_links: true }
 }
 
 fn query() -> ReferenceQuery {
@@ -116,7 +116,7 @@ async fn tls_to_connect_with_a_certificate_from_another_ca_is_refused_by_default
     let server = tls_server().await;
     let deadline = Instant::now() + Duration::from_secs(10);
     let connect = connect_through(Roots::AmazonTrustServices, server.port);
-    let error = listing::list(&connect, &query(), policy(&RateLimit::default()), deadline).await.0.unwrap_err();
+    let error = use_case::list(&connect, &query(), policy(&RateLimit::default()), deadline).await.0.unwrap_err();
     assert_eq!(error.kind, ErrorKind::Upstream);
     assert_eq!(server.handshakes.load(Ordering::SeqCst), 0, "no handshake completed");
     assert_eq!(server.signed_requests.load(Ordering::SeqCst), 0, "nothing was sent");
@@ -133,7 +133,7 @@ async fn the_platform_roots_named_by_ssl_cert_file_are_trusted_instead() {
     assert_eq!(roots, Roots::Platform);
     let deadline = Instant::now() + Duration::from_secs(10);
     let connect = connect_through(roots, server.port);
-    let page = listing::list(&connect, &query(), policy(&RateLimit::default()), deadline).await.0.unwrap();
+    let page = use_case::list(&connect, &query(), policy(&RateLimit::default()), deadline).await.0.unwrap();
     assert!(page.references.is_empty());
     assert_eq!(server.handshakes.load(Ordering::SeqCst), 1);
     assert_eq!(server.signed_requests.load(Ordering::SeqCst), 1, "the signed request went over TLS");

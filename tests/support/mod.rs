@@ -12,7 +12,7 @@ use connect_local::{Seed, StandIn};
 use connect_references::access::AllowedInstances;
 use connect_references::app::App;
 use connect_references::config::{EntryPoints, Features};
-use connect_references::connect::{retry_config, timeout_config, ConnectReferences};
+use connect_references::connect::{retry_config, timeout_config, SdkConnect};
 use connect_references::handler;
 use connect_references::logging::{EventLog, Output};
 use connect_references::metrics::Namespace;
@@ -591,7 +591,7 @@ pub fn app_sending_to(endpoint: &str, allowed: AllowedInstances) -> App {
         .retry_config(retry_config())
         .timeout_config(timeout_config())
         .build();
-    App::new(ConnectReferences::new(aws_sdk_connect::Client::from_conf(config)), allowed)
+    App::new(SdkConnect::new(aws_sdk_connect::Client::from_conf(config)), allowed)
 }
 
 /// Runs one raw event through the whole entry point in this process (lambda_http's adapter, the guard,

@@ -16,6 +16,7 @@ use tokio::time::Instant;
 use crate::attachments::{file_id, ArnScope, UrlExpiry, CONCURRENT_LINKS};
 use crate::download::{download_path, unopened, Disposition, DownloadQuery};
 use crate::error::{Error, ErrorKind};
+use crate::messages::connect_failed;
 use crate::query::{ContactScope, ReferenceQuery, TYPES_PER_CALL};
 use crate::rate::RateLimit;
 use crate::reference::{group_by_requested_type, Reference, ReferencePage, ReferenceStatus, ReferenceType};
@@ -119,28 +120,34 @@ pub struct Policy<'a> {
     pub inline_links: bool,
 }
 
-/// Requests sent to Connect for one listing, and how many Connect refused for lack of rights, shared
-/// by every call the listing makes.
+/// Requests sent to Connect for one listing or download, and how many Connect refused for lack of
+/// rights, shared by every call it makes (the SDK adapter's interceptor counts each attempt).
 #[derive(Debug, Clone, Default)]
-pub struct Calls(Arc<(AtomicU32, AtomicU32)>);
+pub struct Calls(Arc<CallCounters>);
+
+#[derive(Debug, Default)]
+struct CallCounters {
+    sent: AtomicU32,
+    refused_to_the_role: AtomicU32,
+}
 
 impl Calls {
     /// One request is about to go out.
     pub fn sent(&self) {
-        self.0 .0.fetch_add(1, Ordering::Relaxed);
+        self.0.sent.fetch_add(1, Ordering::Relaxed);
     }
 
     /// Connect answered `AccessDeniedException`: the function's role lacks a right.
     pub fn denied(&self) {
-        self.0 .1.fetch_add(1, Ordering::Relaxed);
+        self.0.refused_to_the_role.fetch_add(1, Ordering::Relaxed);
     }
 
     pub fn count(&self) -> u32 {
-        self.0 .0.load(Ordering::Relaxed)
+        self.0.sent.load(Ordering::Relaxed)
     }
 
     pub fn denied_count(&self) -> u32 {
-        self.0 .1.load(Ordering::Relaxed)
+        self.0.refused_to_the_role.load(Ordering::Relaxed)
     }
 
     /// What the listing or download that began at `started` cost, with the files it asked for.
@@ -161,32 +168,6 @@ pub struct Usage {
     pub access_denied: u32,
     /// Every `GetAttachedFile` made, in the order they ended.
     pub files: Vec<FileCall>,
-}
-
-/// What a caller reads when Connect refused the function's own role (`AccessDeniedException`): the
-/// deployment lacks a permission; the caller's request was not refused.
-pub const ROLE_REFUSED: &str =
-    "Amazon Connect refused this function's role; the deployment is missing a permission (its operator is alerted)";
-
-/// The message a caller reads when Connect failed in this way: the one table of them, shared with the
-/// SDK adapter. It never carries Connect's own text.
-pub fn connect_failed(kind: ErrorKind) -> Error {
-    let message = match kind {
-        ErrorKind::Validation => {
-            "Amazon Connect rejected the request: check the instance id, contact id and reference types"
-        }
-        // Connect refusing the function's role is this deployment's fault, not the caller's: the SDK
-        // adapter reports it as `Internal` with `ROLE_REFUSED`; this arm is for completeness.
-        ErrorKind::AccessDenied => ROLE_REFUSED,
-        ErrorKind::NotFound => "Amazon Connect has no such contact in that instance",
-        ErrorKind::Throttled => "Amazon Connect is throttling requests; retry later",
-        ErrorKind::Upstream => "Amazon Connect failed or could not be reached",
-        ErrorKind::UpstreamTimeout => "Amazon Connect did not answer in time",
-        ErrorKind::Internal => "internal error",
-        ErrorKind::FileNotReady => "the file is not ready yet (Connect is still processing it); retry later",
-        ErrorKind::FileUnavailable => "the file cannot be opened: Connect rejected, failed or deleted it",
-    };
-    Error::new(kind, message)
 }
 
 /// Lists the query's references by `deadline`, with each attachment's `downloadPath` where downloads
