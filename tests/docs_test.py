@@ -57,6 +57,15 @@ class DocsTest(unittest.TestCase):
                 if anchor:
                     self.assertIn(anchor, anchors(linked), f"no heading for #{anchor}: {where}")
 
+    def test_every_file_a_document_names_exists(self):
+        # `src/use_case.rs`, `tests/logs.rs`, `scripts/sam-build`, …: a renamed file must not leave a stale name.
+        path_like = re.compile(r"`((?:src|tests|scripts|bench|benches|docs|connect-local|events|certs)/[\w./-]+)`")
+        for path in markdown_files():
+            for named in path_like.findall(path.read_text()):
+                if any(c in named for c in "*<{"):
+                    continue
+                self.assertTrue((ROOT / named).exists(), f"{path.relative_to(ROOT)} names {named}, which does not exist")
+
     def test_no_document_points_outside_the_repository_by_path(self):
         for path in markdown_files():
             self.assertNotIn("../shared", path.read_text(), str(path.relative_to(ROOT)))
