@@ -10,6 +10,8 @@ use std::time::Duration;
 use aws_sdk_connect::config::http::HttpResponse;
 use aws_sdk_connect::config::BehaviorVersion;
 use aws_sdk_connect::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_connect::operation::describe_contact::DescribeContactError;
+use aws_sdk_connect::operation::get_attached_file::GetAttachedFileError;
 use aws_sdk_connect::operation::list_contact_references::ListContactReferencesError;
 use aws_sdk_connect::operation::RequestId;
 use aws_sdk_connect::types::{self as sdk, ReferenceSummary};
@@ -78,7 +80,7 @@ impl Connect for SdkConnect {
             .interceptor(AttemptCounter(calls.clone()))
             .send()
             .await
-            .map_err(|error| role_refusal(classify(error), calls))?;
+            .map_err(|error| role_refusal(classify("ListContactReferences", error), calls))?;
         let references = output.reference_summary_list.unwrap_or_default().into_iter().map(Reference::from).collect();
         Ok(Page { references, next_token: output.next_token })
     }
@@ -98,7 +100,7 @@ impl Connect for SdkConnect {
             .interceptor(AttemptCounter(calls.clone()))
             .send()
             .await
-            .map_err(|error| role_refusal(classify_other("DescribeContact", error), calls))?;
+            .map_err(|error| role_refusal(classify("DescribeContact", error), calls))?;
         Ok(output.contact.and_then(|contact| contact.initial_contact_id))
     }
 
@@ -115,7 +117,7 @@ impl Connect for SdkConnect {
             .interceptor(AttemptCounter(calls.clone()))
             .send()
             .await
-            .map_err(|error| file_refusal(role_refusal(classify_other("GetAttachedFile", error), calls)))?;
+            .map_err(|error| file_refusal(role_refusal(classify("GetAttachedFile", error), calls)))?;
         let (download_url, url_expires_at) = match output.download_url_metadata {
             Some(metadata) => (metadata.url, metadata.url_expiry),
             None => (None, None),
@@ -223,18 +225,58 @@ impl Intercept for AttemptCounter {
     }
 }
 
-/// Maps an SDK failure onto an error kind with a message that reveals nothing of the SDK's internals.
-pub fn classify(error: SdkError<ListContactReferencesError, HttpResponse>) -> Error {
-    classify_with("ListContactReferences", error, kind_of_service_error)
+/// An operation's modeled errors, read by their type: `None` for an error the model does not list for
+/// the operation (it arrives as `Unhandled`, known only by its code and status).
+pub trait ModeledError: ProvideErrorMetadata + std::error::Error + 'static {
+    fn modeled_kind(&self) -> Option<ErrorKind>;
 }
 
-/// Maps a failure of another operation than ListContactReferences by Connect's error code (its modeled
-/// errors have the same names and meanings), with the same log line.
-pub fn classify_other<E>(operation: &'static str, error: SdkError<E, HttpResponse>) -> Error
-where
-    E: ProvideErrorMetadata + std::error::Error + 'static,
-{
-    classify_with(operation, error, |service, http_status| kind_of_unmodeled_error(service.code(), http_status))
+impl ModeledError for ListContactReferencesError {
+    fn modeled_kind(&self) -> Option<ErrorKind> {
+        use ListContactReferencesError as E;
+        match self {
+            E::InvalidParameterException(_) | E::InvalidRequestException(_) => Some(ErrorKind::Validation),
+            E::ResourceNotFoundException(_) => Some(ErrorKind::NotFound),
+            E::ThrottlingException(_) => Some(ErrorKind::Throttled),
+            E::InternalServiceException(_) => Some(ErrorKind::Upstream),
+            _ => None,
+        }
+    }
+}
+
+impl ModeledError for DescribeContactError {
+    fn modeled_kind(&self) -> Option<ErrorKind> {
+        use DescribeContactError as E;
+        match self {
+            E::InvalidParameterException(_) | E::InvalidRequestException(_) => Some(ErrorKind::Validation),
+            E::ResourceNotFoundException(_) => Some(ErrorKind::NotFound),
+            E::ThrottlingException(_) => Some(ErrorKind::Throttled),
+            E::InternalServiceException(_) => Some(ErrorKind::Upstream),
+            _ => None,
+        }
+    }
+}
+
+impl ModeledError for GetAttachedFileError {
+    fn modeled_kind(&self) -> Option<ErrorKind> {
+        use GetAttachedFileError as E;
+        match self {
+            E::AccessDeniedException(_) => Some(ErrorKind::AccessDenied),
+            E::InvalidRequestException(_) => Some(ErrorKind::Validation),
+            E::ResourceNotFoundException(_) => Some(ErrorKind::NotFound),
+            E::ThrottlingException(_) => Some(ErrorKind::Throttled),
+            E::InternalServiceException(_) => Some(ErrorKind::Upstream),
+            _ => None,
+        }
+    }
+}
+
+/// Maps an SDK failure of `operation` onto an error kind with a message that reveals nothing of the
+/// SDK's internals: the operation's modeled errors by type, others by code and status.
+pub fn classify<E: ModeledError>(operation: &'static str, error: SdkError<E, HttpResponse>) -> Error {
+    classify_with(operation, error, |service, http_status| {
+        service.modeled_kind().unwrap_or_else(|| kind_of_unmodeled_error(service.code(), http_status))
+    })
 }
 
 /// The one mapping of an SDK failure onto an error kind; `service_kind` reads a service's own error.
@@ -311,17 +353,6 @@ fn cause_chain(error: &dyn std::error::Error) -> String {
         next = cause.source();
     }
     causes.join(": ")
-}
-
-fn kind_of_service_error(error: &ListContactReferencesError, http_status: u16) -> ErrorKind {
-    use ListContactReferencesError as E;
-    match error {
-        E::InvalidParameterException(_) | E::InvalidRequestException(_) => ErrorKind::Validation,
-        E::ResourceNotFoundException(_) => ErrorKind::NotFound,
-        E::ThrottlingException(_) => ErrorKind::Throttled,
-        E::InternalServiceException(_) => ErrorKind::Upstream,
-        other => kind_of_unmodeled_error(other.code(), http_status),
-    }
 }
 
 /// Errors the model does not list for this operation arrive as `Unhandled`, known by their code, or
@@ -588,6 +619,29 @@ mod tests {
         );
         let auth = requests[0].headers().get("authorization").unwrap();
         assert!(auth.contains("/us-east-1/connect/aws4_request"), "{auth}");
+    }
+
+    #[test]
+    fn every_operations_modeled_errors_are_read_by_their_type() {
+        let not_found = || ResourceNotFoundException::builder().build();
+        let throttled = || ThrottlingException::builder().build();
+        let kinds = [
+            ListContactReferencesError::ResourceNotFoundException(not_found()).modeled_kind(),
+            DescribeContactError::ResourceNotFoundException(not_found()).modeled_kind(),
+            DescribeContactError::InvalidParameterException(InvalidParameterException::builder().build())
+                .modeled_kind(),
+            DescribeContactError::ThrottlingException(throttled()).modeled_kind(),
+            GetAttachedFileError::ThrottlingException(throttled()).modeled_kind(),
+            GetAttachedFileError::InvalidRequestException(InvalidRequestException::builder().build()).modeled_kind(),
+            GetAttachedFileError::AccessDeniedException(
+                aws_sdk_connect::types::error::AccessDeniedException::builder().build(),
+            )
+            .modeled_kind(),
+            GetAttachedFileError::InternalServiceException(InternalServiceException::builder().build()).modeled_kind(),
+        ];
+        use ErrorKind::*;
+        let expected = [NotFound, NotFound, Validation, Throttled, Throttled, Validation, AccessDenied, Upstream];
+        assert_eq!(kinds, expected.map(Some), "no code string is read for a modeled error");
     }
 
     #[test]
