@@ -1,7 +1,7 @@
 //! The Amazon Connect contact-flow adapter: a `ContactFlowEvent` → [`ReferenceQuery`], and the outcome
 //! → the flat string map that Connect's default `STRING_MAP` validation accepts (or the JSON envelope).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Serialize, Serializer};
@@ -15,7 +15,7 @@ use crate::envelope;
 use crate::error::{Error, ErrorKind};
 use crate::metrics::{EventKind, Measurements};
 use crate::query::{RawQuery, ReferenceQuery};
-use crate::reference::{flow_key, ReferencePage};
+use crate::reference::{keyed_within_budget, ReferencePage};
 
 /// The time limit when the flow does not give `timeoutSeconds`: short enough for a block left at a
 /// short Timeout (the block's documentation gives no default), long enough for Connect's usual answer.
@@ -158,7 +158,7 @@ fn text<'a>(value: &'a Option<Value>, field: &str) -> Result<Option<&'a str>, Er
 }
 
 /// The flat answer: `success`, `count`, `ref_<key>` per reference (and `name_<key>` with the original
-/// name when [`flow_key`] changed it), then `nextToken` and `truncated` when they apply. Built to stay under [`MAX_RESPONSE_BYTES`] by dropping whole references from the end.
+/// name when [`flow_key`](crate::reference::flow_key) changed it), then `nextToken` and `truncated` when they apply. Built to stay under [`MAX_RESPONSE_BYTES`] by dropping whole references from the end.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FlatResponse {
     entries: Vec<(String, String)>,
@@ -171,19 +171,8 @@ impl FlatResponse {
         // Room for the fixed keys: `{"success":"true","count":"NNNNN","truncated":"true"}` and the tail.
         let fixed = r#"{"success":"true","count":"99999","truncated":"true"}"#.len()
             + tail.iter().map(|(k, v)| entry_len(k, v)).sum::<usize>();
-        let mut budget = MAX_RESPONSE_BYTES.saturating_sub(1 + fixed);
-        let mut references: Vec<(String, String)> = Vec::new();
-        let mut count = 0;
-        let mut truncated = false;
-        let mut keys_seen = HashSet::new();
-        for reference in &page.references {
-            let Some(name) = reference.name.as_deref() else {
-                continue;
-            };
-            let key = flow_key(name);
-            if !keys_seen.insert(key.clone()) {
-                continue; // when two references share a key (the same name, or names that map alike), the first wins
-            }
+        let budget = MAX_RESPONSE_BYTES.saturating_sub(1 + fixed);
+        let (kept, truncated) = keyed_within_budget(&page.references, budget, |key, name, reference| {
             let value = reference.value_or_arn().unwrap_or_default();
             let mut kept = vec![(format!("{REFERENCE_KEY_PREFIX}{key}"), value.to_owned())];
             if key != name {
@@ -193,14 +182,10 @@ impl FlatResponse {
                 kept.push((format!("{URL_KEY_PREFIX}{key}"), url.clone()));
             }
             let len: usize = kept.iter().map(|(k, v)| entry_len(k, v)).sum();
-            if len > budget {
-                truncated = true;
-                break;
-            }
-            budget -= len;
-            references.extend(kept);
-            count += 1;
-        }
+            (kept, len)
+        });
+        let count = kept.len();
+        let references: Vec<(String, String)> = kept.into_iter().flatten().collect();
         let mut entries = vec![("success".to_owned(), "true".to_owned()), ("count".to_owned(), count.to_string())];
         entries.extend(references);
         entries.extend(tail);

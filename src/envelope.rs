@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use crate::error::Error;
 use crate::query::ReferenceQuery;
-use crate::reference::{flow_key, Reference, ReferencePage};
+use crate::reference::{keyed_within_budget, Reference, ReferencePage};
 use crate::use_case::AttachedFile;
 
 #[derive(Serialize)]
@@ -89,28 +89,16 @@ pub fn opened(file: &AttachedFile) -> String {
 /// when two share a key the first wins. References are dropped from the end until the answer fits in
 /// `max_bytes`, and `data.truncated` then says so; the second value is whether that happened.
 pub fn flow_success(query: &ReferenceQuery, page: &ReferencePage, max_bytes: usize) -> (String, bool) {
-    let mut keyed = serde_json::Map::new();
-    let mut truncated = false;
     // The answer without references, with room for `"truncated":true`.
     let fixed = flow_envelope(query, page, serde_json::Map::new(), true).len();
-    let mut budget = max_bytes.saturating_sub(fixed + 1);
-    for reference in &page.references {
-        let Some(name) = reference.name.as_deref() else { continue };
-        let key = flow_key(name);
-        if keyed.contains_key(&key) {
-            continue;
-        }
-        let value = serde_json::to_value(reference).unwrap_or_default();
-        // `"key":{…},`
-        let len = serde_json::to_string(&key).map_or(usize::MAX / 4, |k| k.len()) + value.to_string().len() + 2;
-        if len > budget {
-            truncated = true;
-            break;
-        }
-        budget -= len;
-        keyed.insert(key, value);
-    }
-    (flow_envelope(query, page, keyed, truncated), truncated)
+    let (keyed, truncated) =
+        keyed_within_budget(&page.references, max_bytes.saturating_sub(fixed + 1), |key, _, reference| {
+            let value = serde_json::to_value(reference).unwrap_or_default();
+            // `"key":{…},`
+            let len = serde_json::to_string(&key).map_or(usize::MAX / 4, |k| k.len()) + value.to_string().len() + 2;
+            ((key, value), len)
+        });
+    (flow_envelope(query, page, keyed.into_iter().collect(), truncated), truncated)
 }
 
 fn flow_envelope(

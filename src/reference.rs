@@ -174,6 +174,33 @@ pub fn flow_key(name: &str) -> String {
     name.chars().map(|c| if c.is_ascii_alphanumeric() || c == '_' { c } else { '_' }).collect()
 }
 
+/// What a flow's answer holds of a page: each named reference under its flow key (the first of each
+/// key wins; references without a name have none), rendered by `entry` as an item and the bytes it
+/// takes, for as long as the items fit in `budget` bytes; and whether whole references were dropped
+/// from the end to stay within it. The one rule of a flow's byte budget, for both answer formats.
+pub fn keyed_within_budget<'a, T>(
+    references: &'a [Reference],
+    mut budget: usize,
+    mut entry: impl FnMut(String, &'a str, &'a Reference) -> (T, usize),
+) -> (Vec<T>, bool) {
+    let mut kept = Vec::new();
+    let mut keys_seen = std::collections::HashSet::new();
+    for reference in references {
+        let Some(name) = reference.name.as_deref() else { continue };
+        let key = flow_key(name);
+        if !keys_seen.insert(key.clone()) {
+            continue;
+        }
+        let (item, len) = entry(key, name, reference);
+        if len > budget {
+            return (kept, true);
+        }
+        budget -= len;
+        kept.push(item);
+    }
+    (kept, false)
+}
+
 /// A page of references as one caller asked for them.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ReferencePage {
