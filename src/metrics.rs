@@ -23,18 +23,38 @@ pub const OUTCOME: &str = "Outcome";
 /// The outcome of an event that succeeded.
 pub const OK: &str = "OK";
 
-/// Every metric the function emits, with its CloudWatch unit: the one table the EMF line, the tests and
-/// the documentation share.
-pub const METRICS: [(&str, &str); 9] = [
-    ("Requests", "Count"),
-    ("Errors", "Count"),
-    ("ConnectCalls", "Count"),
-    ("ConnectLatency", "Milliseconds"),
-    ("References", "Count"),
-    ("TruncatedFlowAnswers", "Count"),
-    ("ColdStarts", "Count"),
-    ("ConnectAccessDenied", "Count"),
-    ("DownloadUrlErrors", "Count"),
+/// One metric: its name, its CloudWatch unit, and its value for an event (`None`: not published for
+/// this event).
+#[derive(Clone, Copy)]
+pub struct Metric {
+    pub name: &'static str,
+    pub unit: &'static str,
+    value: fn(&Measurements) -> Option<Value>,
+}
+
+impl std::fmt::Debug for Metric {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} ({})", self.name, self.unit)
+    }
+}
+
+const fn metric(name: &'static str, unit: &'static str, value: fn(&Measurements) -> Option<Value>) -> Metric {
+    Metric { name, unit, value }
+}
+
+/// Every metric the function emits, its unit and its value side by side: the one table the EMF line,
+/// the tests and the documentation share.
+pub const METRICS: [Metric; 9] = [
+    metric("Requests", "Count", |_| Some(json!(1))),
+    metric("Errors", "Count", |m| Some(json!(u32::from(m.error_code.is_some())))),
+    metric("ConnectCalls", "Count", |m| Some(json!(m.connect_calls))),
+    // Only when Connect was called, so that refusals before the call do not drag its percentiles to zero.
+    metric("ConnectLatency", "Milliseconds", |m| m.connect_latency.map(|d| json!(d.as_secs_f64() * 1000.0))),
+    metric("References", "Count", |m| Some(json!(m.references))),
+    metric("TruncatedFlowAnswers", "Count", |m| Some(json!(u32::from(m.truncated)))),
+    metric("ColdStarts", "Count", |m| Some(json!(u32::from(m.cold_start)))),
+    metric("ConnectAccessDenied", "Count", |m| Some(json!(m.connect_access_denied))),
+    metric("DownloadUrlErrors", "Count", |m| Some(json!(m.download_url_errors))),
 ];
 
 /// The kinds of event, as the `EventKind` dimension and the log line's `event` field name them.
@@ -137,24 +157,10 @@ impl Namespace {
 /// and one value per metric. `ConnectLatency` is declared and given only when Connect was called, so
 /// that requests refused before the call do not drag its percentiles to zero.
 pub fn members(namespace: &Namespace, measured: &Measurements, timestamp_ms: u64) -> Map<String, Value> {
-    let count = |yes: bool| u32::from(yes);
-    let values: [(&str, Option<Value>); 9] = [
-        ("Requests", Some(json!(1))),
-        ("Errors", Some(json!(count(measured.error_code.is_some())))),
-        ("ConnectCalls", Some(json!(measured.connect_calls))),
-        ("ConnectLatency", measured.connect_latency.map(|d| json!(d.as_secs_f64() * 1000.0))),
-        ("References", Some(json!(measured.references))),
-        ("TruncatedFlowAnswers", Some(json!(count(measured.truncated)))),
-        ("ColdStarts", Some(json!(count(measured.cold_start)))),
-        ("ConnectAccessDenied", Some(json!(measured.connect_access_denied))),
-        ("DownloadUrlErrors", Some(json!(measured.download_url_errors))),
-    ];
-    let declared: Vec<Value> = METRICS
-        .iter()
-        .zip(&values)
-        .filter(|(_, (_, value))| value.is_some())
-        .map(|((name, unit), _)| json!({"Name": name, "Unit": unit}))
-        .collect();
+    let values: Vec<(&Metric, Value)> =
+        METRICS.iter().filter_map(|metric| (metric.value)(measured).map(|value| (metric, value))).collect();
+    let declared: Vec<Value> =
+        values.iter().map(|(metric, _)| json!({"Name": metric.name, "Unit": metric.unit})).collect();
     let event = measured.event.name();
     let mut members = Map::new();
     members.insert(
@@ -169,10 +175,8 @@ pub fn members(namespace: &Namespace, measured: &Measurements, timestamp_ms: u64
     );
     members.insert(EVENT_KIND.to_owned(), json!(event));
     members.insert(OUTCOME.to_owned(), json!(measured.outcome()));
-    for (name, value) in values {
-        if let Some(value) = value {
-            members.insert(name.to_owned(), value);
-        }
+    for (metric, value) in values {
+        members.insert(metric.name.to_owned(), value);
     }
     members
 }
@@ -211,7 +215,7 @@ mod tests {
             .iter()
             .map(|m| (m["Name"].as_str().unwrap(), m["Unit"].as_str().unwrap()))
             .collect();
-        assert_eq!(units, METRICS);
+        assert_eq!(units, METRICS.map(|m| (m.name, m.unit)));
         assert_eq!(members["EventKind"], "http");
         assert_eq!(members["Outcome"], "OK");
         assert_eq!(

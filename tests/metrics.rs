@@ -191,7 +191,7 @@ fn the_expected_dimension_values_are_the_code_tables() {
     listed.sort_unstable();
     assert_eq!(listed, outcomes);
     let names: Vec<Value> =
-        connect_references::metrics::METRICS.iter().map(|(name, unit)| json!({"Name": name, "Unit": unit})).collect();
+        connect_references::metrics::METRICS.iter().map(|m| json!({"Name": m.name, "Unit": m.unit})).collect();
     assert_eq!(expected["directives"][0]["Metrics"], json!(names));
 }
 
