@@ -19,7 +19,7 @@ use crate::metrics::Measurements;
 use crate::query::{ContactScope, ReferenceQuery};
 use crate::rate::RateLimit;
 use crate::reference::ReferencePage;
-use crate::use_case::{self, AttachedFile, Policy, Usage};
+use crate::use_case::{self, AttachedFile, Connect, Policy, Usage};
 
 /// Time kept back from the invocation's deadline to write the answer, so that we answer
 /// `UPSTREAM_TIMEOUT` ourselves instead of being killed by Lambda.
@@ -79,10 +79,11 @@ impl Invocation {
     }
 }
 
-/// The function's long-lived state, built once at start-up.
+/// The function's long-lived state, built once at start-up. Generic over how Connect is reached: the
+/// SDK adapter in a deployment, an in-memory Connect in tests of the adapters.
 #[derive(Debug, Clone)]
-pub struct App {
-    pub connect: SdkConnect,
+pub struct App<C = SdkConnect> {
+    pub connect: C,
     /// The entry points this function serves (`ENTRY_POINT`).
     pub entry_points: EntryPoints,
     pub allowed: AllowedInstances,
@@ -94,8 +95,8 @@ pub struct App {
     pub file_rate: Arc<RateLimit>,
 }
 
-impl App {
-    pub fn new(connect: SdkConnect, allowed: AllowedInstances) -> Self {
+impl<C: Connect> App<C> {
+    pub fn new(connect: C, allowed: AllowedInstances) -> Self {
         App {
             connect,
             entry_points: EntryPoints::all(),

@@ -16,6 +16,7 @@ use crate::error::{Error, ErrorKind};
 use crate::metrics::{EventKind, Measurements};
 use crate::query::{RawQuery, ReferenceQuery};
 use crate::reference::{keyed_within_budget, ReferencePage};
+use crate::use_case::Connect;
 
 /// The time limit when the flow does not give `timeoutSeconds`: short enough for a block left at a
 /// short Timeout (the block's documentation gives no default), long enough for Connect's usual answer.
@@ -266,7 +267,11 @@ pub fn render(
 
 /// Answers one contact-flow event: the flat map, or the envelope when the flow asks for JSON. Never
 /// fails: every problem is the flow's failure answer. `context` is the invocation's Lambda context.
-pub async fn handle(app: &App, event: &ContactFlowEvent, context: Option<&lambda_runtime::Context>) -> Outcome<String> {
+pub async fn handle<C: Connect>(
+    app: &App<C>,
+    event: &ContactFlowEvent,
+    context: Option<&lambda_runtime::Context>,
+) -> Outcome<String> {
     let mut measured = Measurements::of(EventKind::ContactFlow);
     let request_id = context.map(|c| c.request_id.as_str());
     let format = match app.admit(EntryPoint::ContactFlow).and_then(|()| event.response_format()) {

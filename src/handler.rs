@@ -23,20 +23,21 @@ use crate::http;
 use crate::logging::Handled;
 use crate::metrics::{EventKind, Measurements};
 use crate::request_guard::{self, GuardedAdapter};
+use crate::use_case::Connect;
 
 static COLD_START: AtomicBool = AtomicBool::new(true);
 
 /// The whole entry point as one service: `lambda_http`'s adapter, guarded, around [`handle`].
 /// `main` runs it; tests call it with events exactly as the runtime would.
-pub fn service(
-    app: &App,
+pub fn service<C: Connect>(
+    app: &App<C>,
 ) -> impl Service<LambdaEvent<LambdaRequest>, Response: serde::Serialize, Error = Infallible, Future: Send> + '_ {
     let handler = service_fn(move |request: Request| async move { Ok::<_, Infallible>(handle(app, request).await) });
     GuardedAdapter::new(Adapter::from(handler))
 }
 
 /// Answers one event. Infallible by design: a client's mistake is an envelope, never an invocation error.
-pub async fn handle(app: &App, request: Request) -> Response<Body> {
+pub async fn handle<C: Connect>(app: &App<C>, request: Request) -> Response<Body> {
     let started = Instant::now();
     let cold_start = COLD_START.swap(false, Ordering::Relaxed);
     let request_id = request.lambda_context_ref().map(|c| c.request_id.clone()).unwrap_or_default();
@@ -62,7 +63,7 @@ pub async fn handle(app: &App, request: Request) -> Response<Body> {
 }
 
 /// A contact-flow event, or anything else that is not an HTTP request.
-async fn direct_invocation(app: &App, request: &Request) -> Outcome<String> {
+async fn direct_invocation<C: Connect>(app: &App<C>, request: &Request) -> Outcome<String> {
     let context = request.lambda_context_ref();
     let payload = match request.body() {
         Body::Text(text) => text.as_str(),

@@ -16,10 +16,11 @@ pub use crate::http_response::{codes_and_statuses, refusal_response, status_of, 
 use crate::http_response::{redirect, respond};
 use crate::metrics::{EventKind, Measurements};
 use crate::query::{ContactScope, ReferenceQuery};
+use crate::use_case::Connect;
 
 /// Answers one HTTP request. Never fails: every problem becomes an envelope with its status. The route
 /// decides the entry point, which this function must serve before anything else is read.
-pub async fn handle(app: &App, request: &Request) -> Outcome<Response<Body>> {
+pub async fn handle<C: Connect>(app: &App<C>, request: &Request) -> Outcome<Response<Body>> {
     let head_only = request.method() == Method::HEAD;
     let invocation = Invocation::from_context(request.lambda_context_ref(), None, Caller::Http(caller(request)));
     let mut measured = Measurements::of(EventKind::Http);
@@ -49,8 +50,8 @@ pub async fn handle(app: &App, request: &Request) -> Outcome<Response<Body>> {
 
 /// The list route: the envelope with the references. Never makes links (its parse refuses `include`,
 /// and the use case makes links for contact flows only).
-async fn list(
-    app: &App,
+async fn list<C: Connect>(
+    app: &App<C>,
     query: ReferenceQuery,
     invocation: &Invocation,
     head_only: bool,
@@ -66,8 +67,8 @@ async fn list(
 
 /// The download route: `302` to a fresh pre-signed URL, or with `Accept: application/json` the
 /// envelope with the URL; `HEAD` checks the request and the deployment's gates and makes no call.
-async fn open(
-    app: &App,
+async fn open<C: Connect>(
+    app: &App<C>,
     request: &Request,
     query: &DownloadQuery,
     invocation: &Invocation,
@@ -122,7 +123,7 @@ fn wants_json(request: &Request) -> bool {
 
 /// Connect keys references by the initial contact: when a contact is not found and the deployment
 /// can resolve transfers, the message says how.
-fn hint_at_transfers(error: Error, query: &ReferenceQuery, app: &App) -> Error {
+fn hint_at_transfers<C>(error: Error, query: &ReferenceQuery, app: &App<C>) -> Error {
     let hint = error.kind == ErrorKind::NotFound
         && query.contact_scope == ContactScope::AsGiven
         && app.features.resolve_transferred_contacts;

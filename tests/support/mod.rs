@@ -596,7 +596,11 @@ pub fn app_sending_to(endpoint: &str, allowed: AllowedInstances) -> App {
 
 /// Runs one raw event through the whole entry point in this process (lambda_http's adapter, the guard,
 /// the handler), as the runtime would, and returns the JSON it would send back.
-pub async fn invoke_in_process(app: &App, event: &Value, context: Context) -> Value {
+pub async fn invoke_in_process<C: connect_references::use_case::Connect>(
+    app: &App<C>,
+    event: &Value,
+    context: Context,
+) -> Value {
     let payload: LambdaRequest = serde_json::from_value(event.clone()).expect("any JSON is some LambdaRequest");
     let mut service = handler::service(app);
     let reply = service.call(LambdaEvent::new(payload, context)).await.unwrap();
