@@ -231,31 +231,25 @@ pub trait ModeledError: ProvideErrorMetadata + std::error::Error + 'static {
     fn modeled_kind(&self) -> Option<ErrorKind>;
 }
 
-impl ModeledError for ListContactReferencesError {
-    fn modeled_kind(&self) -> Option<ErrorKind> {
-        use ListContactReferencesError as E;
-        match self {
-            E::InvalidParameterException(_) | E::InvalidRequestException(_) => Some(ErrorKind::Validation),
-            E::ResourceNotFoundException(_) => Some(ErrorKind::NotFound),
-            E::ThrottlingException(_) => Some(ErrorKind::Throttled),
-            E::InternalServiceException(_) => Some(ErrorKind::Upstream),
-            _ => None,
+/// ListContactReferences and DescribeContact model the same five errors.
+macro_rules! lists_and_describes {
+    ($($error:ident),*) => {$(
+        impl ModeledError for $error {
+            fn modeled_kind(&self) -> Option<ErrorKind> {
+                use $error as E;
+                match self {
+                    E::InvalidParameterException(_) | E::InvalidRequestException(_) => Some(ErrorKind::Validation),
+                    E::ResourceNotFoundException(_) => Some(ErrorKind::NotFound),
+                    E::ThrottlingException(_) => Some(ErrorKind::Throttled),
+                    E::InternalServiceException(_) => Some(ErrorKind::Upstream),
+                    _ => None,
+                }
+            }
         }
-    }
+    )*};
 }
 
-impl ModeledError for DescribeContactError {
-    fn modeled_kind(&self) -> Option<ErrorKind> {
-        use DescribeContactError as E;
-        match self {
-            E::InvalidParameterException(_) | E::InvalidRequestException(_) => Some(ErrorKind::Validation),
-            E::ResourceNotFoundException(_) => Some(ErrorKind::NotFound),
-            E::ThrottlingException(_) => Some(ErrorKind::Throttled),
-            E::InternalServiceException(_) => Some(ErrorKind::Upstream),
-            _ => None,
-        }
-    }
-}
+lists_and_describes!(ListContactReferencesError, DescribeContactError);
 
 impl ModeledError for GetAttachedFileError {
     fn modeled_kind(&self) -> Option<ErrorKind> {
