@@ -184,9 +184,20 @@ impl<C: Connect> App<C> {
         }
         let scope = self.scope(invocation.function_arn.as_deref());
         let policy = self.policy(scope.as_ref(), &invocation.caller);
-        let (opened, usage) = use_case::open(&self.connect, query, policy, invocation.deadline).await;
-        self.audit(invocation, &query.instance_id, &usage);
-        (opened, usage)
+        self.audited(invocation, &query.instance_id, use_case::open(&self.connect, query, policy, invocation.deadline))
+            .await
+    }
+
+    /// Runs a use case admitted by the gates, then writes the audit line of every file it opened.
+    async fn audited<T>(
+        &self,
+        invocation: &Invocation,
+        instance_id: &str,
+        use_case: impl std::future::Future<Output = (Result<T, Error>, Usage)>,
+    ) -> (Result<T, Error>, Usage) {
+        let (result, usage) = use_case.await;
+        self.audit(invocation, instance_id, &usage);
+        (result, usage)
     }
 
     /// The download route's gates, without calling Connect (what a `HEAD` checks).
@@ -224,9 +235,8 @@ impl<C: Connect> App<C> {
         }
         let scope = self.scope(invocation.function_arn.as_deref());
         let policy = self.policy(scope.as_ref(), &invocation.caller);
-        let (page, usage) = use_case::list(&self.connect, query, policy, invocation.deadline).await;
-        self.audit(invocation, &query.instance_id, &usage);
-        (page, usage)
+        self.audited(invocation, &query.instance_id, use_case::list(&self.connect, query, policy, invocation.deadline))
+            .await
     }
 }
 
