@@ -28,3 +28,4 @@ pub mod reference;
 pub mod request_guard;
 pub mod tls;
 pub mod use_case;
+pub mod warm_up;

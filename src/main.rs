@@ -7,7 +7,7 @@ use connect_references::connect::{self, SdkConnect};
 use connect_references::logging::{EventLog, Output};
 use connect_references::metrics::Namespace;
 use connect_references::rate::RateLimit;
-use connect_references::{handler, request_guard, tls};
+use connect_references::{handler, request_guard, tls, warm_up};
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_runtime::Error> {
@@ -38,11 +38,20 @@ async fn main() -> Result<(), lambda_runtime::Error> {
     }
     let http_client = tls::https_client(tls::Roots::from_env())?;
     let config = aws_config::defaults(connect::behavior_version())
-        .http_client(http_client)
+        .http_client(http_client.clone())
         .retry_config(connect::retry_config())
         .timeout_config(connect::timeout_config())
         .load()
         .await;
+    // The Connect connection, opened and handshaken now, at init's full CPU, in the pool the SDK uses.
+    if warm_up::enabled(setting("CONNECT_CONNECTION_WARMUP").as_deref()) {
+        let region = config.region().map(|region| region.as_ref().to_owned());
+        let (fips, dual_stack) = (config.use_fips().unwrap_or(false), config.use_dual_stack().unwrap_or(false));
+        if let Some(url) = warm_up::endpoint(endpoint.as_deref(), region.as_deref(), fips, dual_stack).await {
+            let outcome = warm_up::warm_up(http_client, &url, connect::timeout_config()).await;
+            tracing::debug!(?outcome, "connection warm-up");
+        }
+    }
     let app = App::new(SdkConnect::new(aws_sdk_connect::Client::new(&config)), allowed)
         .with_event_log(EventLog::new(namespace, Output::Stdout))
         .with_entry_points(entry_points)

@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 const LAYERS: [&[&str]; 11] = [
     &["error"],
     &["config", "reference", "arn", "messages"],
-    &["attachments", "metrics", "tls", "rate", "request_guard"],
+    &["attachments", "metrics", "tls", "rate", "request_guard", "warm_up"],
     &["query"],
     &["download"],
     &["use_case"],

@@ -327,3 +327,23 @@ fn a_contact_flows_links_are_audited_with_the_flows_identity_in_both_answer_form
         assert!(!logs.contains("X-Amz-Signature") && !logs.contains("/_files/"), "a link was logged:\n{logs}");
     }
 }
+
+#[test]
+fn the_connection_is_warmed_at_init_against_the_stand_in_and_the_switch_turns_it_off() {
+    // The stand-in answers the unsigned GET / with an error status, as Connect would; the function
+    // serves normally after it. CONNECT_CONNECTION_WARMUP=false skips it.
+    for (switch, warmed) in [(None, true), (Some("false"), false)] {
+        let mut env = vec![("AWS_LAMBDA_LOG_LEVEL".to_owned(), "DEBUG".to_owned())];
+        env.extend(switch.map(|value| ("CONNECT_CONNECTION_WARMUP".to_owned(), value.to_owned())));
+        let emulator = Emulator::with(Options { env, ..Options::default() });
+        assert_eq!(emulator.http_file("http-api-v2.json").status, 200);
+        let logs = emulator.logs();
+        let line = logs.lines().find(|line| line.contains("connection warm-up"));
+        assert_eq!(line.is_some(), warmed, "{switch:?}:\n{logs}");
+        if let Some(line) = line {
+            assert!(line.contains("Answered(404)"), "{line}");
+        }
+        let operations: Vec<&str> = emulator.stand_in.requests().iter().map(|r| r.name()).collect();
+        assert_eq!(operations, ["ListContactReferences"], "the warm-up is no Connect operation");
+    }
+}

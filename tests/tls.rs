@@ -1,12 +1,14 @@
-//! The HTTPS client's trust store, against a local TLS server whose certificate comes from a test CA:
-//! by default (Amazon Trust Services roots only) the connection is refused, and with `SSL_CERT_FILE`
-//! naming the test CA the same signed request goes through.
+//! The HTTPS client against a local TLS server whose certificate comes from a test CA: its trust store
+//! (by default, Amazon Trust Services roots only, the connection is refused; with `SSL_CERT_FILE` naming
+//! the test CA the same signed request goes through), and the connection warm-up at init (the first
+//! call reuses the connection it opened; a connection the server closed costs only a new one).
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
 use aws_sdk_connect::config::{Credentials, Region};
+use aws_smithy_runtime_api::client::http::SharedHttpClient;
 use aws_smithy_types::retry::RetryConfig;
 use connect_references::connect::SdkConnect;
 use connect_references::error::ErrorKind;
@@ -14,6 +16,7 @@ use connect_references::query::{RawQuery, ReferenceQuery};
 use connect_references::rate::RateLimit;
 use connect_references::tls::{https_client, Roots};
 use connect_references::use_case;
+use connect_references::warm_up::{warm_up, WarmUp, WARM_UP_WAIT};
 use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair};
 use rustls_pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -24,18 +27,56 @@ struct TestServer {
     port: u16,
     ca_pem: String,
     handshakes: Arc<AtomicUsize>,
+    requests: Arc<AtomicUsize>,
     signed_requests: Arc<AtomicUsize>,
 }
 
-/// A TLS server for `localhost`, signed by a fresh test CA, that answers any request with an empty
+/// The test CA, one per test binary: the platform roots are loaded once per process, from the one
+/// `SSL_CERT_FILE`.
+struct TestCa {
+    params: CertificateParams,
+    key_der: Vec<u8>,
+    pem: String,
+}
+
+fn test_ca() -> &'static TestCa {
+    static CA: std::sync::OnceLock<TestCa> = std::sync::OnceLock::new();
+    CA.get_or_init(|| {
+        let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
+        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        params.distinguished_name.push(DnType::CommonName, "connect-references test CA");
+        let key = KeyPair::generate().unwrap();
+        let pem = params.self_signed(&key).unwrap().pem();
+        TestCa { params, key_der: key.serialize_der(), pem }
+    })
+}
+
+/// `SSL_CERT_FILE` naming the test CA (this binary's only use of the variable), and the roots it gives.
+fn trusting_the_test_ca() -> Roots {
+    static FILE: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+    let file = FILE.get_or_init(|| {
+        let file = std::env::temp_dir().join(format!("connect-references-test-ca-{}.pem", std::process::id()));
+        std::fs::write(&file, &test_ca().pem).unwrap();
+        std::env::set_var("SSL_CERT_FILE", &file);
+        file
+    });
+    assert!(file.exists());
+    Roots::from_env()
+}
+
+/// Whether the server keeps a connection open for more requests, as Connect's endpoints do.
+#[derive(Clone, Copy, PartialEq)]
+enum Connections {
+    KeptAlive,
+    ClosedAfterEachAnswer,
+}
+
+/// A TLS server for `localhost`, signed by the test CA, that answers any request with an empty
 /// ListContactReferences reply.
-async fn tls_server() -> TestServer {
-    let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
-    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    ca_params.distinguished_name.push(DnType::CommonName, "connect-references test CA");
-    let ca_key = KeyPair::generate().unwrap();
-    let ca_cert = ca_params.self_signed(&ca_key).unwrap();
-    let issuer = Issuer::new(ca_params, ca_key);
+async fn tls_server(connections: Connections) -> TestServer {
+    let ca = test_ca();
+    let ca_key = KeyPair::try_from(ca.key_der.as_slice()).unwrap();
+    let issuer = Issuer::new(ca.params.clone(), ca_key);
     let leaf_key = KeyPair::generate().unwrap();
     let leaf = CertificateParams::new(vec!["localhost".to_string()]).unwrap().signed_by(&leaf_key, &issuer).unwrap();
 
@@ -52,37 +93,44 @@ async fn tls_server() -> TestServer {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = listener.local_addr().unwrap().port();
     let handshakes = Arc::new(AtomicUsize::new(0));
+    let requests = Arc::new(AtomicUsize::new(0));
     let signed_requests = Arc::new(AtomicUsize::new(0));
-    let (h, s) = (handshakes.clone(), signed_requests.clone());
+    let (h, r, s) = (handshakes.clone(), requests.clone(), signed_requests.clone());
     tokio::spawn(async move {
         while let Ok((tcp, _)) = listener.accept().await {
-            let (acceptor, h, s) = (acceptor.clone(), h.clone(), s.clone());
+            let (acceptor, h, r, s) = (acceptor.clone(), h.clone(), r.clone(), s.clone());
             tokio::spawn(async move {
                 let Ok(mut tls) = acceptor.accept(tcp).await else { return };
                 h.fetch_add(1, Ordering::SeqCst);
-                let mut request = Vec::new();
-                let mut buffer = [0u8; 4096];
-                while !request.windows(4).any(|w| w == b"\r\n\r\n") {
-                    match tls.read(&mut buffer).await {
-                        Ok(0) | Err(_) => return,
-                        Ok(n) => request.extend_from_slice(&buffer[..n]),
+                loop {
+                    let mut request = Vec::new();
+                    let mut buffer = [0u8; 4096];
+                    while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+                        match tls.read(&mut buffer).await {
+                            Ok(0) | Err(_) => return,
+                            Ok(n) => request.extend_from_slice(&buffer[..n]),
+                        }
+                    }
+                    r.fetch_add(1, Ordering::SeqCst);
+                    let head = String::from_utf8_lossy(&request).to_ascii_lowercase();
+                    if head.contains("authorization: aws4-hmac-sha256") {
+                        s.fetch_add(1, Ordering::SeqCst);
+                    }
+                    let body = r#"{"ReferenceSummaryList":[],"NextToken":null}"#;
+                    let reply = format!(
+                        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
+                        body.len()
+                    );
+                    let _ = tls.write_all(reply.as_bytes()).await;
+                    if connections == Connections::ClosedAfterEachAnswer {
+                        let _ = tls.shutdown().await;
+                        return;
                     }
                 }
-                let head = String::from_utf8_lossy(&request).to_ascii_lowercase();
-                if head.contains("authorization: aws4-hmac-sha256") {
-                    s.fetch_add(1, Ordering::SeqCst);
-                }
-                let body = r#"{"ReferenceSummaryList":[],"NextToken":null}"#;
-                let reply = format!(
-                    "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
-                    body.len()
-                );
-                let _ = tls.write_all(reply.as_bytes()).await;
-                let _ = tls.shutdown().await;
             });
         }
     });
-    TestServer { port, ca_pem: ca_cert.pem(), handshakes, signed_requests }
+    TestServer { port, ca_pem: test_ca().pem.clone(), handshakes, requests, signed_requests }
 }
 
 fn connect_through(roots: Roots, port: u16) -> SdkConnect {
@@ -93,6 +141,20 @@ fn connect_through(roots: Roots, port: u16) -> SdkConnect {
         .endpoint_url(format!("https://localhost:{port}"))
         .http_client(https_client(roots).unwrap())
         .retry_config(RetryConfig::disabled())
+        .build();
+    SdkConnect::new(aws_sdk_connect::Client::from_conf(config))
+}
+
+/// The SDK client as `main` builds it: this HTTP client, the deployed retry and timeout settings.
+fn deployed_client_through(http_client: SharedHttpClient, port: u16) -> SdkConnect {
+    let config = aws_sdk_connect::Config::builder()
+        .behavior_version(connect_references::connect::behavior_version())
+        .region(Region::new("us-east-1"))
+        .credentials_provider(Credentials::for_tests())
+        .endpoint_url(format!("https://localhost:{port}"))
+        .http_client(http_client)
+        .retry_config(connect_references::connect::retry_config())
+        .timeout_config(connect_references::connect::timeout_config())
         .build();
     SdkConnect::new(aws_sdk_connect::Client::from_conf(config))
 }
@@ -113,7 +175,7 @@ fn query() -> ReferenceQuery {
 
 #[tokio::test]
 async fn tls_to_connect_with_a_certificate_from_another_ca_is_refused_by_default() {
-    let server = tls_server().await;
+    let server = tls_server(Connections::ClosedAfterEachAnswer).await;
     let deadline = Instant::now() + Duration::from_secs(10);
     let connect = connect_through(Roots::AmazonTrustServices, server.port);
     let error = use_case::list(&connect, &query(), policy(&RateLimit::default()), deadline).await.0.unwrap_err();
@@ -124,12 +186,9 @@ async fn tls_to_connect_with_a_certificate_from_another_ca_is_refused_by_default
 
 #[tokio::test]
 async fn the_platform_roots_named_by_ssl_cert_file_are_trusted_instead() {
-    let server = tls_server().await;
-    let ca_file = std::env::temp_dir().join(format!("connect-references-test-ca-{}.pem", server.port));
-    std::fs::write(&ca_file, &server.ca_pem).unwrap();
-    // This test binary's only use of the variable; the SDK reads it when it first loads platform roots.
-    std::env::set_var("SSL_CERT_FILE", &ca_file);
-    let roots = Roots::from_env();
+    let server = tls_server(Connections::ClosedAfterEachAnswer).await;
+    assert!(server.ca_pem.contains("BEGIN CERTIFICATE"));
+    let roots = trusting_the_test_ca();
     assert_eq!(roots, Roots::Platform);
     let deadline = Instant::now() + Duration::from_secs(10);
     let connect = connect_through(roots, server.port);
@@ -137,5 +196,56 @@ async fn the_platform_roots_named_by_ssl_cert_file_are_trusted_instead() {
     assert!(page.references.is_empty());
     assert_eq!(server.handshakes.load(Ordering::SeqCst), 1);
     assert_eq!(server.signed_requests.load(Ordering::SeqCst), 1, "the signed request went over TLS");
-    let _ = std::fs::remove_file(ca_file);
+}
+
+#[tokio::test]
+async fn the_first_call_reuses_the_connection_the_warm_up_opened_and_handshook() {
+    let server = tls_server(Connections::KeptAlive).await;
+    let http_client = https_client(trusting_the_test_ca()).unwrap();
+    let endpoint = format!("https://localhost:{}", server.port);
+    let warmed = warm_up(http_client.clone(), &endpoint, connect_references::connect::timeout_config()).await;
+    assert_eq!(warmed, WarmUp::Answered(200), "any status will do; this server answers 200");
+    assert_eq!(server.handshakes.load(Ordering::SeqCst), 1);
+    assert_eq!(server.signed_requests.load(Ordering::SeqCst), 0, "the warm-up is unsigned");
+    let connect = deployed_client_through(http_client, server.port);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let page = use_case::list(&connect, &query(), policy(&RateLimit::default()), deadline).await.0.unwrap();
+    assert!(page.references.is_empty());
+    assert_eq!(server.requests.load(Ordering::SeqCst), 2, "the warm-up, then the call");
+    assert_eq!(server.signed_requests.load(Ordering::SeqCst), 1);
+    assert_eq!(server.handshakes.load(Ordering::SeqCst), 1, "one TLS handshake for both: the call reused it");
+}
+
+#[tokio::test]
+async fn a_connection_the_server_closed_after_the_warm_up_costs_the_first_call_only_a_new_one() {
+    let server = tls_server(Connections::ClosedAfterEachAnswer).await;
+    let http_client = https_client(trusting_the_test_ca()).unwrap();
+    let endpoint = format!("https://localhost:{}", server.port);
+    let warmed = warm_up(http_client.clone(), &endpoint, connect_references::connect::timeout_config()).await;
+    assert_eq!(warmed, WarmUp::Answered(200));
+    let connect = deployed_client_through(http_client, server.port);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let page = use_case::list(&connect, &query(), policy(&RateLimit::default()), deadline).await.0.unwrap();
+    assert!(page.references.is_empty(), "the call succeeds");
+    assert_eq!(server.signed_requests.load(Ordering::SeqCst), 1, "one signed request, not a retried one");
+    assert_eq!(server.handshakes.load(Ordering::SeqCst), 2, "a new connection, as without the warm-up");
+}
+
+#[tokio::test]
+async fn a_warm_up_nobody_answers_ends_within_its_bound_and_says_so() {
+    // A listener that accepts and never speaks: the handshake never completes.
+    let silent = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = silent.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((tcp, _)) = silent.accept().await {
+            held.push(tcp);
+        }
+    });
+    let started = Instant::now();
+    let endpoint = format!("https://localhost:{port}");
+    let http_client = https_client(Roots::AmazonTrustServices).unwrap();
+    let warmed = warm_up(http_client, &endpoint, connect_references::connect::timeout_config()).await;
+    assert!(matches!(warmed, WarmUp::Failed(_)), "{warmed:?}");
+    assert!(started.elapsed() <= WARM_UP_WAIT + Duration::from_millis(200), "waited {:?}", started.elapsed());
 }
