@@ -133,27 +133,24 @@ async fn tls_server(connections: Connections) -> TestServer {
     TestServer { port, ca_pem: test_ca().pem.clone(), handshakes, requests, signed_requests }
 }
 
+/// An SDK client for the test server with these roots, without retries.
 fn connect_through(roots: Roots, port: u16) -> SdkConnect {
-    let config = aws_sdk_connect::Config::builder()
-        .behavior_version(connect_references::connect::behavior_version())
-        .region(Region::new("us-east-1"))
-        .credentials_provider(Credentials::for_tests())
-        .endpoint_url(format!("https://localhost:{port}"))
-        .http_client(https_client(roots).unwrap())
-        .retry_config(RetryConfig::disabled())
-        .build();
-    SdkConnect::new(aws_sdk_connect::Client::from_conf(config))
+    sdk_client(https_client(roots).unwrap(), port, RetryConfig::disabled())
 }
 
 /// The SDK client as `main` builds it: this HTTP client, the deployed retry and timeout settings.
 fn deployed_client_through(http_client: SharedHttpClient, port: u16) -> SdkConnect {
+    sdk_client(http_client, port, connect_references::connect::retry_config())
+}
+
+fn sdk_client(http_client: SharedHttpClient, port: u16, retry: RetryConfig) -> SdkConnect {
     let config = aws_sdk_connect::Config::builder()
         .behavior_version(connect_references::connect::behavior_version())
         .region(Region::new("us-east-1"))
         .credentials_provider(Credentials::for_tests())
         .endpoint_url(format!("https://localhost:{port}"))
         .http_client(http_client)
-        .retry_config(connect_references::connect::retry_config())
+        .retry_config(retry)
         .timeout_config(connect_references::connect::timeout_config())
         .build();
     SdkConnect::new(aws_sdk_connect::Client::from_conf(config))
@@ -198,36 +195,38 @@ async fn the_platform_roots_named_by_ssl_cert_file_are_trusted_instead() {
     assert_eq!(server.signed_requests.load(Ordering::SeqCst), 1, "the signed request went over TLS");
 }
 
-#[tokio::test]
-async fn the_first_call_reuses_the_connection_the_warm_up_opened_and_handshook() {
-    let server = tls_server(Connections::KeptAlive).await;
+/// What `main` does against `server`: the warm-up through one HTTP client, then the first listing
+/// through the SDK client built on the same one. Returns the warm-up's outcome, once the call succeeded,
+/// and the server's handshakes after the warm-up alone.
+async fn warm_up_then_list(server: &TestServer) -> (WarmUp, usize) {
     let http_client = https_client(trusting_the_test_ca()).unwrap();
     let endpoint = format!("https://localhost:{}", server.port);
     let warmed = warm_up(http_client.clone(), &endpoint, connect_references::connect::timeout_config()).await;
-    assert_eq!(warmed, WarmUp::Answered(200), "any status will do; this server answers 200");
-    assert_eq!(server.handshakes.load(Ordering::SeqCst), 1);
+    let handshakes_after_warm_up = server.handshakes.load(Ordering::SeqCst);
     assert_eq!(server.signed_requests.load(Ordering::SeqCst), 0, "the warm-up is unsigned");
     let connect = deployed_client_through(http_client, server.port);
     let deadline = Instant::now() + Duration::from_secs(10);
     let page = use_case::list(&connect, &query(), policy(&RateLimit::default()), deadline).await.0.unwrap();
-    assert!(page.references.is_empty());
+    assert!(page.references.is_empty(), "the call succeeds");
+    assert_eq!(server.signed_requests.load(Ordering::SeqCst), 1, "one signed request, not a retried one");
+    (warmed, handshakes_after_warm_up)
+}
+
+#[tokio::test]
+async fn the_first_call_reuses_the_connection_the_warm_up_opened_and_handshook() {
+    let server = tls_server(Connections::KeptAlive).await;
+    let (warmed, handshakes_after_warm_up) = warm_up_then_list(&server).await;
+    assert_eq!(warmed, WarmUp::Answered(200), "any status will do; this server answers 200");
+    assert_eq!(handshakes_after_warm_up, 1);
     assert_eq!(server.requests.load(Ordering::SeqCst), 2, "the warm-up, then the call");
-    assert_eq!(server.signed_requests.load(Ordering::SeqCst), 1);
     assert_eq!(server.handshakes.load(Ordering::SeqCst), 1, "one TLS handshake for both: the call reused it");
 }
 
 #[tokio::test]
 async fn a_connection_the_server_closed_after_the_warm_up_costs_the_first_call_only_a_new_one() {
     let server = tls_server(Connections::ClosedAfterEachAnswer).await;
-    let http_client = https_client(trusting_the_test_ca()).unwrap();
-    let endpoint = format!("https://localhost:{}", server.port);
-    let warmed = warm_up(http_client.clone(), &endpoint, connect_references::connect::timeout_config()).await;
+    let (warmed, _) = warm_up_then_list(&server).await;
     assert_eq!(warmed, WarmUp::Answered(200));
-    let connect = deployed_client_through(http_client, server.port);
-    let deadline = Instant::now() + Duration::from_secs(10);
-    let page = use_case::list(&connect, &query(), policy(&RateLimit::default()), deadline).await.0.unwrap();
-    assert!(page.references.is_empty(), "the call succeeds");
-    assert_eq!(server.signed_requests.load(Ordering::SeqCst), 1, "one signed request, not a retried one");
     assert_eq!(server.handshakes.load(Ordering::SeqCst), 2, "a new connection, as without the warm-up");
 }
 
