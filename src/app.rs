@@ -58,22 +58,23 @@ impl Caller {
 
 /// One invocation as the use case needs it: when to give up, the invoked function's ARN (the
 /// deployment's partition, region and account when the configured instance is a bare id), the request
-/// id and the caller. Read once per event by the adapter, from the Lambda context.
+/// id and the caller. Read once per event by the adapter, borrowing from the Lambda context.
 #[derive(Debug, Clone)]
-pub struct Invocation {
+pub struct Invocation<'a> {
     pub deadline: Instant,
-    pub function_arn: Option<String>,
-    pub request_id: String,
+    pub function_arn: Option<&'a str>,
+    /// Empty when the runtime gave none.
+    pub request_id: &'a str,
     pub caller: Caller,
 }
 
-impl Invocation {
+impl<'a> Invocation<'a> {
     /// From the Lambda context; `limit` caps the time (a flow block's timeout).
-    pub fn from_context(context: Option<&lambda_runtime::Context>, limit: Option<Duration>, caller: Caller) -> Self {
+    pub fn from_context(context: Option<&'a lambda_runtime::Context>, limit: Option<Duration>, caller: Caller) -> Self {
         Invocation {
             deadline: deadline(context.map_or(0, |c| c.deadline), limit),
-            function_arn: context.map(|c| c.invoked_function_arn.clone()),
-            request_id: context.map(|c| c.request_id.clone()).unwrap_or_default(),
+            function_arn: context.map(|c| c.invoked_function_arn.as_str()),
+            request_id: context.map_or("", |c| c.request_id.as_str()),
             caller,
         }
     }
@@ -153,7 +154,7 @@ impl<C: Connect> App<C> {
 
     /// One audit line per `GetAttachedFile` the use case made, whoever asked: the one place for every
     /// adapter. Never the link.
-    fn audit(&self, invocation: &Invocation, instance_id: &str, usage: &Usage) {
+    fn audit(&self, invocation: &Invocation<'_>, instance_id: &str, usage: &Usage) {
         if usage.files.is_empty() {
             return;
         }
@@ -165,7 +166,7 @@ impl<C: Connect> App<C> {
                 contact_id: &file.contact_id,
                 file_id: &file.file_id,
                 outcome: file.outcome.map_or("OK", ErrorKind::code),
-                request_id: &invocation.request_id,
+                request_id: invocation.request_id,
             });
         }
     }
@@ -178,11 +179,15 @@ impl<C: Connect> App<C> {
 
     /// Opens one attached file (the download route), after the same gates as a listing with links:
     /// the allow-list and `EnableAttachmentDownloads`.
-    pub async fn open(&self, query: &DownloadQuery, invocation: &Invocation) -> (Result<AttachedFile, Error>, Usage) {
+    pub async fn open(
+        &self,
+        query: &DownloadQuery,
+        invocation: &Invocation<'_>,
+    ) -> (Result<AttachedFile, Error>, Usage) {
         if let Err(refused) = self.admit_download(query) {
             return (Err(refused), Usage::default());
         }
-        let scope = self.scope(invocation.function_arn.as_deref());
+        let scope = self.scope(invocation.function_arn);
         let policy = self.policy(scope.as_ref(), &invocation.caller);
         self.audited(invocation, &query.instance_id, use_case::open(&self.connect, query, policy, invocation.deadline))
             .await
@@ -191,7 +196,7 @@ impl<C: Connect> App<C> {
     /// Runs a use case admitted by the gates, then writes the audit line of every file it opened.
     async fn audited<T>(
         &self,
-        invocation: &Invocation,
+        invocation: &Invocation<'_>,
         instance_id: &str,
         use_case: impl std::future::Future<Output = (Result<T, Error>, Usage)>,
     ) -> (Result<T, Error>, Usage) {
@@ -214,7 +219,11 @@ impl<C: Connect> App<C> {
     /// Lists the query's references, refusing instances outside the allow-list and options the
     /// deployment did not enable before calling Connect; also says what the listing cost in Connect
     /// calls. Links inside the listing are made for contact flows only.
-    pub async fn list(&self, query: &ReferenceQuery, invocation: &Invocation) -> (Result<ReferencePage, Error>, Usage) {
+    pub async fn list(
+        &self,
+        query: &ReferenceQuery,
+        invocation: &Invocation<'_>,
+    ) -> (Result<ReferencePage, Error>, Usage) {
         let entry_point = match invocation.caller {
             Caller::Http(_) => EntryPoint::List,
             Caller::ContactFlow { .. } => EntryPoint::ContactFlow,
@@ -233,7 +242,7 @@ impl<C: Connect> App<C> {
                 return (Err(refused), Usage::default());
             }
         }
-        let scope = self.scope(invocation.function_arn.as_deref());
+        let scope = self.scope(invocation.function_arn);
         let policy = self.policy(scope.as_ref(), &invocation.caller);
         self.audited(invocation, &query.instance_id, use_case::list(&self.connect, query, policy, invocation.deadline))
             .await

@@ -298,18 +298,23 @@ where
 /// SDK's kind of failure, Connect's error code and request id, and, for failures before any reply
 /// (DNS, TLS, a refused connection, a timeout), the chain of causes. A service error's message is never
 /// logged (it may quote ids). WARN for what an operator should look at; DEBUG for a caller's mistake.
-fn log_failure<E>(operation: &'static str, kind: ErrorKind, error: &SdkError<E, HttpResponse>)
-where
-    E: ProvideErrorMetadata + std::error::Error + 'static,
-{
-    let sdk_error = match error {
+/// The SDK's kind of failure, as the operator reads it in a log line.
+pub fn sdk_failure<E, R>(error: &SdkError<E, R>) -> &'static str {
+    match error {
         SdkError::ConstructionFailure(_) => "construction failure",
         SdkError::TimeoutError(_) => "timeout",
         SdkError::DispatchFailure(_) => "dispatch failure",
         SdkError::ResponseError(_) => "unreadable response",
         SdkError::ServiceError(_) => "service error",
         _ => "other",
-    };
+    }
+}
+
+fn log_failure<E>(operation: &'static str, kind: ErrorKind, error: &SdkError<E, HttpResponse>)
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+{
+    let sdk_error = sdk_failure(error);
     let causes = match error {
         SdkError::ServiceError(_) => String::new(),
         other => cause_chain(other),

@@ -38,11 +38,7 @@ pub async fn handle<C: Connect>(app: &App<C>, request: &Request) -> Outcome<Resp
         Ok(answer) => answer,
         Err(refusal) => {
             measured.error_code = Some(refusal.code());
-            refusal_response(
-                &refusal,
-                Some(&invocation.request_id).filter(|id| !id.is_empty()).map(String::as_str),
-                head_only,
-            )
+            refusal_response(&refusal, Some(invocation.request_id).filter(|id| !id.is_empty()), head_only)
         }
     };
     Outcome { answer, measured }
@@ -53,7 +49,7 @@ pub async fn handle<C: Connect>(app: &App<C>, request: &Request) -> Outcome<Resp
 async fn list<C: Connect>(
     app: &App<C>,
     query: ReferenceQuery,
-    invocation: &Invocation,
+    invocation: &Invocation<'_>,
     head_only: bool,
     measured: &mut Measurements,
 ) -> Result<Response<Body>, Refusal> {
@@ -71,7 +67,7 @@ async fn open<C: Connect>(
     app: &App<C>,
     request: &Request,
     query: &DownloadQuery,
-    invocation: &Invocation,
+    invocation: &Invocation<'_>,
     head_only: bool,
     measured: &mut Measurements,
 ) -> Result<Response<Body>, Refusal> {

@@ -45,9 +45,9 @@ async fn main() -> Result<(), lambda_runtime::Error> {
         .await;
     // The Connect connection, opened and handshaken now, at init's full CPU, in the pool the SDK uses.
     if warm_up::enabled(setting("CONNECT_CONNECTION_WARMUP").as_deref()) {
-        let region = config.region().map(|region| region.as_ref().to_owned());
+        let region = config.region().map(|region| region.as_ref());
         let (fips, dual_stack) = (config.use_fips().unwrap_or(false), config.use_dual_stack().unwrap_or(false));
-        if let Some(url) = warm_up::endpoint(endpoint.as_deref(), region.as_deref(), fips, dual_stack).await {
+        if let Some(url) = warm_up::endpoint(endpoint.as_deref(), region, fips, dual_stack).await {
             let outcome = warm_up::warm_up(http_client, &url, connect::timeout_config()).await;
             tracing::debug!(?outcome, "connection warm-up");
         }

@@ -1,5 +1,5 @@
-//! The use case: list one contact's references. It decides everything about what to ask Connect and
-//! when: whose references (the contact or its initial contact), batches of six types, following pages,
+//! The use case: list one contact's references, and open one of its files. It decides everything
+//! about what to ask Connect and when: whose references (the contact or its initial contact), batches of six types, following pages,
 //! the deadline, and the download links with their concurrency cap. It talks to Connect only through
 //! [`Connect`], a trait of three calls in the domain's own types, so that it can be tested with an
 //! in-memory fake and a paused clock, and the SDK adapter (`connect.rs`) decides nothing.
@@ -21,7 +21,7 @@ use crate::query::{ContactScope, ReferenceQuery, TYPES_PER_CALL};
 use crate::rate::RateLimit;
 use crate::reference::{group_by_requested_type, Reference, ReferencePage, ReferenceStatus, ReferenceType};
 
-/// At most this many download links in one list answer (`include=downloadUrl`); the other attachments
+/// At most this many download links in one flow's answer (`include=downloadUrl`); the other attachments
 /// say `THROTTLED` and keep their `downloadPath`, which opens them one click at a time.
 pub const MAX_LINKS_PER_ANSWER: usize = 10;
 

@@ -20,6 +20,8 @@ use aws_smithy_runtime::client::orchestrator::operation::Operation;
 use aws_smithy_runtime_api::client::http::SharedHttpClient;
 use aws_smithy_runtime_api::client::orchestrator::{HttpRequest, HttpResponse, OrchestratorError};
 
+use crate::connect::sdk_failure;
+
 /// How long init waits for the warm-up at most.
 pub const WARM_UP_WAIT: Duration = Duration::from_secs(1);
 
@@ -78,19 +80,8 @@ pub async fn warm_up(http_client: SharedHttpClient, endpoint: &str, timeouts: Ti
         .build();
     match tokio::time::timeout(WARM_UP_WAIT, operation.invoke(())).await {
         Ok(Ok(status)) => WarmUp::Answered(status),
-        Ok(Err(error)) => WarmUp::Failed(format!("{:?}", kind_of(&error))),
+        Ok(Err(error)) => WarmUp::Failed(sdk_failure(&error).to_owned()),
         Err(_) => WarmUp::Failed("no answer within 1 s".to_owned()),
-    }
-}
-
-fn kind_of<E>(error: &aws_sdk_connect::error::SdkError<E, HttpResponse>) -> &'static str {
-    use aws_sdk_connect::error::SdkError;
-    match error {
-        SdkError::TimeoutError(_) => "timeout",
-        SdkError::DispatchFailure(_) => "dispatch failure",
-        SdkError::ResponseError(_) => "unreadable response",
-        SdkError::ServiceError(_) => "service error",
-        _ => "other",
     }
 }
 
