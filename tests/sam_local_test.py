@@ -6,6 +6,7 @@ created is removed by id when it ends, whether its checks passed or not.
 Run by scripts/test-sam-local (after scripts/sam-build), which provides Docker and the two images:
 $SAM_LOCAL_INVOKE_IMAGE (the emulation image) and $SAM_LOCAL_STAND_IN_IMAGE (connect-local)."""
 
+import hashlib
 import http.client
 import json
 import re
@@ -27,8 +28,6 @@ ROOT = Path(__file__).resolve().parent.parent
 EVENTS = ROOT / "events"
 EXPECTED = ROOT / "tests" / "expected"
 BUILT_TEMPLATE = ROOT / ".aws-sam" / "build" / "template.yaml"
-# The built template with AllowedOrigins=BROWSER_ORIGIN resolved as CloudFormation would (see with_cors).
-CORS_TEMPLATE = ROOT / ".aws-sam" / "build" / "template-cors-test.json"
 INSTANCE = "11111111-2222-3333-4444-555555555555"
 EVERY_KIND = "c0ffee00-0000-4000-8000-000000000001"
 SPEC = yaml.safe_load((ROOT / "docs" / "openapi.yaml").read_text())
@@ -100,8 +99,10 @@ def with_cors(origins):
     cors = resolve(properties["CorsConfiguration"], template, {"AllowedOrigins": origins})
     assert cors["AllowOrigins"] == origins.split(","), cors
     properties["CorsConfiguration"] = cors
-    CORS_TEMPLATE.write_text(json.dumps(template))
-    return CORS_TEMPLATE
+    # Beside the built template (its CodeUri paths are relative to it), one file per set of origins.
+    path = BUILT_TEMPLATE.with_name(f"template-cors-test-{hashlib.sha256(origins.encode()).hexdigest()[:12]}.json")
+    path.write_text(json.dumps(template))
+    return path
 
 
 def free_port():
@@ -200,7 +201,11 @@ class SamLocalInvokeTest(SamLocalTest):
         self.assertEqual(listed["statusCode"], 404, listed)
 
 
-class SamLocalStartApiTest(SamLocalTest):
+class StartApi(SamLocalTest):
+    """`sam local start-api` on a free port, with the template's CORS for `origins` (comma-separated)."""
+
+    origins = BROWSER_ORIGIN
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -211,7 +216,7 @@ class SamLocalStartApiTest(SamLocalTest):
                 ["sam", "local", "start-api", "--host", "127.0.0.1", "--port", str(cls.port),
                  "--warm-containers", "EAGER", *cls.sam_flags(),
                  # A browser origin, to check the CORS that sam emulates from the template's configuration.
-                 "--template", str(with_cors(BROWSER_ORIGIN))],
+                 "--template", str(with_cors(cls.origins))],
                 cwd=ROOT, stdout=cls.log, stderr=subprocess.STDOUT if cls.log else None, start_new_session=True,
             )
             cls.wait_until_the_api_answers()
@@ -249,6 +254,9 @@ class SamLocalStartApiTest(SamLocalTest):
                 time.sleep(0.5)
         raise RuntimeError("sam local start-api did not listen within 180 s")
 
+
+
+class SamLocalStartApiTest(StartApi):
     def request(self, path, method="GET", headers=None):
         request = urllib.request.Request(f"http://127.0.0.1:{self.port}{path}", method=method, headers=headers or {})
         try:
