@@ -109,7 +109,8 @@ class AgentPanelTest(StartApi):
         return self.page.locator("#references li").filter(has=self.page.locator(".name", has_text=name))
 
     def test_the_panel_lists_a_seeded_contacts_references_of_every_kind_with_the_agents_token(self):
-        self.open_panel(EVERY_KIND)
+        # An apiUrl in the page's address is ignored: the API is the deployment's configuration.
+        self.open_panel(EVERY_KIND, query="&apiUrl=http://127.0.0.1:9")
         expect(self.page.locator("#status")).to_have_text("11 references.")
         kinds = self.page.locator("#references li").evaluate_all("items => items.map(i => i.dataset.type)")
         self.assertEqual(set(kinds), {"URL", "ATTACHMENT", "CONTACT_ANALYSIS", "STRING", "NUMBER", "DATE", "EMAIL",
@@ -131,6 +132,8 @@ class AgentPanelTest(StartApi):
         listed = self.api_requests("/contact/references/")
         self.assertTrue(listed)
         self.assertEqual({r.headers.get("authorization") for r in listed}, {f"Bearer {TOKEN}"})
+        carrying_the_token = [r.url for r in self.requests if r.headers.get("authorization")]
+        self.assertTrue(all(url.startswith(f"{self.api_url}/") for url in carrying_the_token), carrying_the_token)
         self.assertNotIn(TOKEN, self.page.url)
 
     def test_open_asks_the_download_route_for_json_with_the_token_then_opens_the_seeded_file(self):
@@ -257,7 +260,7 @@ class AgentPanelTest(StartApi):
 
     def frame_the_panel(self, host_origin, token):
         """A host page on `host_origin` frames the panel (configured for ALLOWED_ORIGIN hosts), answers its
-        token request with `token`, and posts `token` unasked too. Returns the frame and whether the
+        token request with `token`, and posts `token` unasked every 100 ms. Returns the frame and whether the
         host was asked."""
         port = self.host_origin_server.server_address[1]
         self.page.goto(f"{host_origin}/host.html")
@@ -270,7 +273,8 @@ class AgentPanelTest(StartApi):
             });
             const frame = document.createElement("iframe");
             frame.src = url;
-            frame.onload = () => frame.contentWindow.postMessage({ type: "connect-references:token", token }, "*");
+            // Unasked as well, again and again, as a hostile host would.
+            setInterval(() => frame.contentWindow.postMessage({ type: "connect-references:token", token }, "*"), 100);
             document.body.append(frame);
           }""", [f"http://127.0.0.1:{port}/index.html?contactId={FILES}", token])
         return self.page.frame_locator("iframe")
