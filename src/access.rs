@@ -2,7 +2,7 @@
 
 use std::collections::HashSet;
 
-use crate::attachments::ArnScope;
+use crate::attached_file::ArnScope;
 use crate::config::SettingError;
 use crate::error::{Error, ErrorKind};
 use crate::query::parse_instance_id;

@@ -8,10 +8,10 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use tokio::time::Instant;
 
 use crate::access::AllowedInstances;
-use crate::attachments::ArnScope;
+use crate::attached_file::ArnScope;
 use crate::config::{EntryPoint, EntryPoints, Features};
 use crate::connect::SdkConnect;
-use crate::download::DownloadQuery;
+use crate::download_request::DownloadQuery;
 use crate::error::{Error, ErrorKind};
 use crate::logging::{EventLog, FileAudit};
 use crate::messages;

@@ -395,7 +395,7 @@ mod tests {
     use aws_smithy_types::error::ErrorMetadata;
     use serde_json::{json, Value};
 
-    use crate::attachments::parse_download_links;
+    use crate::attached_file::parse_download_links;
     use crate::query::{RawQuery, ReferenceQuery};
     use crate::use_case;
 
@@ -712,7 +712,7 @@ mod tests {
             file_id,
             associated_resource_arn: "arn:aws:connect:us-east-1:123456789012:instance/i/contact/contact-1",
             expiry: parse_download_links(Some(["downloadUrl"]), Some("30")).unwrap().unwrap(),
-            disposition: crate::download::Disposition::Inline,
+            disposition: crate::download_request::Disposition::Inline,
         }
     }
 

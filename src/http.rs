@@ -7,7 +7,7 @@ use lambda_http::request::RequestContext;
 use lambda_http::{Body, Request, RequestExt, Response};
 
 use crate::app::{record_usage, App, Caller, Invocation, Outcome};
-use crate::download::DownloadQuery;
+use crate::download_request::DownloadQuery;
 use crate::envelope;
 use crate::error::{Error, ErrorKind};
 pub use crate::http_request::{parse, parse_request, HttpQuery, ROUTE};

@@ -10,7 +10,7 @@ use lambda_http::{Request, RequestExt};
 use percent_encoding::percent_decode_str;
 
 use crate::config::EntryPoint;
-use crate::download::{DownloadQuery, RawDownload, DOWNLOAD_ROUTE, DOWNLOAD_ROUTE_PREFIX};
+use crate::download_request::{DownloadQuery, RawDownload, DOWNLOAD_ROUTE, DOWNLOAD_ROUTE_PREFIX};
 use crate::error::{Error, ErrorKind};
 use crate::http_response::Refusal;
 use crate::messages;

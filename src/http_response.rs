@@ -4,7 +4,7 @@
 use lambda_http::http::{header, HeaderValue, StatusCode};
 use lambda_http::{Body, Response};
 
-use crate::download::RETRY_NOT_READY_SECONDS;
+use crate::attached_file::RETRY_NOT_READY_SECONDS;
 use crate::envelope;
 use crate::error::{Error, ErrorKind};
 

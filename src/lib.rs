@@ -8,11 +8,11 @@
 pub mod access;
 pub mod app;
 pub mod arn;
-pub mod attachments;
+pub mod attached_file;
 pub mod config;
 pub mod connect;
 pub mod contact_flow;
-pub mod download;
+pub mod download_request;
 pub mod envelope;
 pub mod error;
 pub mod handler;

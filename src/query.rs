@@ -6,7 +6,7 @@
 //! is complete: no adapter fills in a field afterwards.
 
 use crate::arn::Arn;
-use crate::attachments::{parse_download_links, UrlExpiry};
+use crate::attached_file::{parse_download_links, UrlExpiry};
 use crate::error::{quote, Error};
 use crate::reference::ReferenceType;
 use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};

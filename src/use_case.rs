@@ -13,8 +13,8 @@ use futures_util::future::try_join_all;
 use futures_util::stream::{self, StreamExt};
 use tokio::time::Instant;
 
-use crate::attachments::{file_id, ArnScope, UrlExpiry, CONCURRENT_LINKS};
-use crate::download::{download_path, unopened, Disposition, DownloadQuery};
+use crate::attached_file::{file_id, unopened, ArnScope, UrlExpiry};
+use crate::download_request::{download_path, Disposition, DownloadQuery};
 use crate::error::{Error, ErrorKind};
 use crate::messages::connect_failed;
 use crate::query::{ContactScope, ReferenceQuery, TYPES_PER_CALL};
@@ -24,6 +24,8 @@ use crate::reference::{group_by_requested_type, Reference, ReferencePage, Refere
 /// At most this many download links in one flow's answer (`include=downloadUrl`); the other attachments
 /// say `THROTTLED` and keep their `downloadPath`, which opens them one click at a time.
 pub const MAX_LINKS_PER_ANSWER: usize = 10;
+/// Attachments whose link is fetched at once (`GetAttachedFile` calls in flight per request).
+pub const CONCURRENT_LINKS: usize = 4;
 
 /// How long a click on the download route may wait for its turn within the rate.
 pub const MAX_CLICK_WAIT: Duration = Duration::from_secs(1);
@@ -939,7 +941,7 @@ mod tests {
     }
 
     fn download(file: &str) -> DownloadQuery {
-        use crate::download::RawDownload;
+        use crate::download_request::RawDownload;
         DownloadQuery::parse(RawDownload {
             instance_id: INSTANCE,
             contact_id: "c1",

@@ -13,8 +13,19 @@ use connect_local::{AttachedFile, Fault, Seed};
 use serde_json::{json, Value};
 use support::*;
 
+/// A function that opens files, at a rate no test here reaches (Connect's own 2/s would make each test
+/// wait for its turn in real time): the rate has its own tests, which set it
+/// (`clicks_beyond_the_deployments_rate_are_throttled_without_calling_connect`, and the use case's on a
+/// paused clock).
 fn opening_attachments() -> Function {
-    Function::with(Options { env: vec![("ENABLE_ATTACHMENT_DOWNLOADS".into(), "true".into())], ..Options::default() })
+    Function::with(Options {
+        env: vec![
+            ("ENABLE_ATTACHMENT_DOWNLOADS".into(), "true".into()),
+            ("ATTACHED_FILE_RATE".into(), "100".into()),
+            ("ATTACHED_FILE_BURST".into(), "100".into()),
+        ],
+        ..Options::default()
+    })
 }
 
 fn attachments(function: &Function, query: &str) -> HttpReply {

@@ -1,12 +1,12 @@
-//! Opening one attached file (domain): the download route's validated request, the path a list answer
-//! points at for each attachment, and how Connect's file statuses read to a caller.
+//! The download route's request (domain): its path (and so each attachment's `downloadPath` in a list
+//! answer) and its parameters, parsed into a complete [`DownloadQuery`]. What a file *is* in Connect's
+//! terms (its id, its contact's ARN, a link's lifetime, its status) lives in [`crate::attached_file`].
 
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
-use crate::attachments::UrlExpiry;
-use crate::error::{quote, Error, ErrorKind};
+use crate::attached_file::UrlExpiry;
+use crate::error::{quote, Error};
 use crate::query::{check_text, parse_contact_id, parse_instance_id};
-use crate::reference::ReferenceStatus;
 
 /// The route's fixed segments: `/contact/attachments/{InstanceId}/{ContactId}/{FileId}`, a path of its
 /// own (not under `/contact/references/`), so that an IAM policy allowing the list route's ARN with a
@@ -15,8 +15,6 @@ pub const DOWNLOAD_ROUTE_PREFIX: [&str; 2] = ["contact", "attachments"];
 pub const DOWNLOAD_ROUTE: &str = "/contact/attachments/{InstanceId}/{ContactId}/{FileId}";
 /// Connect's limit for a file id (GetAttachedFile's `FileId`).
 pub const MAX_FILE_ID_LEN: usize = 256;
-/// How long a caller should wait before asking again for a file that is not ready.
-pub const RETRY_NOT_READY_SECONDS: u32 = 5;
 
 /// Characters kept as they are in a path segment: RFC 3986's unreserved ones.
 const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
@@ -93,19 +91,10 @@ pub fn download_path(instance_id: &str, contact_id: &str, file_id: &str) -> Stri
     format!("/{contact}/{attachments}/{}/{}/{}", encode(instance_id), encode(contact_id), encode(file_id))
 }
 
-/// What a file's status means to the caller when Connect gave no download link: not ready yet, never,
-/// or (no status at all) an unknown file.
-pub fn unopened(status: Option<&ReferenceStatus>) -> ErrorKind {
-    match status {
-        Some(ReferenceStatus::Processing | ReferenceStatus::Drafting) => ErrorKind::FileNotReady,
-        Some(_) => ErrorKind::FileUnavailable,
-        None => ErrorKind::NotFound,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::ErrorKind;
 
     const ID: &str = "11111111-2222-3333-4444-555555555555";
 
@@ -134,15 +123,5 @@ mod tests {
             download_path("i", "100%-contact", "a b/c?d"),
             "/contact/attachments/i/100%25-contact/a%20b%2Fc%3Fd"
         );
-    }
-
-    #[test]
-    fn a_file_without_a_link_is_not_ready_unavailable_or_unknown() {
-        assert_eq!(unopened(Some(&ReferenceStatus::Processing)), ErrorKind::FileNotReady);
-        assert_eq!(unopened(Some(&ReferenceStatus::Drafting)), ErrorKind::FileNotReady);
-        for never in [ReferenceStatus::Rejected, ReferenceStatus::Failed, ReferenceStatus::Deleted] {
-            assert_eq!(unopened(Some(&never)), ErrorKind::FileUnavailable);
-        }
-        assert_eq!(unopened(None), ErrorKind::NotFound);
     }
 }

@@ -1,17 +1,19 @@
-//! Download links for attachments (domain): what a caller may ask (`include=downloadUrl`, `urlExpiry`),
-//! and the ARNs `GetAttachedFile` needs — the file's id from an ATTACHMENT reference's ARN, and the
-//! contact's ARN as the file's associated resource.
+//! An attached file in Connect's terms (domain): its id (from an ATTACHMENT reference's ARN), the
+//! contact ARN `GetAttachedFile` opens it for, a link's lifetime and whether a caller asked for links
+//! (`include=downloadUrl`, `urlExpiry`), and what its status means when Connect gives no link. The
+//! download route's own request lives in `download_request`, one layer up.
 
 use crate::arn::Arn;
-use crate::error::Error;
+use crate::error::{Error, ErrorKind};
+use crate::reference::ReferenceStatus;
 
 /// The one value `include` knows today; the parameter is a list so that more can come.
 pub const DOWNLOAD_URL: &str = "downloadUrl";
 /// How long a link stays valid when the caller does not say: Connect's range is 5..=300 seconds.
 pub const DEFAULT_URL_EXPIRY_SECONDS: u16 = 60;
 const URL_EXPIRY_RANGE: std::ops::RangeInclusive<u16> = 5..=300;
-/// Attachments whose link is fetched at once (`GetAttachedFile` calls in flight per request).
-pub const CONCURRENT_LINKS: usize = 4;
+/// How long a caller should wait before asking again for a file that is not ready.
+pub const RETRY_NOT_READY_SECONDS: u32 = 5;
 
 /// A validated link lifetime, in seconds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -95,6 +97,16 @@ pub fn file_id<'a>(arn: &'a str, instance_id: &str) -> Option<&'a str> {
     (!file.is_empty() && !file.contains('/')).then_some(file)
 }
 
+/// What a file's status means to the caller when Connect gave no download link: not ready yet, never,
+/// or (no status at all) an unknown file.
+pub fn unopened(status: Option<&ReferenceStatus>) -> ErrorKind {
+    match status {
+        Some(ReferenceStatus::Processing | ReferenceStatus::Drafting) => ErrorKind::FileNotReady,
+        Some(_) => ErrorKind::FileUnavailable,
+        None => ErrorKind::NotFound,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -151,5 +163,15 @@ mod tests {
         );
         assert_eq!(ArnScope::of("arn:aws:lambda:us-east-1:12345:function:x"), None);
         assert_eq!(ArnScope::of(""), None);
+    }
+
+    #[test]
+    fn a_file_without_a_link_is_not_ready_unavailable_or_unknown() {
+        assert_eq!(unopened(Some(&ReferenceStatus::Processing)), ErrorKind::FileNotReady);
+        assert_eq!(unopened(Some(&ReferenceStatus::Drafting)), ErrorKind::FileNotReady);
+        for never in [ReferenceStatus::Rejected, ReferenceStatus::Failed, ReferenceStatus::Deleted] {
+            assert_eq!(unopened(Some(&never)), ErrorKind::FileUnavailable);
+        }
+        assert_eq!(unopened(None), ErrorKind::NotFound);
     }
 }
