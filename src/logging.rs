@@ -18,10 +18,12 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use lambda_runtime::tracing::subscriber::filter::{EnvFilter, LevelFilter};
 use lambda_runtime::tracing::subscriber::fmt;
-use serde_json::{json, Map, Value};
+use serde::ser::{SerializeMap, Serializer};
+use serde::Serialize;
+use serde_json::{json, Map};
 use tracing::Level;
 
-use crate::metrics::{self, Measurements, Namespace};
+use crate::metrics::{Emf, Measurements, Namespace};
 
 /// Set by [`init`] when lines are JSON (`AWS_LAMBDA_LOG_FORMAT=JSON`).
 static JSON_LINES: AtomicBool = AtomicBool::new(false);
@@ -76,7 +78,7 @@ pub enum Output {
 
 impl Output {
     /// Writes one line; a failed write is dropped, never a panic or an error for the caller.
-    fn line(&self, line: &Map<String, Value>) {
+    fn line(&self, line: &impl Serialize) {
         let Ok(mut text) = serde_json::to_string(line) else { return };
         match self {
             Output::Stdout => {
@@ -117,30 +119,16 @@ impl EventLog {
     }
 
     pub fn write(&self, handled: Handled<'_>, measured: &Measurements) {
-        let metrics = metrics::members(&self.namespace, measured, now_ms());
-        let event = measured.event.name();
+        let metrics = Emf { namespace: &self.namespace, measured, timestamp_ms: now_ms() };
         let duration_us = u64::try_from(handled.duration.as_micros()).unwrap_or(u64::MAX);
         if JSON_LINES.load(Ordering::Relaxed) && tracing::enabled!(Level::INFO) {
             // The same fields tracing's JSON formatter would write, and the metrics, on one line.
-            let mut line = Map::new();
-            line.insert("level".into(), json!("INFO"));
-            line.insert("message".into(), json!("handled"));
-            line.insert("request_id".into(), json!(handled.request_id));
-            line.insert("cold_start".into(), json!(measured.cold_start));
-            line.insert("event".into(), json!(event));
-            line.insert("status".into(), json!(handled.status));
-            if let Some(code) = measured.error_code {
-                line.insert("error_code".into(), json!(code));
-            }
-            line.insert("references".into(), json!(measured.references));
-            line.insert("duration_us".into(), json!(duration_us));
-            line.extend(metrics);
-            self.output.line(&line);
+            self.output.line(&EventLine { level: "INFO", handled: Some((handled, duration_us)), metrics });
         } else {
             tracing::info!(
                 request_id = %handled.request_id,
                 cold_start = measured.cold_start,
-                event,
+                event = measured.event.name(),
                 status = handled.status,
                 error_code = measured.error_code,
                 references = measured.references,
@@ -149,12 +137,42 @@ impl EventLog {
             );
             // Lambda drops JSON lines below its level, and takes a line without one for INFO: this line
             // carries the configured level so the metrics survive, and says it is only metrics.
-            let mut line = Map::new();
-            line.insert("level".into(), json!(LAMBDA_LEVEL.get().copied().unwrap_or("INFO")));
-            line.insert("message".into(), json!("metrics"));
-            line.extend(metrics);
-            self.output.line(&line);
+            let level = LAMBDA_LEVEL.get().copied().unwrap_or("INFO");
+            self.output.line(&EventLine { level, handled: None, metrics });
         }
+    }
+}
+
+/// An event's line, serialised straight from what it borrows: `handled` with the event's fields, or
+/// (`handled: None`) `metrics` alone; the EMF members either way.
+struct EventLine<'a> {
+    level: &'a str,
+    handled: Option<(Handled<'a>, u64)>,
+    metrics: Emf<'a>,
+}
+
+impl Serialize for EventLine<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut line = serializer.serialize_map(None)?;
+        line.serialize_entry("level", self.level)?;
+        match self.handled {
+            Some((handled, duration_us)) => {
+                let measured = self.metrics.measured;
+                line.serialize_entry("message", "handled")?;
+                line.serialize_entry("request_id", handled.request_id)?;
+                line.serialize_entry("cold_start", &measured.cold_start)?;
+                line.serialize_entry("event", measured.event.name())?;
+                line.serialize_entry("status", &handled.status)?;
+                if let Some(code) = measured.error_code {
+                    line.serialize_entry("error_code", code)?;
+                }
+                line.serialize_entry("references", &measured.references)?;
+                line.serialize_entry("duration_us", &duration_us)?;
+            }
+            None => line.serialize_entry("message", "metrics")?,
+        }
+        self.metrics.write_into(&mut line)?;
+        line.end()
     }
 }
 

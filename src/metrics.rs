@@ -10,6 +10,8 @@
 
 use std::time::Duration;
 
+use serde::ser::{SerializeMap, Serializer};
+use serde::Serialize;
 use serde_json::{json, Map, Value};
 
 use crate::config::SettingError;
@@ -155,30 +157,86 @@ impl Namespace {
 
 /// The EMF members for one event: `_aws` (timestamp and the metric directives), the two dimensions
 /// and one value per metric. `ConnectLatency` is declared and given only when Connect was called, so
-/// that requests refused before the call do not drag its percentiles to zero.
-pub fn members(namespace: &Namespace, measured: &Measurements, timestamp_ms: u64) -> Map<String, Value> {
-    let values: Vec<(&Metric, Value)> =
-        METRICS.iter().filter_map(|metric| (metric.value)(measured).map(|value| (metric, value))).collect();
-    let declared: Vec<Value> =
-        values.iter().map(|(metric, _)| json!({"Name": metric.name, "Unit": metric.unit})).collect();
-    let event = measured.event.name();
-    let mut members = Map::new();
-    members.insert(
-        "_aws".to_owned(),
-        json!({
-            "Timestamp": timestamp_ms,
-            "CloudWatchMetrics": [
-                {"Namespace": namespace.as_str(), "Dimensions": [[EVENT_KIND]], "Metrics": declared},
-                {"Namespace": namespace.as_str(), "Dimensions": [[OUTCOME]], "Metrics": [{"Name": "Requests", "Unit": "Count"}]},
-            ],
-        }),
-    );
-    members.insert(EVENT_KIND.to_owned(), json!(event));
-    members.insert(OUTCOME.to_owned(), json!(measured.outcome()));
-    for (metric, value) in values {
-        members.insert(metric.name.to_owned(), value);
+/// that requests refused before the call do not drag its percentiles to zero. Written straight into the
+/// log line's map ([`Emf::write_into`]), with no intermediate JSON values.
+#[derive(Debug, Clone, Copy)]
+pub struct Emf<'a> {
+    pub namespace: &'a Namespace,
+    pub measured: &'a Measurements,
+    pub timestamp_ms: u64,
+}
+
+impl Emf<'_> {
+    /// The metrics this event publishes, with their values.
+    fn values(&self) -> impl Iterator<Item = (&'static Metric, Value)> + '_ {
+        METRICS.iter().filter_map(|metric| (metric.value)(self.measured).map(|value| (metric, value)))
     }
-    members
+
+    /// Adds the members to a map being serialised (the log line).
+    pub fn write_into<M: SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
+        let namespace = self.namespace.as_str();
+        let declared = Declared(self);
+        let directives = (
+            Directive { namespace, dimensions: [[EVENT_KIND]], metrics: &declared },
+            Directive { namespace, dimensions: [[OUTCOME]], metrics: &REQUESTS_ONLY },
+        );
+        map.serialize_entry("_aws", &Aws { timestamp: self.timestamp_ms, cloud_watch_metrics: directives })?;
+        map.serialize_entry(EVENT_KIND, self.measured.event.name())?;
+        map.serialize_entry(OUTCOME, self.measured.outcome())?;
+        for (metric, value) in self.values() {
+            map.serialize_entry(metric.name, &value)?;
+        }
+        Ok(())
+    }
+}
+
+impl Serialize for Emf<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(None)?;
+        self.write_into(&mut map)?;
+        map.end()
+    }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct Aws<'a, D: Serialize> {
+    timestamp: u64,
+    cloud_watch_metrics: (Directive<'a, D>, Directive<'a, [Declaration; 1]>),
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct Directive<'a, D: Serialize> {
+    namespace: &'a str,
+    dimensions: [[&'static str; 1]; 1],
+    metrics: &'a D,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct Declaration {
+    name: &'static str,
+    unit: &'static str,
+}
+
+const REQUESTS_ONLY: [Declaration; 1] = [Declaration { name: "Requests", unit: "Count" }];
+
+/// The declarations of the metrics an event publishes, in the table's order.
+struct Declared<'a>(&'a Emf<'a>);
+
+impl Serialize for Declared<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.values().map(|(metric, _)| Declaration { name: metric.name, unit: metric.unit }))
+    }
+}
+
+/// The members as a JSON map, for tests and tools.
+pub fn members(namespace: &Namespace, measured: &Measurements, timestamp_ms: u64) -> Map<String, Value> {
+    match serde_json::to_value(Emf { namespace, measured, timestamp_ms }) {
+        Ok(Value::Object(members)) => members,
+        _ => Map::new(),
+    }
 }
 
 #[cfg(test)]
