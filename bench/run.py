@@ -133,6 +133,9 @@ def stand_in_service_time(port, count):
 
 
 def zipped_size_mb(path):
+    """The artefact's size once zipped; NaN when it is not built (the other columns do not need it)."""
+    if not path.exists():
+        return float("nan")
     if path.suffix != ".zip":
         with tempfile.TemporaryDirectory() as directory:
             archive = Path(directory) / "artefact.zip"

@@ -67,8 +67,8 @@ def main():
         config["instanceId"] = args.instance_id
     if args.host_origin:
         config["hostOrigin"] = args.host_origin
-    server = ThreadingHTTPServer((args.host, args.port), functools.partial(PanelHandler, config=config, extra_pages={}))
-    server.serve_forever()
+    serve(args.host, args.port, config)
+    threading.Event().wait()
 
 
 if __name__ == "__main__":
