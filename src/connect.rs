@@ -294,10 +294,6 @@ where
     connect_failed(kind)
 }
 
-/// What an operator needs to act on a failed call, and nothing a caller sent or Connect wrote: the
-/// SDK's kind of failure, Connect's error code and request id, and, for failures before any reply
-/// (DNS, TLS, a refused connection, a timeout), the chain of causes. A service error's message is never
-/// logged (it may quote ids). WARN for what an operator should look at; DEBUG for a caller's mistake.
 /// The SDK's kind of failure, as the operator reads it in a log line.
 pub fn sdk_failure<E, R>(error: &SdkError<E, R>) -> &'static str {
     match error {
@@ -310,6 +306,10 @@ pub fn sdk_failure<E, R>(error: &SdkError<E, R>) -> &'static str {
     }
 }
 
+/// What an operator needs to act on a failed call, and nothing a caller sent or Connect wrote: the
+/// SDK's kind of failure, Connect's error code and request id, and, for failures before any reply
+/// (DNS, TLS, a refused connection, a timeout), the chain of causes. A service error's message is never
+/// logged (it may quote ids). WARN for what an operator should look at; DEBUG for a caller's mistake.
 fn log_failure<E>(operation: &'static str, kind: ErrorKind, error: &SdkError<E, HttpResponse>)
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,

@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
 use crate::config::SettingError;
 
@@ -231,18 +231,19 @@ impl Serialize for Declared<'_> {
     }
 }
 
-/// The members as a JSON map, for tests and tools.
-pub fn members(namespace: &Namespace, measured: &Measurements, timestamp_ms: u64) -> Map<String, Value> {
-    match serde_json::to_value(Emf { namespace, measured, timestamp_ms }) {
-        Ok(Value::Object(members)) => members,
-        _ => Map::new(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::error::ErrorKind;
+    use serde_json::Map;
+
+    /// The members as the log line carries them, read back as a JSON map.
+    fn members(namespace: &Namespace, measured: &Measurements, timestamp_ms: u64) -> Map<String, Value> {
+        match serde_json::to_value(Emf { namespace, measured, timestamp_ms }) {
+            Ok(Value::Object(members)) => members,
+            other => panic!("the EMF members are not a JSON object: {other:?}"),
+        }
+    }
 
     fn directives(members: &Map<String, Value>) -> &Vec<Value> {
         members["_aws"]["CloudWatchMetrics"].as_array().unwrap()

@@ -1,6 +1,6 @@
 //! The use case: list one contact's references, and open one of its files. It decides everything
-//! about what to ask Connect and when: whose references (the contact or its initial contact), batches of six types, following pages,
-//! the deadline, and the download links with their concurrency cap. It talks to Connect only through
+//! about what to ask Connect and when: whose references (the contact or its initial contact), batches
+//! of six types, following pages, the deadline, and the download links with their concurrency cap. It talks to Connect only through
 //! [`Connect`], a trait of three calls in the domain's own types, so that it can be tested with an
 //! in-memory fake and a paused clock, and the SDK adapter (`connect.rs`) decides nothing.
 

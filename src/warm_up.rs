@@ -32,8 +32,6 @@ pub enum WarmUp {
     Answered(u16),
     /// No answer within [`WARM_UP_WAIT`], or the connection failed: the first call connects itself.
     Failed(String),
-    /// Turned off by `CONNECT_CONNECTION_WARMUP=false`.
-    Off,
 }
 
 /// Whether the warm-up runs: unset, empty or anything but `false` (any case) means on.
@@ -81,7 +79,7 @@ pub async fn warm_up(http_client: SharedHttpClient, endpoint: &str, timeouts: Ti
     match tokio::time::timeout(WARM_UP_WAIT, operation.invoke(())).await {
         Ok(Ok(status)) => WarmUp::Answered(status),
         Ok(Err(error)) => WarmUp::Failed(sdk_failure(&error).to_owned()),
-        Err(_) => WarmUp::Failed("no answer within 1 s".to_owned()),
+        Err(_) => WarmUp::Failed(format!("no answer within {} s", WARM_UP_WAIT.as_secs())),
     }
 }
 
