@@ -17,12 +17,13 @@ page behind it cannot read Retry-After; behind this front it can, as behind API 
 import argparse
 import functools
 import http.client
-import threading
 import urllib.parse
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import yaml
+
+import background_server
 
 TEMPLATE = Path(__file__).resolve().parents[2] / "template.yaml"
 HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade", "proxy-authorization"}
@@ -100,12 +101,14 @@ class GatewayHandler(BaseHTTPRequestHandler):
         pass
 
 
+def handler(upstream, origins):
+    """The front's request handler, passing requests on to `upstream` with the CORS for `origins`."""
+    return functools.partial(GatewayHandler, upstream=urllib.parse.urlsplit(upstream), cors=template_cors(origins))
+
+
 def serve(host, port, upstream, origins):
-    """Starts the front in a thread; returns the server (`.shutdown()`, `.server_address`)."""
-    handler = functools.partial(GatewayHandler, upstream=urllib.parse.urlsplit(upstream), cors=template_cors(origins))
-    server = ThreadingHTTPServer((host, port), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server
+    """Starts the front in a thread (background_server.start); returns it."""
+    return background_server.start(host, port, handler(upstream, origins))
 
 
 def main():
@@ -115,8 +118,7 @@ def main():
     parser.add_argument("--upstream", required=True)
     parser.add_argument("--allowed-origins", required=True, help="comma-separated, as the AllowedOrigins parameter")
     args = parser.parse_args()
-    serve(args.host, args.port, args.upstream, args.allowed_origins.split(","))
-    threading.Event().wait()
+    background_server.run(args.host, args.port, handler(args.upstream, args.allowed_origins.split(",")))
 
 
 if __name__ == "__main__":

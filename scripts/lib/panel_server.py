@@ -7,9 +7,10 @@ tests/browser_test.py. A static server, as a CDN or an S3 website would be: no A
 import argparse
 import functools
 import json
-import threading
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from http.server import SimpleHTTPRequestHandler
 from pathlib import Path
+
+import background_server
 
 PANEL = Path(__file__).resolve().parents[2] / "web" / "agent-panel"
 
@@ -18,16 +19,18 @@ class PanelHandler(SimpleHTTPRequestHandler):
     extensions_map = {**SimpleHTTPRequestHandler.extensions_map, ".js": "text/javascript", ".json": "application/json"}
 
     def __init__(self, *args, config, extra_pages, **kwargs):
-        self.config = config
-        self.extra_pages = extra_pages
+        # Served from memory beside the folder's files: the configuration, and any extra pages.
+        self.generated = {"/config.json": (json.dumps(config), "application/json"),
+                          **{path: (html, "text/html") for path, html in extra_pages.items()}}
         super().__init__(*args, directory=str(PANEL), **kwargs)
 
     def do_GET(self):
-        path = self.path.split("?", 1)[0]
-        if path == "/config.json" or path in self.extra_pages:
-            body = json.dumps(self.config).encode() if path == "/config.json" else self.extra_pages[path].encode()
+        generated = self.generated.get(self.path.split("?", 1)[0])
+        if generated:
+            text, content_type = generated
+            body = text.encode()
             self.send_response(200)
-            self.send_header("content-type", "application/json" if path == "/config.json" else "text/html")
+            self.send_header("content-type", content_type)
             self.send_header("content-length", str(len(body)))
             self.end_headers()
             self.wfile.write(body)
@@ -44,13 +47,14 @@ class PanelHandler(SimpleHTTPRequestHandler):
         pass
 
 
+def handler(config, extra_pages=None):
+    """The panel's request handler; `extra_pages` maps paths to HTML served beside it (a test's host page)."""
+    return functools.partial(PanelHandler, config=config, extra_pages=extra_pages or {})
+
+
 def serve(host, port, config, extra_pages=None):
-    """Starts the server in a thread; returns it (`.shutdown()` stops it, `.server_address` says where).
-    `extra_pages` maps paths to HTML served beside the panel (a test's host page)."""
-    handler = functools.partial(PanelHandler, config=config, extra_pages=extra_pages or {})
-    server = ThreadingHTTPServer((host, port), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server
+    """Starts the server in a thread (background_server.start); returns it."""
+    return background_server.start(host, port, handler(config, extra_pages))
 
 
 def main():
@@ -67,8 +71,7 @@ def main():
         config["instanceId"] = args.instance_id
     if args.host_origin:
         config["hostOrigin"] = args.host_origin
-    serve(args.host, args.port, config)
-    threading.Event().wait()
+    background_server.run(args.host, args.port, handler(config))
 
 
 if __name__ == "__main__":
