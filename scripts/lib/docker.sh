@@ -18,6 +18,17 @@ STARTED_DOCKERD=""
 say() { echo "sam-local: $*" >&2; }
 fail() { say "$*"; exit 1; }
 
+# Installs the Debian packages named (none: nothing to do), as root, with apt-get.
+install_debian_packages() {
+  [ $# -eq 0 ] && return 0
+  [ "$(id -u)" = 0 ] || fail "needs $* (Debian packages); install them as root, or run this as root"
+  command -v apt-get >/dev/null || fail "needs $* and has no apt-get to install them: install them by hand"
+  say "installing $*"
+  apt-get update -qq >&2 || fail "apt-get update failed"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null \
+    || fail "apt-get install $* failed"
+}
+
 # Installs the Debian packages whose command or file is missing: qemu and arm64 glibc (to run arm64
 # binaries), and with `docker` Docker too.
 ensure_packages() {
@@ -25,13 +36,7 @@ ensure_packages() {
   if [ "${1:-}" = docker ]; then command -v dockerd >/dev/null || missing+=(docker.io); fi
   command -v qemu-aarch64-static >/dev/null || missing+=(qemu-user-static)
   [ -e /usr/aarch64-linux-gnu/lib/ld-linux-aarch64.so.1 ] || missing+=(libc6-arm64-cross)
-  [ ${#missing[@]} -eq 0 ] && return 0
-  [ "$(id -u)" = 0 ] || fail "needs ${missing[*]} (Debian packages); install them as root, or run this as root"
-  command -v apt-get >/dev/null || fail "needs ${missing[*]} and has no apt-get to install them: install Docker and qemu-user-static by hand"
-  say "installing ${missing[*]}"
-  apt-get update -qq >&2 || fail "apt-get update failed"
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
-    || fail "apt-get install ${missing[*]} failed"
+  install_debian_packages ${missing[@]+"${missing[@]}"}
 }
 
 # Lets this x86_64 kernel run arm64 binaries (containers included) through qemu.
