@@ -12,6 +12,7 @@ listed contact there (how docs/agent-panel.png was made)."""
 
 import json
 import os
+import re
 import sys
 import unittest
 import urllib.request
@@ -43,6 +44,8 @@ FRAMED_PANEL_PORT = free_port()
 GATEWAY_PANEL_PORT = free_port()
 # A host app's page, beside the panel on the allowed and the hostile origin (the panel's CSP frames nothing).
 HOST_PAGE = {"/host.html": "<!doctype html><title>host</title>"}
+# A Lambda request id (a UUID): what the envelope's requestId carries, for an agent to quote.
+REQUEST_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 GATEWAY_PANEL_ORIGIN = f"http://127.0.0.1:{GATEWAY_PANEL_PORT}"
 
 
@@ -195,13 +198,13 @@ class AgentPanelTest(StartApi):
         item = self.item("second.pdf")
         item.get_by_role("button", name="Open").click()
         expect(item.locator(".note.error")).to_contain_text("Amazon Connect is busy. Try again in a moment.")
-        expect(item.locator(".request-id")).to_have_text(_REQUEST_ID)
+        expect(item.locator(".request-id")).to_have_text(REQUEST_ID)
         self.assertEqual(len(self.api_requests("/SEED-att-second")), 2)  # once, and one retry: no more
 
     def test_an_error_shows_its_message_and_the_request_id_to_quote(self):
         self.open_panel(TRANSFERRED, query="&initial=false")
         expect(self.page.locator("#status.error")).to_contain_text("contact=initial")
-        expect(self.page.locator("#status .request-id")).to_have_text(_REQUEST_ID)
+        expect(self.page.locator("#status .request-id")).to_have_text(REQUEST_ID)
 
     def test_a_transferred_contact_shows_its_initial_contacts_references(self):
         self.open_panel(TRANSFERRED, query="&initial=true")
@@ -292,9 +295,6 @@ class AgentPanelTest(StartApi):
         (listed,) = self.api_requests("/contact/references/")
         self.assertEqual(listed.headers.get("authorization"), f"Bearer {TOKEN}")
 
-
-# A Lambda request id (a UUID): what the envelope's requestId carries, for an agent to quote.
-_REQUEST_ID = __import__("re").compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ const $ = (id) => document.getElementById(id);
 const sleep = (seconds) => new Promise((resolve) => setTimeout(resolve, seconds * 1000));
 
 let token = null;
-const api = { current: null };
+let api = null; // the API client, once the configuration and the token are known
 
 /** The token a host hands over: the URL fragment (`#access_token=…`, as Cognito's hosted UI redirects
  * with it), wiped from the address bar at once; or, framed by the configured host origin, the answer
@@ -83,7 +83,7 @@ async function open(reference, item, button) {
   setNote(item, { message: "Opening…" });
   try {
     const file = await withOneRetry(
-      () => api.current.open(reference.downloadPath, { inline: opensInline(reference.name) }),
+      () => api.open(reference.downloadPath, { inline: opensInline(reference.name) }),
       (seconds) => setNote(item, { message: busy(seconds) }),
     );
     item.querySelector(".size").textContent = formatBytes(file.fileSizeInBytes);
@@ -108,14 +108,15 @@ async function load(ids) {
   $("references").replaceChildren();
   try {
     const data = await withOneRetry(
-      () => api.current.list(ids.instanceId, ids.contactId, { initial: $("initial").checked }),
+      () => api.list(ids.instanceId, ids.contactId, { initial: $("initial").checked }),
       (seconds) => showStatus(busy(seconds)),
     );
     const count = data.references.length;
     showStatus(count === 0 ? "This contact has no references." : `${count} reference${count === 1 ? "" : "s"}.`);
     $("references").replaceChildren(...data.references.map((reference) => referenceItem(reference, open)));
   } catch (error) {
-    showStatus(describe(error).message, { error: true, requestId: describe(error).requestId });
+    const { message, requestId } = describe(error);
+    showStatus(message, { error: true, requestId });
   }
 }
 
@@ -133,7 +134,7 @@ async function start() {
     return;
   }
   await tokenReady;
-  api.current = new ReferencesApi({ apiUrl: config.apiUrl, token: () => token });
+  api = new ReferencesApi({ apiUrl: config.apiUrl, token: () => token });
   const ids = { instanceId, contactId };
   $("refresh").addEventListener("click", () => load(ids));
   $("initial").addEventListener("change", () => load(ids));
