@@ -20,13 +20,15 @@ class CpuGroupTest(unittest.TestCase):
         self.assertEqual(lambda_cpu.quota_us(3008), 20_000, "one vCPU at most: the bench's function is single-threaded")
 
     def test_half_a_vcpu_makes_a_cpu_bound_loop_about_twice_as_slow_and_the_group_is_removed(self):
-        plain = min(lambda_cpu.busy_loop_seconds(None, 600_000) for _ in range(2))
+        # The best of three on each side: the loop is four CPU periods long, and one run on a busy
+        # 2-core machine can lose a period on either side.
+        plain = min(lambda_cpu.busy_loop_seconds(None, 600_000) for _ in range(3))
         group = lambda_cpu.CpuGroup(884)
         path = group.path
         try:
             self.assertEqual((path / "cpu.cfs_period_us").read_text().strip(), "20000")
             self.assertEqual((path / "cpu.cfs_quota_us").read_text().strip(), "9994")
-            throttled = lambda_cpu.busy_loop_seconds(group, 600_000)
+            throttled = min(lambda_cpu.busy_loop_seconds(group, 600_000) for _ in range(3))
         finally:
             group.remove()
         self.assertFalse(path.exists(), "the group is removed")
