@@ -1,6 +1,8 @@
 // The two routes of the connect-references HTTP API, as a page calls them: with the agent's bearer
 // token, JSON answers, and every failure turned into one shape the panel shows ({ status, code,
-// message, requestId, retryAfter }). No DOM here.
+// message, requestId, retryAfter }). Every request's address is built by apiRequestUrl (urls.js), so
+// the token goes to the configured API only. No DOM here.
+import { apiRequestUrl, RefusedUrl } from "./urls.js";
 
 const MAX_PAGES = 10; // the function's own paging bound per answer; a panel never needs more
 
@@ -12,15 +14,17 @@ export class ApiError extends Error {
 }
 
 export class ReferencesApi {
-  constructor({ apiUrl, token = () => null, fetchImpl = globalThis.fetch.bind(globalThis) }) {
-    this.apiUrl = apiUrl.replace(/\/+$/, "");
+  /** `token()` answers the bearer token to send (it may renew it first); `signal` aborts every call. */
+  constructor({ apiUrl, token, signal, fetchImpl = globalThis.fetch.bind(globalThis) }) {
+    this.apiUrl = apiUrl;
     this.token = token;
+    this.signal = signal;
     this.fetch = fetchImpl;
   }
 
   /** Every reference of the contact (following nextToken), and the ids the API answered for. */
   async list(instanceId, contactId, { initial = false } = {}) {
-    const base = `${this.apiUrl}/contact/references/${encodeURIComponent(instanceId)}/${encodeURIComponent(contactId)}`;
+    const path = `contact/references/${encodeURIComponent(instanceId)}/${encodeURIComponent(contactId)}`;
     const references = [];
     let nextToken = null;
     let data;
@@ -28,8 +32,7 @@ export class ReferencesApi {
       const query = new URLSearchParams();
       if (initial) query.set("contact", "initial");
       if (nextToken) query.set("nextToken", nextToken);
-      const suffix = query.toString() ? `?${query}` : "";
-      data = await this.get(`${base}${suffix}`);
+      data = await this.get(path, query);
       references.push(...data.references);
       nextToken = data.nextToken;
       if (!nextToken) break;
@@ -40,17 +43,27 @@ export class ReferencesApi {
   /** A fresh link to one attachment: { url, expiresAt, fileName, fileSizeInBytes }. */
   open(downloadPath, { inline = false } = {}) {
     const disposition = inline ? "inline" : "attachment";
-    return this.get(`${this.apiUrl}${downloadPath}?disposition=${disposition}`);
+    return this.get(downloadPath, new URLSearchParams({ disposition }));
   }
 
-  async get(url) {
+  async get(path, query) {
+    let url;
+    try {
+      url = apiRequestUrl(this.apiUrl, path, query);
+    } catch (error) {
+      if (!(error instanceof RefusedUrl)) throw error;
+      throw new ApiError({ status: 0, code: "REFUSED_URL", message: "The panel refused an address outside the references service." });
+    }
     const headers = { accept: "application/json" };
-    const token = this.token();
+    const token = await this.token();
     if (token) headers.authorization = `Bearer ${token}`;
     let response;
     try {
-      response = await this.fetch(url, { headers, credentials: "omit", cache: "no-store", referrerPolicy: "no-referrer" });
-    } catch {
+      response = await this.fetch(url, {
+        headers, credentials: "omit", cache: "no-store", referrerPolicy: "no-referrer", signal: this.signal,
+      });
+    } catch (error) {
+      if (this.signal?.aborted) throw error; // stopped on purpose (the workspace destroyed the panel)
       // A network failure and an origin the API's CORS does not list look the same to a page.
       throw new ApiError({
         status: 0, code: "UNREACHABLE",
@@ -58,6 +71,7 @@ export class ReferencesApi {
       });
     }
     const body = await response.json().catch(() => null);
+    this.signal?.throwIfAborted();
     if (response.ok && body && body.success === true) return body.data;
     throw failure(response, body);
   }
