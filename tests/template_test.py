@@ -2,6 +2,9 @@
 transform of it, so that a later edit cannot silently drop them. Run by scripts/test with the venv's
 Python (cfn-lint and the SAM translator come with aws-sam-cli)."""
 
+import copy
+import functools
+import itertools
 import json
 import os
 import unittest
@@ -10,29 +13,52 @@ from pathlib import Path
 from cfnlint.decode import decode
 from samtranslator.translator.transform import transform
 
+from cloudformation_values import Stack, Unmodelled, condition_parameters, conditions_in
+from role_permissions import action_matches, function_grants, function_role, holds, resource_matches
+
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE = ROOT / "template.yaml"
 INSTANCE_ARN = "arn:aws:connect:us-east-1:123456789012:instance/11111111-2222-3333-4444-555555555555"
 ROUTE = "/contact/references/{InstanceId}/{ContactId}"
 
 
-def load():
+@functools.lru_cache(maxsize=None)
+def _decoded():
     template, matches = decode(str(TEMPLATE))
     assert not matches, matches
     return template
 
 
-def transformed(authorizer, **parameters):
+def load():
+    """template.yaml as a fresh dictionary (long-form intrinsics), free for a test to change."""
+    return copy.deepcopy(_decoded())
+
+
+def transform_template(template, parameters):
+    """SAM's own transform of `template` (a dictionary) for these parameter values, with AWS's managed
+    policy names left as ARNs and every local CodeUri replaced by an S3 location."""
     os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
 
     class NoManagedPolicies:
         def load(self):
             return {}
 
-    template = load()
+    template = copy.deepcopy(template)
     template["Globals"]["Function"]["CodeUri"] = "s3://bucket/key"
-    parameters = {"ConnectInstanceArn": INSTANCE_ARN, "Authorizer": authorizer, **parameters}
-    return transform(template, parameters, NoManagedPolicies())
+    for resource in template["Resources"].values():
+        if resource["Type"] == "AWS::Serverless::Function" and "CodeUri" in resource["Properties"]:
+            resource["Properties"]["CodeUri"] = "s3://bucket/key"
+    return transform(template, {"ConnectInstanceArn": INSTANCE_ARN, **parameters}, NoManagedPolicies())
+
+
+@functools.lru_cache(maxsize=None)
+def _transformed(parameters):
+    return transform_template(_decoded(), dict(parameters))
+
+
+def transformed(authorizer, **parameters):
+    """template.yaml after SAM's transform, with Authorizer and these parameters."""
+    return copy.deepcopy(_transformed(tuple(sorted({"Authorizer": authorizer, **parameters}.items()))))
 
 
 FUNCTIONS = ("ListFunction", "DownloadFunction", "FlowFunction")
@@ -172,94 +198,178 @@ class FunctionTest(unittest.TestCase):
 
 
 INSTANCE = INSTANCE_ARN.split("/")[1]
-CONTACT_ARN = f"arn:aws:connect:us-east-1:123456789012:instance/{INSTANCE}/contact/c-1"
-FILE_ARN = f"arn:aws:connect:us-east-1:123456789012:instance/{INSTANCE}/file/f-1"
+THIS_INSTANCE = f"arn:aws:connect:us-east-1:123456789012:instance/{INSTANCE}"
+CONTACTS = f"{THIS_INSTANCE}/contact/*"
+FILES = f"{THIS_INSTANCE}/file/*"
+CONTACT_ARN = f"{THIS_INSTANCE}/contact/c-1"
+FILE_ARN = f"{THIS_INSTANCE}/file/f-1"
 OTHER_FILE_ARN = "arn:aws:connect:us-east-1:123456789012:instance/99999999-8888-7777-6666-555555555555/file/f-1"
 SWITCHES = ("EnableAttachmentDownloads", "FlowAttachmentLinks", "ResolveTransferredContacts")
+# Every parameter that reaches a role (through a condition), with the values the simulation gives it:
+# test_every_switch_that_reaches_a_role_is_simulated keeps this list complete.
+ROLE_SWITCHES = {
+    **{switch: ("false", "true") for switch in SWITCHES},
+    "EnableTracing": ("false", "true"),
+}
 
 
 def every_configuration():
-    """Every combination of the stack's opt-in switches, as parameter values."""
-    import itertools
-
-    for values in itertools.product(("false", "true"), repeat=len(SWITCHES)):
-        yield dict(zip(SWITCHES, values))
+    """Every combination of the switches that reach a role, as parameter values."""
+    for values in itertools.product(*ROLE_SWITCHES.values()):
+        yield dict(zip(ROLE_SWITCHES, values))
 
 
-def role_statements(function, authorizer="AWS_IAM", **parameters):
-    """The Allow statements of a function's role, as CloudFormation resolves them for these parameters
-    (Sub'd to this test's partition, region, account and instance)."""
-    template = load()
-    resources = transformed(authorizer, **parameters)["Resources"]
-    role_name = resources[function]["Properties"]["Role"]["Fn::GetAtt"][0]
-    role = resources[role_name]["Properties"]
-    for arn in role.get("ManagedPolicyArns", []):
-        assert "AWSLambdaBasicExecutionRole" in str(arn) or "AWSXrayWriteOnlyAccess" in str(arn), arn
-    values = {"ConnectInstanceArn": INSTANCE_ARN, **parameters}
-    statements = []
-    for policy in resolve(role.get("Policies", []), template, values):
-        for statement in policy["PolicyDocument"]["Statement"]:
-            resource = statement["Resource"]
-            if isinstance(resource, dict) and "Fn::Sub" in resource:
-                pattern, _ = resource["Fn::Sub"]
-                resource = (pattern.replace("${AWS::Partition}", "aws").replace("${AWS::Region}", "us-east-1")
-                            .replace("${AWS::AccountId}", "123456789012").replace("${InstanceId}", INSTANCE))
-            statements.append({**statement, "Resource": resource})
-    return statements
+def grant(action, resource, condition=None):
+    """A grant as role_permissions writes it: the action in lower case."""
+    return (action.lower(), resource, None if condition is None else json.dumps(condition, sort_keys=True))
 
 
-def allows(statements, action, arn):
-    """IAM's evaluation of identity-policy Allow statements (no Deny here): some statement names the
-    action (wildcards allowed) and a resource pattern matching the ARN."""
-    def listed(value):
-        return value if isinstance(value, list) else [value]
+# What SAM attaches to every role it generates (AWSLambdaBasicExecutionRole; AWSXrayWriteOnlyAccess,
+# because the template's Tracing is a condition SAM cannot read, so it attaches it in either case).
+LAMBDA_BASICS = {grant(a, "*") for a in ("logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents")}
+XRAY_WRITES = {grant(a, "*") for a in ("xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules",
+                                       "xray:GetSamplingTargets", "xray:GetSamplingStatisticSummaries")}
 
-    return any(
-        s["Effect"] == "Allow"
-        and any(iam_matches(a, action) for a in listed(s["Action"]))
-        and any(iam_matches(r, arn) for r in listed(s["Resource"]))
-        for s in statements
-    )
+
+def expected_roles(parameters):
+    """The exact grants of each function's role for these parameter values: what docs/security.md's
+    table of functions says, and nothing else."""
+    on = {name: value == "true" for name, value in parameters.items()}
+    roles = {
+        "ListFunction": {grant("connect:ListContactReferences", CONTACTS)}
+        | ({grant("connect:DescribeContact", CONTACTS)} if on["ResolveTransferredContacts"] else set()),
+        "DownloadFunction": {grant("connect:GetAttachedFile", FILES)} if on["EnableAttachmentDownloads"] else set(),
+        "FlowFunction": {grant("connect:ListContactReferences", CONTACTS)}
+        | ({grant("connect:GetAttachedFile", FILES)} if on["FlowAttachmentLinks"] else set()),
+    }
+    return {function: grants | LAMBDA_BASICS | XRAY_WRITES for function, grants in roles.items()}
+
+
+# Actions no role may ever hold, on any resource: changing or ending contacts, uploading or deleting
+# files, any write to S3, encrypting with KMS, handing roles on, invoking functions, deleting logs; and
+# every action of a service at once (`connect:*`, `s3:*`, `kms:*`, `*`).
+NEVER_ANY_ROLE = (
+    "*", "connect:*", "s3:*", "kms:*", "iam:*",
+    "connect:StopContact", "connect:StopContactRecording", "connect:UpdateContact", "connect:UpdateContactAttributes",
+    "connect:StartAttachedFileUpload", "connect:CompleteAttachedFileUpload", "connect:DeleteAttachedFile",
+    "connect:TransferContact", "connect:DeleteInstance", "connect:AssociateInstanceStorageConfig",
+    "s3:PutObject", "s3:DeleteObject", "s3:DeleteObjectVersion", "s3:PutBucketPolicy", "s3:PutObjectAcl",
+    "kms:Encrypt", "kms:GenerateDataKey", "kms:ReEncryptFrom", "kms:CreateGrant",
+    "iam:PassRole", "sts:AssumeRole", "lambda:InvokeFunction", "logs:DeleteLogGroup", "logs:PutRetentionPolicy",
+)
+NEVER = {
+    "ListFunction": NEVER_ANY_ROLE + ("connect:GetAttachedFile", "s3:GetObject", "kms:Decrypt"),
+    "DownloadFunction": NEVER_ANY_ROLE + ("connect:ListContactReferences", "connect:DescribeContact", "s3:GetObject",
+                                          "kms:Decrypt"),
+    "FlowFunction": NEVER_ANY_ROLE + ("connect:DescribeContact", "s3:GetObject", "kms:Decrypt"),
+}
+
+
+def role_violations(template, parameters):
+    """Everything wrong with the roles of `template` (a dictionary, after SAM's transform) deployed
+    with `parameters`: a function holding a grant it should not or lacking one it should, holding an
+    action it must never hold, or a role no function uses. Empty when the roles are exact."""
+    stack = Stack(template, {"ConnectInstanceArn": INSTANCE_ARN, **parameters})
+    expected = expected_roles({switch: stack.parameters[switch] for switch in ROLE_SWITCHES})
+    functions = stack.resources("AWS::Lambda::Function")
+    found = []
+    if sorted(functions) != sorted(expected):
+        found.append(f"functions {sorted(functions)}, expected {sorted(expected)}")
+    used = set()
+    for function in sorted(functions):
+        try:
+            grants = function_grants(stack, function)
+        except Unmodelled as unmodelled:
+            found.append(f"{function}: {unmodelled}")
+            continue
+        used.add(function_role(stack, function))
+        wanted = expected.get(function, set())
+        found += [f"{function} holds {g}, which it should not" for g in sorted(grants - wanted)]
+        found += [f"{function} lacks {g}" for g in sorted(wanted - grants)]
+        found += [f"{function} holds {action}, which it must never hold"
+                  for action in NEVER.get(function, NEVER_ANY_ROLE) if holds(grants, action)]
+    found += [f"role {role} belongs to no function" for role in stack.resources("AWS::IAM::Role") if role not in used]
+    return found
+
+
+def deployed_grants(function, **parameters):
+    """The grants of a function's role in template.yaml deployed with `parameters`."""
+    stack = Stack(transformed("AWS_IAM", **parameters), {"ConnectInstanceArn": INSTANCE_ARN, **parameters})
+    return function_grants(stack, function)
 
 
 class LeastPrivilegeTest(unittest.TestCase):
-    """A policy simulation of each function's role over every configuration of the stack."""
+    """A policy simulation of each function's role, from every source CloudFormation and SAM can attach
+    (tests/role_permissions.py), over every configuration of the switches that reach a role."""
+
+    def test_each_role_holds_exactly_its_grants_in_every_configuration(self):
+        configurations = list(every_configuration())
+        self.assertEqual(len(configurations), 2 ** len(ROLE_SWITCHES))
+        for parameters in configurations:
+            self.assertEqual(role_violations(transformed("AWS_IAM", **parameters), parameters), [], parameters)
+
+    def test_every_switch_that_reaches_a_role_is_simulated(self):
+        # The conditions used by the functions (their policies, role, tracing) and by IAM resources, and
+        # the parameters those conditions read: every one is in ROLE_SWITCHES, or a configuration of the
+        # stack would go unsimulated.
+        template = load()
+        iam_parts = [r for r in template["Resources"].values()
+                     if r["Type"] == "AWS::Serverless::Function" or r["Type"].startswith("AWS::IAM::")]
+        parameters = set()
+        for condition in conditions_in(iam_parts) | conditions_in(template["Globals"]["Function"]):
+            parameters |= condition_parameters(template, condition)
+        self.assertLessEqual(parameters - {"ConnectEndpointUrl"}, set(ROLE_SWITCHES),
+                             "ConnectEndpointUrl only sets a variable")
 
     def test_the_list_function_can_never_open_a_file(self):
         for parameters in every_configuration():
             for authorizer in ("AWS_IAM", "JwtAuthorizer"):
-                statements = role_statements("ListFunction", authorizer, **parameters)
-                self.assertFalse(allows(statements, "connect:GetAttachedFile", FILE_ARN), parameters)
-                self.assertTrue(allows(statements, "connect:ListContactReferences", CONTACT_ARN), parameters)
-                self.assertEqual(allows(statements, "connect:DescribeContact", CONTACT_ARN),
+                stack = Stack(transformed(authorizer, **parameters), {"ConnectInstanceArn": INSTANCE_ARN, **parameters})
+                grants = function_grants(stack, "ListFunction")
+                self.assertFalse(holds(grants, "connect:GetAttachedFile"), parameters)
+                self.assertTrue(holds(grants, "connect:ListContactReferences", CONTACT_ARN), parameters)
+                self.assertEqual(holds(grants, "connect:DescribeContact", CONTACT_ARN),
                                  parameters["ResolveTransferredContacts"] == "true", parameters)
 
     def test_the_download_function_can_only_open_this_instances_files_and_only_when_enabled(self):
         for parameters in every_configuration():
-            statements = role_statements("DownloadFunction", **parameters)
-            self.assertFalse(allows(statements, "connect:ListContactReferences", CONTACT_ARN), parameters)
-            self.assertFalse(allows(statements, "connect:DescribeContact", CONTACT_ARN), parameters)
-            self.assertEqual(allows(statements, "connect:GetAttachedFile", FILE_ARN),
+            grants = deployed_grants("DownloadFunction", **parameters)
+            self.assertFalse(holds(grants, "connect:ListContactReferences"), parameters)
+            self.assertFalse(holds(grants, "connect:DescribeContact"), parameters)
+            self.assertEqual(holds(grants, "connect:GetAttachedFile", FILE_ARN),
                              parameters["EnableAttachmentDownloads"] == "true", parameters)
-            self.assertFalse(allows(statements, "connect:GetAttachedFile", OTHER_FILE_ARN), "another instance")
-            self.assertFalse(allows(statements, "connect:*", "*"), "no wildcard grant")
+            self.assertFalse(holds(grants, "connect:GetAttachedFile", OTHER_FILE_ARN), "another instance")
+            self.assertFalse(holds(grants, "connect:*"), "no wildcard grant")
 
     def test_the_flow_function_lists_and_opens_files_only_when_flows_links_are_enabled(self):
         for parameters in every_configuration():
-            statements = role_statements("FlowFunction", **parameters)
-            self.assertTrue(allows(statements, "connect:ListContactReferences", CONTACT_ARN), parameters)
-            self.assertFalse(allows(statements, "connect:DescribeContact", CONTACT_ARN), "flows never ask for it")
-            self.assertEqual(allows(statements, "connect:GetAttachedFile", FILE_ARN),
+            grants = deployed_grants("FlowFunction", **parameters)
+            self.assertTrue(holds(grants, "connect:ListContactReferences", CONTACT_ARN), parameters)
+            self.assertFalse(holds(grants, "connect:DescribeContact"), "flows never ask for it")
+            self.assertEqual(holds(grants, "connect:GetAttachedFile", FILE_ARN),
                              parameters["FlowAttachmentLinks"] == "true", parameters)
-            self.assertFalse(allows(statements, "connect:GetAttachedFile", OTHER_FILE_ARN), "another instance")
+            self.assertFalse(holds(grants, "connect:GetAttachedFile", OTHER_FILE_ARN), "another instance")
 
     def test_every_grant_is_on_this_instance_only(self):
+        # Every Connect grant of every role names this instance's contacts or files with one wildcard;
+        # the only grants on every resource are the logs and traces SAM attaches to every role.
         for parameters in every_configuration():
             for function in FUNCTIONS:
-                for statement in role_statements(function, **parameters):
-                    self.assertTrue(statement["Resource"].startswith(
-                        f"arn:aws:connect:us-east-1:123456789012:instance/{INSTANCE}/"), statement)
-                    self.assertEqual(statement["Resource"].count("*"), 1, statement)
+                for action, resource, _ in deployed_grants(function, **parameters) - LAMBDA_BASICS - XRAY_WRITES:
+                    self.assertTrue(action.startswith("connect:"), action)
+                    self.assertRegex(resource, f"^{THIS_INSTANCE}/(contact|file)/\\*$", (function, action))
+
+    def test_actions_match_case_insensitively_and_resources_case_sensitively_with_iams_wildcards(self):
+        self.assertTrue(action_matches("connect:getAttachedFile", "connect:GetAttachedFile"))
+        self.assertTrue(action_matches("CONNECT:Get*", "connect:GetAttachedFile"))
+        self.assertTrue(action_matches("connect:GetAttached?ile", "connect:GetAttachedFile"))
+        self.assertFalse(action_matches("connect:GetAttached?", "connect:GetAttachedFile"))
+        self.assertTrue(action_matches("*", "connect:*") and action_matches("connect:*", "connect:*"))
+        self.assertFalse(action_matches("connect:Get*", "connect:*"), "covers some Connect actions, not all")
+        self.assertTrue(resource_matches(f"{THIS_INSTANCE}/*", FILE_ARN))
+        self.assertTrue(resource_matches("arn:aws:connect:*:*:instance/????????-*/file/*", FILE_ARN))
+        self.assertFalse(resource_matches(FILES.upper(), FILE_ARN), "ARNs are case-sensitive")
+        self.assertFalse(resource_matches(FILES, OTHER_FILE_ARN))
 
     def test_the_switches_are_off_by_default_and_reach_the_functions(self):
         template = load()
@@ -271,6 +381,128 @@ class LeastPrivilegeTest(unittest.TestCase):
                          {"Ref": "EnableAttachmentDownloads"})
         self.assertEqual(deployed("FlowFunction")["Environment"]["Variables"]["ENABLE_ATTACHMENT_DOWNLOADS"],
                          {"Ref": "FlowAttachmentLinks"})
+
+
+def with_statement(template, function, action, resource="*"):
+    """`template` with one more Allow statement in a function's own Policies."""
+    policies = template["Resources"][function]["Properties"].setdefault("Policies", [])
+    policies.append({"Version": "2012-10-17",
+                     "Statement": [{"Effect": "Allow", "Action": action, "Resource": resource}]})
+    return template
+
+
+EVERY_SWITCH_ON = {switch: values[-1] for switch, values in ROLE_SWITCHES.items()}
+
+
+class RoleMutantTest(unittest.TestCase):
+    """The simulation bites: copies of the template, each changed in one way that widens a role, and
+    each caught by role_violations (which passes on the template itself, in every configuration)."""
+
+    def violations(self, template, parameters=EVERY_SWITCH_ON):
+        return role_violations(transform_template(template, parameters), parameters)
+
+    def assertCaught(self, template, function, wanted, parameters=EVERY_SWITCH_ON):
+        found = self.violations(template, parameters)
+        self.assertTrue(any(v.startswith(function + " ") and wanted in v for v in found),
+                        f"not caught ({function}, {wanted!r}): {found}")
+
+    def test_the_unchanged_template_has_no_violation_with_every_switch_on(self):
+        self.assertEqual(self.violations(load()), [])
+
+    def test_a_separate_iam_policy_granting_the_list_role_connect_star_is_caught(self):
+        template = load()
+        template["Resources"]["WideningPolicy"] = {"Type": "AWS::IAM::Policy", "Properties": {
+            "PolicyName": "widening", "Roles": [{"Ref": "ListFunctionRole"}],
+            "PolicyDocument": {"Version": "2012-10-17",
+                               "Statement": [{"Effect": "Allow", "Action": "connect:*", "Resource": "*"}]}}}
+        self.assertCaught(template, "ListFunction", "connect:*, which it must never hold")
+        self.assertCaught(template, "ListFunction", "connect:GetAttachedFile, which it must never hold")
+
+    def test_a_conditional_iam_policy_is_caught_in_the_configuration_that_creates_it(self):
+        template = load()
+        template["Resources"]["WideningPolicy"] = {"Type": "AWS::IAM::Policy", "Condition": "FlowLinks", "Properties": {
+            "PolicyName": "widening", "Roles": [{"Ref": "ListFunctionRole"}],
+            "PolicyDocument": {"Statement": [{"Effect": "Allow", "Action": "connect:GetAttachedFile", "Resource": FILES}]}}}
+        self.assertEqual(self.violations(template, {**EVERY_SWITCH_ON, "FlowAttachmentLinks": "false"}), [])
+        self.assertCaught(template, "ListFunction", "connect:GetAttachedFile, which it must never hold")
+
+    def test_a_managed_policy_resource_naming_the_role_is_caught(self):
+        template = load()
+        template["Resources"]["WideningManagedPolicy"] = {"Type": "AWS::IAM::ManagedPolicy", "Properties": {
+            "Roles": [{"Ref": "DownloadFunctionRole"}],
+            "PolicyDocument": {"Statement": [{"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": "*"}]}}}
+        self.assertCaught(template, "DownloadFunction", "s3:GetObject, which it must never hold")
+
+    def test_a_role_policy_resource_naming_the_role_is_caught(self):
+        template = load()
+        template["Resources"]["WideningRolePolicy"] = {"Type": "AWS::IAM::RolePolicy", "Properties": {
+            "RoleName": {"Ref": "FlowFunctionRole"}, "PolicyName": "widening",
+            "PolicyDocument": {"Statement": [{"Effect": "Allow", "Action": "connect:DescribeContact", "Resource": CONTACTS}]}}}
+        self.assertCaught(template, "FlowFunction", "connect:DescribeContact, which it must never hold")
+
+    def test_a_managed_policy_arn_in_a_functions_policies_is_caught(self):
+        # SAM turns a managed policy's name into an ARN on the role; one this simulation has no document
+        # for counts as everything.
+        template = load()
+        template["Resources"]["ListFunction"]["Properties"]["Policies"].append("AmazonConnect_FullAccess")
+        self.assertCaught(template, "ListFunction", "'*', '*', None), which it should not")
+        template = load()
+        template["Resources"]["WideningManagedPolicy"] = {"Type": "AWS::IAM::ManagedPolicy", "Properties": {
+            "PolicyDocument": {"Statement": [{"Effect": "Allow", "Action": "connect:StopContact", "Resource": CONTACTS}]}}}
+        template["Resources"]["FlowFunction"]["Properties"]["Policies"].append({"Ref": "WideningManagedPolicy"})
+        self.assertCaught(template, "FlowFunction", "connect:StopContact, which it must never hold")
+
+    def test_a_sam_policy_template_on_a_function_is_caught(self):
+        template = load()
+        template["Resources"]["DownloadFunction"]["Properties"]["Policies"].append({"S3CrudPolicy": {"BucketName": "b"}})
+        self.assertCaught(template, "DownloadFunction", "s3:PutObject, which it must never hold")
+        self.assertCaught(template, "DownloadFunction", "s3:DeleteObject, which it must never hold")
+
+    def test_an_action_spelt_in_another_case_is_caught(self):
+        template = with_statement(load(), "ListFunction", "connect:getAttachedFile", FILES)
+        self.assertCaught(template, "ListFunction", "connect:GetAttachedFile, which it must never hold")
+
+    def test_a_wildcard_action_covering_a_forbidden_one_is_caught(self):
+        template = with_statement(load(), "ListFunction", "connect:Get*", FILES)
+        self.assertCaught(template, "ListFunction", "connect:GetAttachedFile, which it must never hold")
+        template = with_statement(load(), "ListFunction", "connect:?etAttachedFile", FILES)
+        self.assertCaught(template, "ListFunction", "connect:GetAttachedFile, which it must never hold")
+
+    def test_one_forbidden_action_added_to_each_role_is_caught(self):
+        for function in expected_roles(EVERY_SWITCH_ON):
+            for action in (NEVER[function][-1], "connect:StopContact", "s3:PutObject"):
+                with self.subTest(function=function, action=action):
+                    template = with_statement(load(), function, action)
+                    self.assertCaught(template, function, f"{action}, which it must never hold")
+
+    def test_an_allowed_action_on_another_instance_is_caught(self):
+        other_files = OTHER_FILE_ARN.rsplit("/", 1)[0] + "/*"
+        template = with_statement(load(), "DownloadFunction", "connect:GetAttachedFile", other_files)
+        self.assertCaught(template, "DownloadFunction", f"{other_files}', None), which it should not")
+
+    def test_a_grant_a_switch_should_withhold_is_caught_with_the_switch_off(self):
+        template = with_statement(load(), "DownloadFunction", "connect:GetAttachedFile", FILES)
+        self.assertCaught(template, "DownloadFunction", "which it should not",
+                          {**EVERY_SWITCH_ON, "EnableAttachmentDownloads": "false"})
+
+    def test_a_missing_grant_is_caught(self):
+        template = load()
+        template["Resources"]["ListFunction"]["Properties"]["Policies"] = []
+        self.assertCaught(template, "ListFunction", "lacks ('connect:listcontactreferences'")
+
+    def test_a_role_from_outside_the_stack_or_an_unused_role_is_caught(self):
+        template = load()
+        template["Resources"]["FlowFunction"]["Properties"]["Role"] = "arn:aws:iam::123456789012:role/anything"
+        self.assertCaught(template, "FlowFunction", "'*', '*', None), which it should not")
+        template = load()
+        template["Resources"]["SpareRole"] = {"Type": "AWS::IAM::Role", "Properties": {"AssumeRolePolicyDocument": {}}}
+        self.assertIn("role SpareRole belongs to no function", self.violations(template))
+
+    def test_a_not_action_statement_counts_as_every_action(self):
+        template = load()
+        template["Resources"]["ListFunction"]["Properties"]["Policies"].append({"Statement": [
+            {"Effect": "Allow", "NotAction": "connect:GetAttachedFile", "Resource": CONTACTS}]})
+        self.assertCaught(template, "ListFunction", "connect:StopContact, which it must never hold")
 
 
 # Connect's general API quota, which GetAttachedFile falls under (it has none of its own): 2 requests a
@@ -320,14 +552,6 @@ class QuotaBoundTest(unittest.TestCase):
 DOWNLOAD_ROUTE = "/contact/attachments/{InstanceId}/{ContactId}/{FileId}"
 
 
-def iam_matches(pattern, arn):
-    """IAM's wildcard matching of a Resource element: `*` matches any run of characters, `/` included,
-    `?` one character; case-sensitive."""
-    import re
-
-    return re.fullmatch("".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern), arn) is not None
-
-
 def policy_resources(name):
     """The README's execute-api policy (docs/policies/NAME.json), for API abc123 in us-east-1."""
     text = (ROOT / "docs" / "policies" / f"{name}.json").read_text()
@@ -357,15 +581,15 @@ class HttpApiTest(unittest.TestCase):
         downloads = [route_arn(m, f"/contact/attachments/{INSTANCE}/c-1/f-1") for m in ("GET", "HEAD")]
         list_only, both = policy_resources("list-only"), policy_resources("list-and-download")
         for arn in lists:
-            self.assertTrue(any(iam_matches(r, arn) for r in list_only), arn)
-            self.assertTrue(any(iam_matches(r, arn) for r in both), arn)
+            self.assertTrue(any(resource_matches(r, arn) for r in list_only), arn)
+            self.assertTrue(any(resource_matches(r, arn) for r in both), arn)
         for arn in downloads:
-            self.assertFalse(any(iam_matches(r, arn) for r in list_only), f"list-only opens {arn}")
-            self.assertTrue(any(iam_matches(r, arn) for r in both), arn)
+            self.assertFalse(any(resource_matches(r, arn) for r in list_only), f"list-only opens {arn}")
+            self.assertTrue(any(resource_matches(r, arn) for r in both), arn)
         # Why the download route has a path of its own: IAM's * also matches /, so a route under the
         # list's path would be opened by the list-only policy.
         under_list = route_arn("GET", f"/contact/references/{INSTANCE}/c-1/attachments/f-1")
-        self.assertTrue(any(iam_matches(r, under_list) for r in list_only))
+        self.assertTrue(any(resource_matches(r, under_list) for r in list_only))
         # Each policy resource names a method and a route of the template.
         for resource in list_only + both:
             method, path = resource.split("/*/", 1)[1].split("/", 1)
