@@ -66,15 +66,16 @@ class AppInstance {
     if (message.stage === "create") this.port.postMessage(this.lifecycleMessage("start"));
   }
 
-  /** Destroys the instance: the lifecycle message, up to 2 s for the app's answer, then the frame goes. */
-  async destroy() {
+  /** Destroys the instance: the lifecycle message, up to 2 s for the app's answer, then the frame goes
+   * (`keepFrame`: it stays, for a test to look at what the destroyed app shows). */
+  async destroy({ keepFrame = false } = {}) {
     if (this.port) {
       this.port.postMessage(this.lifecycleMessage("destroy"));
       const deadline = now() + 2000;
       while (!this.completed.has("destroy") && now() < deadline) await new Promise((r) => setTimeout(r, 20));
     }
     this.lifecycle.destroyAnswered = this.completed.has("destroy");
-    this.frame.remove();
+    if (!keepFrame) this.frame.remove();
   }
 }
 
@@ -100,8 +101,8 @@ async function openContact(contactId) {
   return current.instanceId;
 }
 
-async function closeContact() {
-  if (current) await current.destroy();
+async function closeContact(options) {
+  if (current) await current.destroy(options);
   current = null;
 }
 

@@ -17,7 +17,8 @@ import { UserManager, WebStorageStateStore } from "oidc-client-ts";
 
 const TOKEN_MESSAGE = "connect-references:token";
 const TOKEN_REQUEST = "connect-references:token-request";
-const RENEW_BEFORE_SECONDS = 30; // renew a token this close to its expiry rather than send it
+// Renew a token this close to its expiry rather than send it (a 401 is handled anyway: clock skew).
+const RENEW_BEFORE_SECONDS = 5;
 
 /** Where the issuer sends the agent back: the panel's own address, without query or fragment. Register
  * exactly this URL as the client's callback. */
