@@ -510,9 +510,70 @@ class RoleMutantTest(unittest.TestCase):
 CONNECT_GENERAL_RATE, CONNECT_GENERAL_BURST = 2, 5
 
 
+# Connect's quotas for the operations the routes reach, (rate a second, burst), per account and region
+# (Service Quotas defaults): "Rate of ListContactReferences API requests" L-6840C932 and "Rate of
+# DescribeContact API requests" L-371095B8, 10/s (no burst is published: the rate is taken for both);
+# GetAttachedFile has none of its own, so Connect's general 2/s, burst 5.
+CONNECT_QUOTAS = {
+    "ListContactReferences": (10, 10),
+    "DescribeContact": (10, 10),
+    "GetAttachedFile": (CONNECT_GENERAL_RATE, CONNECT_GENERAL_BURST),
+}
+# The Connect calls one request makes at most, by function and method: the function's code decides it,
+# and the tests named here hold the function to it.
+ROUTE_CALLS = {
+    # A listing of every type is two ListContactReferences calls (batches of six types); with
+    # contact=initial one DescribeContact first. HEAD lists as GET does and drops the body.
+    "ListFunction": {"GET": {"ListContactReferences": 2, "DescribeContact": 1},
+                     "HEAD": {"ListContactReferences": 2, "DescribeContact": 1}},
+    # One GetAttachedFile per click; HEAD checks the request and makes no call
+    # (tests/it/attachments.rs head_checks_the_request_and_makes_no_call_nor_does_a_head_of_a_list).
+    "DownloadFunction": {"GET": {"GetAttachedFile": 1}, "HEAD": {}},
+}
+
+
+def every_switch_on():
+    return {switch: values[-1] for switch, values in ROLE_SWITCHES.items()}.items()
+
+
+def api_routes(parameters):
+    """Every route of the HTTP API, {(METHOD, path): (function, throttle rate, throttle burst)}: its
+    RouteSettings, or the API's DefaultRouteSettings."""
+    stack = Stack(load(), {"ConnectInstanceArn": INSTANCE_ARN, **parameters})
+    api = stack.template["Resources"]["HttpApi"]["Properties"]
+    default = stack.resolve(api["DefaultRouteSettings"])
+    settings = stack.resolve(api.get("RouteSettings", {}))
+    routes = {}
+    for path, methods in api["DefinitionBody"]["paths"].items():
+        for method, operation in methods.items():
+            key = f"{method.upper()} {path}"
+            function = stack.resolve(operation["x-amazon-apigateway-integration"]["uri"])[2:-len(".Arn}")]
+            throttle = settings.get(key, default)
+            routes[(method.upper(), path)] = (function, float(throttle["ThrottlingRateLimit"]),
+                                              float(throttle["ThrottlingBurstLimit"]))
+    return routes
+
+
+def connect_load(parameters):
+    """{operation: (calls a second, calls at once)} at most, over every route of the API (its throttle x
+    the calls a request makes) and flows' links (reserved concurrency x each environment's limiter)."""
+    stack = Stack(load(), parameters)
+    total = {operation: [0.0, 0.0] for operation in CONNECT_QUOTAS}
+    for (method, _), (function, rate, burst) in api_routes(parameters).items():
+        for operation, calls in ROUTE_CALLS[function][method].items():
+            total[operation][0] += rate * calls
+            total[operation][1] += burst * calls
+    if stack.condition("FlowLinks"):
+        concurrency = float(stack.parameters["FlowConcurrency"])
+        total["GetAttachedFile"][0] += concurrency * float(stack.parameters["FlowAttachedFileRate"])
+        total["GetAttachedFile"][1] += concurrency * float(stack.parameters["FlowAttachedFileBurst"])
+    return {operation: tuple(values) for operation, values in total.items()}
+
+
 class QuotaBoundTest(unittest.TestCase):
-    """Every source of GetAttachedFile calls is bounded across execution environments by Lambda's and API
-    Gateway's own controls, and the defaults stay within Connect's quota with every source enabled."""
+    """Every source of Connect calls (each route of the API, flows' links) is bounded across execution
+    environments by Lambda's and API Gateway's own controls, and at the defaults, with every source
+    enabled, the sources of each operation together stay within its quota."""
 
     def defaults(self):
         template = load()
@@ -542,11 +603,58 @@ class QuotaBoundTest(unittest.TestCase):
         self.assertNotIn("ATTACHED_FILE_RATE", deployed("ListFunction")["Environment"]["Variables"])
 
     def test_the_defaults_stay_within_connects_general_quota_with_every_source_enabled(self):
-        d = self.defaults()
-        rate = float(d["AttachedFileRate"]) + float(d["FlowConcurrency"]) * float(d["FlowAttachedFileRate"])
-        burst = int(d["AttachedFileBurst"]) + int(d["FlowConcurrency"]) * int(d["FlowAttachedFileBurst"])
+        rate, burst = connect_load(dict(every_switch_on()))["GetAttachedFile"]
         self.assertLessEqual(rate, CONNECT_GENERAL_RATE, f"{rate}/s")
         self.assertLessEqual(burst, CONNECT_GENERAL_BURST, f"burst {burst}")
+        d = self.defaults()
+        self.assertEqual(rate, float(d["AttachedFileRate"]) + float(d["FlowConcurrency"]) * float(d["FlowAttachedFileRate"]))
+
+    def test_every_route_counts_in_the_quota_of_each_operation_its_function_calls(self):
+        # The sum over every route reaching an operation (each route's throttle x the calls one request
+        # makes), flows' share added, stays within Connect's quota for that operation, rate and burst.
+        for parameters in (dict(every_switch_on()), {}):
+            for operation, (rate, burst) in connect_load(parameters).items():
+                quota_rate, quota_burst = CONNECT_QUOTAS[operation]
+                self.assertLessEqual(rate, quota_rate, f"{operation}: {rate}/s, {parameters}")
+                self.assertLessEqual(burst, quota_burst, f"{operation}: burst {burst}, {parameters}")
+
+    def test_every_route_of_the_api_has_a_known_cost(self):
+        # A new route (or method) must say what it costs before the sum above can count it.
+        routes = api_routes({})
+        self.assertGreater(len(routes), 0)
+        for (method, path), (function, rate, burst) in routes.items():
+            self.assertIn(method, ROUTE_CALLS.get(function, {}), f"{method} {path} reaches {function}")
+            self.assertGreater(rate, 0)
+            self.assertGreaterEqual(burst, 1)
+
+    def test_the_deployment_guides_arithmetic_is_the_templates(self):
+        import re
+
+        text = (ROOT / "docs" / "deployment.md").read_text()
+        section = text[text.index("## Connect's quotas, route by route"):]
+        section = section[:section.index("\n## ")]
+        routes = api_routes({})
+        for method in ("GET", "HEAD"):
+            written = re.search(f"list `{method}` (\\d+)/s", section)
+            self.assertIsNotNone(written, method)
+            self.assertEqual(float(written.group(1)), routes[(method, ROUTE)][1], method)
+        load_ = connect_load(dict(every_switch_on()))
+        self.assertIn(f"= {load_['ListContactReferences'][0]:g} |", section)
+        self.assertIn(f"| {load_['GetAttachedFile'][0]:g} (burst {load_['GetAttachedFile'][1]:g}) |", section)
+        self.assertIn(f"| {load_['DescribeContact'][0]:g} |", section)
+        self.assertIn(f"{load()['Resources']['HttpApi']['Properties']['DefaultRouteSettings']['ThrottlingRateLimit']} "
+                      "request a second", section)
+
+    def test_the_list_routes_get_and_head_share_the_list_quota(self):
+        # GET and HEAD are two routes, each throttled, and HEAD lists too: their throttles together,
+        # not each alone, stay within ListContactReferences' 10/s.
+        routes = api_routes({})
+        get, head = routes[("GET", ROUTE)], routes[("HEAD", ROUTE)]
+        self.assertEqual((get[0], head[0]), ("ListFunction", "ListFunction"))
+        calls = ROUTE_CALLS["ListFunction"]["HEAD"]["ListContactReferences"]
+        self.assertEqual(calls, ROUTE_CALLS["ListFunction"]["GET"]["ListContactReferences"])
+        self.assertLessEqual((get[1] + head[1]) * calls, CONNECT_QUOTAS["ListContactReferences"][0])
+        self.assertLessEqual((get[2] + head[2]) * calls, CONNECT_QUOTAS["ListContactReferences"][1])
 
 
 DOWNLOAD_ROUTE = "/contact/attachments/{InstanceId}/{ContactId}/{FileId}"
@@ -664,13 +772,12 @@ class HttpApiTest(unittest.TestCase):
         self.assertEqual(len(api_permissions), 4, "no other way in for API Gateway")
 
     def test_the_api_is_throttled_below_connects_quota_and_access_logged(self):
-        # "Rate of ListContactReferences API requests" (Service Quotas L-6840C932): 10/s by default; a
-        # request for every type makes CALLS_PER_REQUEST calls.
-        quota, calls_per_request = 10, 2
+        # Every route has a throttle, and the routes reaching ListContactReferences stay within its quota
+        # together (QuotaBoundTest does the sum for every operation).
+        load_ = connect_load(dict(every_switch_on()))
+        self.assertLessEqual(load_["ListContactReferences"][0], CONNECT_QUOTAS["ListContactReferences"][0])
+        self.assertLessEqual(load_["ListContactReferences"][1], CONNECT_QUOTAS["ListContactReferences"][1])
         properties = load()["Resources"]["HttpApi"]["Properties"]
-        settings = properties["DefaultRouteSettings"]
-        self.assertLessEqual(settings["ThrottlingRateLimit"] * calls_per_request, quota)
-        self.assertLessEqual(settings["ThrottlingBurstLimit"] * calls_per_request, quota)
         self.assertIn("DestinationArn", properties["AccessLogSettings"])
 
 
