@@ -12,6 +12,7 @@ PSEUDO_PARAMETERS = {
     "AWS::AccountId": "123456789012",
     "AWS::URLSuffix": "amazonaws.com",
     "AWS::StackName": "stack",
+    "AWS::StackId": "arn:aws:cloudformation:us-east-1:123456789012:stack/stack/6c1f8f40-0000-4000-8000-000000000001",
 }
 
 NO_VALUE = object()

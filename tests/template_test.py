@@ -13,7 +13,7 @@ from pathlib import Path
 from cfnlint.decode import decode
 from samtranslator.translator.transform import transform
 
-from cloudformation_values import Stack, Unmodelled, condition_parameters, conditions_in
+from cloudformation_values import PSEUDO_PARAMETERS, Stack, Unmodelled, condition_parameters, conditions_in
 from role_permissions import action_matches, function_grants, function_role, holds, resource_matches
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -167,6 +167,42 @@ class FunctionTest(unittest.TestCase):
             self.assertEqual(logging["LogGroup"], {"Ref": "FunctionLogGroup"})
         for name, group in groups.items():
             self.assertIn("RetentionInDays", group["Properties"], name)
+
+    def test_every_function_and_the_api_log_to_declared_groups_kept_after_the_stack(self):
+        # Issue 30 item 8: the audit lines and the access log outlive the stack. Each function (in every
+        # configuration that creates it) and the API write to a group the template declares, which
+        # CloudFormation keeps on delete and on replacement, with the deployer's retention.
+        template = load()
+        groups = resources_of(template, "AWS::Logs::LogGroup")
+        self.assertEqual(sorted(groups), ["ApiAccessLogGroup", "FunctionLogGroup"])
+        for name, group in groups.items():
+            self.assertEqual(group.get("DeletionPolicy"), "Retain", name)
+            self.assertEqual(group.get("UpdateReplacePolicy"), "Retain", name)
+            self.assertEqual(group["Properties"]["RetentionInDays"], {"Ref": "LogRetentionInDays"}, name)
+        functions = resources_of(template, "AWS::Serverless::Function")
+        resources = transformed("AWS_IAM", **dict(every_switch_on()))["Resources"]
+        for name in functions:
+            group = resources[name]["Properties"]["LoggingConfig"]["LogGroup"]
+            self.assertEqual(list(group), ["Ref"], name)
+            self.assertIn(group["Ref"], groups, f"{name} logs to a group the template declares")
+        access = template["Resources"]["HttpApi"]["Properties"]["AccessLogSettings"]["DestinationArn"]
+        self.assertEqual(access, {"Fn::GetAtt": ["ApiAccessLogGroup", "Arn"]})
+
+    def test_a_stack_deployed_again_under_the_same_name_does_not_collide_with_its_kept_logs(self):
+        stack = Stack(load())
+        stack_uuid = PSEUDO_PARAMETERS["AWS::StackId"].rsplit("/", 1)[1]
+        for name, group in resources_of(stack.template, "AWS::Logs::LogGroup").items():
+            group_name = stack.resolve(group["Properties"]["LogGroupName"])
+            self.assertTrue(group_name.endswith("-" + stack_uuid), group_name)
+            self.assertIn(PSEUDO_PARAMETERS["AWS::StackName"], group_name)
+
+    def test_the_retention_is_the_deployers_choice_among_cloudwatchs_values(self):
+        # CloudWatch Logs' RetentionInDays values (PutRetentionPolicy, Amazon CloudWatch Logs API Reference).
+        cloudwatch = {1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
+                      3288, 3653}
+        parameter = load()["Parameters"]["LogRetentionInDays"]
+        self.assertEqual(set(parameter["AllowedValues"]), cloudwatch)
+        self.assertIn(parameter["Default"], cloudwatch)
 
     def test_lambdas_start_and_report_lines_are_kept(self):
         # Lambda writes START and REPORT (Init Duration, Max Memory Used) at INFO: a system log level of
