@@ -17,6 +17,7 @@ let session = null;
 let api = null; // the API client, once the configuration and the contact are known
 let ids = null; // { instanceId, contactId }
 let sentToken = null; // the token the last request carried (a 401 names it to the session)
+let waitingForSignIn = false; // the list is cleared until a token comes (a sign-in, or the CRM host's)
 
 class SignInNeeded extends Error {}
 
@@ -38,8 +39,9 @@ function stop() {
 
 /** The list cleared and the Sign in button shown: never a list the agent can no longer act on. */
 function askToSignIn(message) {
+  waitingForSignIn = true;
   $("references").replaceChildren();
-  showStatus(message);
+  showStatus(session.canSignIn ? message : "Waiting for a sign-in from the page around this panel.");
   $("sign-in").hidden = !session.canSignIn;
 }
 
@@ -104,6 +106,7 @@ async function open(reference, item, button) {
     const link = openableLink(file.url);
     if (!link) {
       setNote(item, { message: "The panel refused to open this file's link: it is not a secure (https) address.", error: true });
+      button.disabled = false;
       return;
     }
     setNote(item, { message: `Opened ${file.fileName ?? reference.name}.` });
@@ -126,6 +129,7 @@ async function open(reference, item, button) {
 
 async function load() {
   if (lifetime.signal.aborted || !ids) return;
+  waitingForSignIn = false;
   showStatus("Loading…");
   $("references").replaceChildren();
   try {
@@ -156,7 +160,8 @@ async function start() {
     return finishSignIn(config);
   }
   const params = new URLSearchParams(location.search);
-  session = new Session(config, { onHostToken: () => load() });
+  // A CRM host's token: the list loads if it was waiting for one (a host may send fresh ones unasked).
+  session = new Session(config, { onHostToken: () => waitingForSignIn && load() });
   $("sign-in").addEventListener("click", signIn);
   const contact = await currentContact({ params, onDestroy: stop });
   if (lifetime.signal.aborted) return;
