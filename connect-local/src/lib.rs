@@ -26,7 +26,7 @@ use tokio::net::TcpListener;
 
 pub use faults::{Fault, Injection};
 pub use recorder::{Operation, Recorded};
-pub use seed::{AttachedFile, Seed, Transfer, TransferredListing, DEFAULT_SEED};
+pub use seed::{AttachedFile, ContactDetails, Recording, Seed, Transfer, TransferredListing, DEFAULT_SEED};
 
 /// What every request handler reads: the seed, the fault queue, the record of requests, and Connect's
 /// rates when they are enforced.

@@ -1,5 +1,6 @@
 //! The stand-in's data: instances, their contacts' references as Connect puts them on the wire,
-//! transfers (for `DescribeContact`) and attached files (for `GetAttachedFile`).
+//! transfers and contact details such as recordings (for `DescribeContact`) and attached files (for
+//! `GetAttachedFile`).
 
 use std::collections::HashMap;
 
@@ -21,6 +22,10 @@ pub struct Seed {
     /// Instance id → file id → an attached file (for `GetAttachedFile`).
     #[serde(default)]
     pub files: HashMap<String, HashMap<String, AttachedFile>>,
+    /// Instance id → contact id → what `DescribeContact` tells beyond the id, the ARN and transfers:
+    /// the channel and the recordings.
+    #[serde(default)]
+    pub contacts: HashMap<String, HashMap<String, ContactDetails>>,
     /// What `ListContactReferences` answers for a transferred contact's own id, which Connect does not
     /// document: a 404 (the default) or an empty list. Tests run the function against both.
     #[serde(default)]
@@ -54,6 +59,61 @@ pub struct AttachedFile {
     /// service).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub channel: Option<String>,
+    /// `FileUseCaseType` as `GetAttachedFile` answers it (`ATTACHMENT`, `EMAIL_MESSAGE`,
+    /// `EMAIL_MESSAGE_PLAIN_TEXT`, …). Absent: not in the answer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub use_case: Option<String>,
+    /// What the download URL serves, when not the default line naming the file: an email message's
+    /// JSON (`{"contentType", "messageContent"}`), served as `application/json`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content: Option<String>,
+}
+
+/// What `DescribeContact` answers about a contact beyond its id, ARN and transfers.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ContactDetails {
+    /// `Channel`: VOICE, CHAT, TASK or EMAIL.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub channel: Option<String>,
+    /// `Recordings`, in the order Connect lists them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub recordings: Vec<Recording>,
+}
+
+/// One of `Contact.Recordings` (Connect's `RecordingInfo`), named as on the wire, so the seed holds
+/// exactly what the stand-in answers. `deny_unknown_fields` turns a misspelt member into a seed error
+/// instead of a field the client silently never sees.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[serde(rename_all = "PascalCase", deny_unknown_fields)]
+pub struct Recording {
+    /// S3, KINESIS_VIDEO_STREAM, KINESIS_STREAM or KINESIS_FIREHOSE.
+    pub storage_type: String,
+    /// For S3 `bucket/key` with no `s3://`; for the Kinesis kinds the stream's ARN.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
+    /// AUDIO or VIDEO (a screen recording).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub media_stream_type: Option<String>,
+    /// ALL, MANAGER, AGENT, CUSTOMER or THIRDPARTY.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub participant_type: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fragment_start_number: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fragment_stop_number: Option<String>,
+    /// Seconds since the epoch, as rest-json puts a timestamp on the wire (a JSON number).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_timestamp: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stop_timestamp: Option<f64>,
+    /// AVAILABLE or DELETED.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deletion_reason: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unprocessed_transcript_location: Option<String>,
 }
 
 /// A contact made by a transfer: its initial contact and the one before it.
@@ -84,5 +144,9 @@ impl Seed {
 
     pub fn file(&self, instance_id: &str, file_id: &str) -> Option<&AttachedFile> {
         self.files.get(instance_id)?.get(file_id)
+    }
+
+    pub fn contact_details(&self, instance_id: &str, contact_id: &str) -> Option<&ContactDetails> {
+        self.contacts.get(instance_id)?.get(contact_id)
     }
 }

@@ -1,6 +1,7 @@
-//! `DescribeContact`: `GET /contacts/{InstanceId}/{ContactId}`: the contact's id and ARN, and for a
-//! transferred contact (seed `transfers`) its initial and previous contact. A contact the seed knows
-//! neither way is a 404.
+//! `DescribeContact`: `GET /contacts/{InstanceId}/{ContactId}`: the contact's id and ARN, for a
+//! transferred contact (seed `transfers`) its initial and previous contact, and the seed's `contacts`
+//! details: `Channel` and `Recordings` (Connect's `RecordingInfo`, timestamps as epoch seconds). A
+//! contact the seed knows no way is a 404.
 
 use std::sync::Arc;
 
@@ -25,7 +26,8 @@ pub async fn handle(
         return refusal;
     }
     let transfer = shared.seed.transfer(&instance_id, &contact_id);
-    if transfer.is_none() && shared.seed.references(&instance_id, &contact_id).is_none() {
+    let details = shared.seed.contact_details(&instance_id, &contact_id);
+    if transfer.is_none() && details.is_none() && shared.seed.references(&instance_id, &contact_id).is_none() {
         return error(StatusCode::NOT_FOUND, "ResourceNotFoundException", "Contact not found");
     }
     let mut contact = json!({
@@ -35,6 +37,14 @@ pub async fn handle(
     if let Some(transfer) = transfer {
         contact["InitialContactId"] = json!(transfer.initial_contact_id);
         contact["PreviousContactId"] = json!(transfer.previous_contact_id);
+    }
+    if let Some(details) = details {
+        if let Some(channel) = &details.channel {
+            contact["Channel"] = json!(channel);
+        }
+        if !details.recordings.is_empty() {
+            contact["Recordings"] = json!(details.recordings);
+        }
     }
     json_response(StatusCode::OK, Body::from(json!({ "Contact": contact }).to_string()))
 }

@@ -86,6 +86,9 @@ pub async fn handle(
         "AssociatedResourceArn": associated,
         "CreationTime": "2026-11-28T17:40:00.000Z",
     });
+    if let Some(use_case) = &file.use_case {
+        body["FileUseCaseType"] = json!(use_case);
+    }
     if file.status == "APPROVED" {
         let now = shared.now_seconds();
         let host = headers.get("host").and_then(|h| h.to_str().ok()).unwrap_or("127.0.0.1");
