@@ -50,8 +50,7 @@ class Stack:
         if name in PSEUDO_PARAMETERS:
             return PSEUDO_PARAMETERS[name]
         if name in self.parameters:
-            value = self.parameters[name]
-            return value if isinstance(value, str) else str(value) if isinstance(value, (int, float)) else value
+            return self.parameters[name]
         return "${%s}" % name
 
     def substitute(self, text, variables):

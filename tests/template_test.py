@@ -62,6 +62,8 @@ def transformed(authorizer, **parameters):
 
 
 FUNCTIONS = ("ListFunction", "DownloadFunction", "FlowFunction")
+# Functions that are not the Rust binary: the agent panel's publisher (AgentApp=true).
+OTHER_FUNCTIONS = ("PanelPublisherFunction",)
 ENTRY_POINTS = {"ListFunction": "list", "DownloadFunction": "download", "FlowFunction": "contact-flow"}
 
 
@@ -70,42 +72,10 @@ def deployed(name, authorizer="AWS_IAM", **parameters):
     return transformed(authorizer, **parameters)["Resources"][name]["Properties"]
 
 
-NO_VALUE = object()
-
-
 def resolve(node, template, parameters):
-    """What CloudFormation makes of `node` for these parameter values (the defaults otherwise): Ref to
-    parameters, Fn::If over the template's conditions, Fn::Equals, Fn::Not, Fn::Split, AWS::NoValue.
-    Other intrinsics are left as they are."""
-    values = {name: p.get("Default") for name, p in template["Parameters"].items()}
-    values.update(parameters)
-
-    def condition(name):
-        return walk(template["Conditions"][name])
-
-    def walk(node):
-        if isinstance(node, list):
-            return [v for v in (walk(item) for item in node) if v is not NO_VALUE]
-        if not isinstance(node, dict):
-            return node
-        if list(node) == ["Ref"] and node["Ref"] == "AWS::NoValue":
-            return NO_VALUE
-        if list(node) == ["Ref"] and node["Ref"] in values:
-            return values[node["Ref"]]
-        if list(node) == ["Fn::If"]:
-            name, yes, no = node["Fn::If"]
-            return walk(yes if condition(name) else no)
-        if list(node) == ["Fn::Equals"]:
-            left, right = (walk(v) for v in node["Fn::Equals"])
-            return left == right
-        if list(node) == ["Fn::Not"]:
-            return not walk(node["Fn::Not"][0])
-        if list(node) == ["Fn::Split"]:
-            separator, text = node["Fn::Split"]
-            return walk(text).split(separator)
-        return {k: v for k, v in ((k, walk(v)) for k, v in node.items()) if v is not NO_VALUE}
-
-    return walk(node)
+    """What CloudFormation makes of `node` for these parameter values (the defaults otherwise); see
+    tests/cloudformation_values.py."""
+    return Stack(template, parameters).resolve(node)
 
 
 def expected_metrics():
@@ -123,7 +93,8 @@ class FunctionTest(unittest.TestCase):
     def test_three_arm64_al2023_functions_built_by_cargo_lambda_from_one_build(self):
         template = load()
         functions = resources_of(template, "AWS::Serverless::Function")
-        self.assertEqual(sorted(functions), sorted(FUNCTIONS), "one function per entry point, no other")
+        self.assertEqual(sorted(functions), sorted(FUNCTIONS + OTHER_FUNCTIONS), "one function per entry point, no other")
+        functions = {name: f for name, f in functions.items() if name in FUNCTIONS}
         # What `sam build` compares to build a binary once for several functions (samcli's
         # FunctionBuildDefinition: runtime, codeuri, handler, metadata, architecture): all equal.
         build = {name: (json.dumps(f["Metadata"], sort_keys=True), f["Properties"].get("CodeUri"),
@@ -137,6 +108,11 @@ class FunctionTest(unittest.TestCase):
             self.assertEqual(properties["Runtime"], "provided.al2023")
             self.assertEqual(properties["Architectures"], ["arm64"])
             self.assertEqual(properties["Handler"], "bootstrap")
+        # The one function of another build: the agent panel's publisher, only with AgentApp.
+        publisher = template["Resources"]["PanelPublisherFunction"]
+        self.assertEqual(publisher["Condition"], "HostAgentApp")
+        self.assertEqual(publisher["Metadata"], {"BuildMethod": "makefile"})
+        self.assertNotIn("ENTRY_POINT", json.dumps(publisher))
 
     def test_each_function_serves_exactly_its_own_entry_point(self):
         for name, entry_point in ENTRY_POINTS.items():
@@ -246,6 +222,7 @@ SWITCHES = ("EnableAttachmentDownloads", "FlowAttachmentLinks", "ResolveTransfer
 ROLE_SWITCHES = {
     **{switch: ("false", "true") for switch in SWITCHES},
     "EnableTracing": ("false", "true"),
+    "AgentApp": ("false", "true"),
 }
 
 
@@ -267,6 +244,10 @@ XRAY_WRITES = {grant(a, "*") for a in ("xray:PutTraceSegments", "xray:PutTelemet
                                        "xray:GetSamplingTargets", "xray:GetSamplingStatisticSummaries")}
 
 
+# The agent panel's bucket, as the stack names it (a resource of the stack: role_permissions writes it so).
+PANEL_BUCKET = "arn:aws:s3:::${PanelBucket}"
+
+
 def expected_roles(parameters):
     """The exact grants of each function's role for these parameter values: what docs/security.md's
     table of functions says, and nothing else."""
@@ -278,6 +259,10 @@ def expected_roles(parameters):
         "FlowFunction": {grant("connect:ListContactReferences", CONTACTS)}
         | ({grant("connect:GetAttachedFile", FILES)} if on["FlowAttachmentLinks"] else set()),
     }
+    if on["AgentApp"]:
+        roles["PanelPublisherFunction"] = {grant("s3:ListBucket", PANEL_BUCKET),
+                                           grant("s3:PutObject", PANEL_BUCKET + "/*"),
+                                           grant("s3:DeleteObject", PANEL_BUCKET + "/*")}
     return {function: grants | LAMBDA_BASICS | XRAY_WRITES for function, grants in roles.items()}
 
 
@@ -298,6 +283,11 @@ NEVER = {
     "DownloadFunction": NEVER_ANY_ROLE + ("connect:ListContactReferences", "connect:DescribeContact", "s3:GetObject",
                                           "kms:Decrypt"),
     "FlowFunction": NEVER_ANY_ROLE + ("connect:DescribeContact", "s3:GetObject", "kms:Decrypt"),
+    # The panel's publisher writes and deletes the panel's files (in its own bucket only: the exact set
+    # says where); it never reads them back, touches Connect or KMS, or changes the bucket itself.
+    "PanelPublisherFunction": tuple(a for a in NEVER_ANY_ROLE if a not in ("s3:PutObject", "s3:DeleteObject"))
+    + ("connect:ListContactReferences", "connect:GetAttachedFile", "connect:DescribeContact", "s3:GetObject",
+       "kms:Decrypt", "s3:DeleteBucket", "s3:PutBucketAcl", "s3:PutBucketPublicAccessBlock"),
 }
 
 
@@ -506,7 +496,8 @@ class RoleMutantTest(unittest.TestCase):
 
     def test_one_forbidden_action_added_to_each_role_is_caught(self):
         for function in expected_roles(EVERY_SWITCH_ON):
-            for action in (NEVER[function][-1], "connect:StopContact", "s3:PutObject"):
+            write = "s3:PutObject" if "s3:PutObject" in NEVER[function] else "s3:PutBucketPolicy"
+            for action in (NEVER[function][-1], "connect:StopContact", write):
                 with self.subTest(function=function, action=action):
                     template = with_statement(load(), function, action)
                     self.assertCaught(template, function, f"{action}, which it must never hold")
@@ -779,8 +770,13 @@ class HttpApiTest(unittest.TestCase):
         self.assertEqual(schemes["AWS_IAM"]["x-amazon-apigateway-authtype"], "awsSigv4")
         _, jwt_scheme, _ = schemes["JwtAuthorizer"]["Fn::If"]
         self.assertEqual(jwt_scheme["x-amazon-apigateway-authorizer"]["type"], "jwt")
-        self.assertEqual(jwt_scheme["x-amazon-apigateway-authorizer"]["jwtConfiguration"]["issuer"], {"Ref": "JwtIssuer"})
-        self.assertEqual(template["Conditions"]["UseJwt"], {"Fn::Equals": [{"Ref": "Authorizer"}, "JwtAuthorizer"]})
+        jwt_configuration = jwt_scheme["x-amazon-apigateway-authorizer"]["jwtConfiguration"]
+        self.assertEqual(resolve(jwt_configuration["issuer"], template, {"JwtIssuer": "https://issuer.example"}),
+                         "https://issuer.example")
+        self.assertEqual(template["Conditions"]["UseJwt"], {"Fn::Or": [
+            {"Fn::Equals": [{"Ref": "Authorizer"}, "JwtAuthorizer"]}, {"Condition": "HostAgentApp"}]})
+        for parameters, jwt in (({}, False), ({"Authorizer": "JwtAuthorizer"}, True), ({"AgentApp": "true"}, True)):
+            self.assertEqual(Stack(template, parameters).condition("UseJwt"), jwt, parameters)
 
     def test_each_route_integrates_its_own_function_with_payload_2_and_never_the_flow_function(self):
         body = self.routes("AWS_IAM")
@@ -833,12 +829,16 @@ class ConnectTest(unittest.TestCase):
 
     def test_only_the_flow_function_is_associated_with_the_instance_unless_turned_off(self):
         associations = resources_of(load(), "AWS::Connect::IntegrationAssociation")
-        self.assertEqual(list(associations), ["ConnectIntegration"])
+        self.assertEqual(sorted(associations), ["ConnectIntegration", "PanelIntegration"])
+        lambdas = {n: a for n, a in associations.items() if a["Properties"]["IntegrationType"] == "LAMBDA_FUNCTION"}
+        self.assertEqual(list(lambdas), ["ConnectIntegration"])
         association = associations["ConnectIntegration"]
         self.assertEqual(association["Condition"], "Associate")
-        self.assertEqual(association["Properties"]["IntegrationType"], "LAMBDA_FUNCTION")
         self.assertEqual(association["Properties"]["InstanceId"], {"Ref": "ConnectInstanceArn"})
         self.assertEqual(association["Properties"]["IntegrationArn"], {"Fn::GetAtt": ["FlowFunction", "Arn"]})
+        # The other one registers the agent app (AgentApp=true), never a function.
+        app = associations["PanelIntegration"]
+        self.assertEqual((app["Condition"], app["Properties"]["IntegrationType"]), ("HostAgentApp", "APPLICATION"))
 
     def test_the_instance_parameter_must_be_an_instance_arn(self):
         import re
@@ -1048,6 +1048,390 @@ class CorsTest(unittest.TestCase):
         for bad in ("*", "https://*.example.com", "https://a.example.com/app", "https://a.example.com, https://b.example.com",
                     "agents.example.com", "https://a.example.com,"):
             self.assertIsNone(re.match(pattern, bad), bad)
+
+
+WORKSPACE = "https://example-contact-centre.my.connect.aws"
+CRM = "https://crm.example.com,https://crm2.example.com:8443"
+AGENT_APP = {"AgentApp": "true", "AgentWorkspaceOrigin": WORKSPACE}
+PANEL_URL = "https://${PanelDistribution.DomainName}/"
+
+
+def agent_app(**parameters):
+    """template.yaml's stack with AgentApp=true (and these parameters)."""
+    return Stack(load(), {"ConnectInstanceArn": INSTANCE_ARN, **AGENT_APP, **parameters})
+
+
+def csp_directives(stack):
+    policy = stack.resources()["PanelHeadersPolicy"]["Properties"]["ResponseHeadersPolicyConfig"]
+    text = stack.resolve(policy["SecurityHeadersConfig"]["ContentSecurityPolicy"]["ContentSecurityPolicy"])
+    directives = {}
+    for part in filter(None, (p.strip() for p in text.split(";"))):
+        name, *values = part.split()
+        directives[name] = values
+    return directives
+
+
+class AgentAppTest(unittest.TestCase):
+    """Issue 32 item 3: with AgentApp=true the stack hosts the panel privately, sends its security
+    headers, creates its sign-in (or uses the given one), registers it with the instance and opens the
+    API's CORS to it; with AgentApp=false (the default) none of it exists."""
+
+    APP_TYPES = ("AWS::S3::Bucket", "AWS::S3::BucketPolicy", "AWS::CloudFront::Distribution",
+                 "AWS::CloudFront::OriginAccessControl", "AWS::CloudFront::ResponseHeadersPolicy",
+                 "AWS::Cognito::UserPool", "AWS::Cognito::UserPoolDomain", "AWS::Cognito::UserPoolResourceServer",
+                 "AWS::Cognito::UserPoolClient", "AWS::AppIntegrations::Application", "Custom::PanelFiles")
+
+    def test_off_by_default_and_then_nothing_of_it_exists(self):
+        template = load()
+        self.assertEqual(template["Parameters"]["AgentApp"]["Default"], "false")
+        off = Stack(template, {"ConnectInstanceArn": INSTANCE_ARN})
+        self.assertEqual([n for n, r in off.resources().items() if r["Type"] in self.APP_TYPES], [])
+        self.assertNotIn("PanelIntegration", off.resources())
+        self.assertNotIn("PanelPublisherFunction", off.resources())
+        on = agent_app().resources()
+        self.assertEqual(sorted({r["Type"] for r in on.values() if r["Type"] in self.APP_TYPES}), sorted(self.APP_TYPES))
+
+    def test_the_panel_is_hosted_privately_behind_cloudfront_origin_access_control(self):
+        stack = agent_app()
+        resources = stack.resources()
+        bucket = stack.resolve(resources["PanelBucket"]["Properties"])
+        self.assertEqual(bucket["PublicAccessBlockConfiguration"], {
+            "BlockPublicAcls": True, "BlockPublicPolicy": True, "IgnorePublicAcls": True, "RestrictPublicBuckets": True})
+        self.assertEqual(bucket["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]
+                         ["ServerSideEncryptionByDefault"]["SSEAlgorithm"], "AES256")
+        self.assertEqual(bucket["OwnershipControls"]["Rules"], [{"ObjectOwnership": "BucketOwnerEnforced"}])
+        self.assertNotIn("WebsiteConfiguration", bucket, "never a public website")
+        policy = stack.resolve(resources["PanelBucketPolicy"]["Properties"])
+        self.assertEqual(policy["Bucket"], "${PanelBucket}")
+        allows, denies = ([s for s in policy["PolicyDocument"]["Statement"] if s["Effect"] == effect]
+                          for effect in ("Allow", "Deny"))
+        self.assertEqual(allows, [{
+            "Sid": "OnlyThisDistributionReads", "Effect": "Allow", "Principal": {"Service": "cloudfront.amazonaws.com"},
+            "Action": "s3:GetObject", "Resource": PANEL_BUCKET + "/*",
+            "Condition": {"StringEquals": {
+                "AWS:SourceArn": "arn:aws:cloudfront::123456789012:distribution/${PanelDistribution}"}}}])
+        self.assertEqual(len(denies), 1)
+        self.assertEqual((denies[0]["Principal"], denies[0]["Action"]), ("*", "s3:*"))
+        self.assertEqual(denies[0]["Resource"], [PANEL_BUCKET, PANEL_BUCKET + "/*"])
+        self.assertEqual(denies[0]["Condition"], {"Bool": {"aws:SecureTransport": "false"}})
+        access = stack.resolve(resources["PanelOriginAccessControl"]["Properties"])["OriginAccessControlConfig"]
+        self.assertEqual((access["OriginAccessControlOriginType"], access["SigningBehavior"], access["SigningProtocol"]),
+                         ("s3", "always", "sigv4"))
+        distribution = stack.resolve(resources["PanelDistribution"]["Properties"])["DistributionConfig"]
+        origin, = distribution["Origins"]
+        self.assertEqual(origin["DomainName"], "${PanelBucket.RegionalDomainName}")
+        self.assertEqual(origin["OriginAccessControlId"], "${PanelOriginAccessControl.Id}")
+        self.assertEqual(origin["S3OriginConfig"], {"OriginAccessIdentity": ""}, "no legacy origin access identity")
+        behaviour = distribution["DefaultCacheBehavior"]
+        self.assertEqual(behaviour["ViewerProtocolPolicy"], "redirect-to-https")
+        self.assertEqual(behaviour["AllowedMethods"], ["GET", "HEAD"])
+        self.assertEqual(behaviour["ResponseHeadersPolicyId"], "${PanelHeadersPolicy}")
+        self.assertEqual(distribution["DefaultRootObject"], "index.html")
+        self.assertNotIn("CacheBehaviors", distribution, "every path gets the headers")
+
+    def test_the_headers_policy_sets_csp_frame_ancestors_hsts_nosniff_and_the_referrer_policy(self):
+        for crm, ancestors in (("", [WORKSPACE]), (CRM, [WORKSPACE, *CRM.split(",")])):
+            stack = agent_app(CrmOrigins=crm)
+            csp = csp_directives(stack)
+            self.assertEqual(csp["frame-ancestors"], ancestors, "the workspace and the listed CRM origins only")
+            self.assertEqual(csp["default-src"], ["'none'"])
+            self.assertEqual(csp["script-src"], ["'self'"])
+            self.assertEqual(csp["style-src"], ["'self'"])
+            for directive in ("base-uri", "form-action", "object-src"):
+                self.assertEqual(csp[directive], ["'none'"], directive)
+            for values in csp.values():
+                self.assertFalse({"'unsafe-inline'", "'unsafe-eval'", "*", "https:", "data:"} & set(values), values)
+            self.assertEqual(csp["connect-src"], [
+                "'self'", "https://*.execute-api.us-east-1.amazonaws.com", "https://cognito-idp.us-east-1.amazonaws.com",
+                "https://${PanelUserPoolDomain}.auth.us-east-1.amazoncognito.com"])
+        given = csp_directives(agent_app(JwtIssuer="https://login.example.com/tenant/v2", JwtAudience="panel",
+                                         SignInOrigin="https://sso.example.com"))
+        self.assertEqual(given["connect-src"][2:], ["https://login.example.com", "https://sso.example.com"])
+        headers = agent_app().resolve(agent_app().resources()["PanelHeadersPolicy"]["Properties"])
+        security = headers["ResponseHeadersPolicyConfig"]["SecurityHeadersConfig"]
+        self.assertTrue(security["ContentSecurityPolicy"]["Override"])
+        hsts = security["StrictTransportSecurity"]
+        self.assertTrue(hsts["Override"])
+        self.assertGreaterEqual(hsts["AccessControlMaxAgeSec"], 365 * 24 * 3600)
+        self.assertEqual(security["ContentTypeOptions"], {"Override": True})
+        self.assertEqual(security["ReferrerPolicy"], {"Override": True, "ReferrerPolicy": "no-referrer"})
+        self.assertNotIn("FrameOptions", security, "X-Frame-Options would stop the workspace framing the panel")
+
+    def test_the_workspace_origin_is_required_and_only_a_connect_workspace(self):
+        import re
+
+        template = load()
+        pattern = template["Parameters"]["AgentWorkspaceOrigin"]["AllowedPattern"]
+        for good in ("", WORKSPACE, "https://legacy.awsapps.com"):
+            self.assertRegex(good, pattern)
+        for bad in ("https://*.my.connect.aws", "https://evil.example.com", "http://a.my.connect.aws",
+                    "https://a.my.connect.aws/path", "https://a.my.connect.aws.evil.com"):
+            self.assertIsNone(re.match(pattern, bad), bad)
+        rule = template["Rules"]["AgentAppNeedsItsWorkspace"]
+        self.assertEqual(rule["RuleCondition"], {"Fn::Equals": [{"Ref": "AgentApp"}, "true"]})
+        self.assertEqual(rule["Assertions"][0]["Assert"], {"Fn::Not": [{"Fn::Equals": [{"Ref": "AgentWorkspaceOrigin"}, ""]}]})
+
+    def test_the_sign_in_is_a_cognito_pool_with_the_scopes_and_a_public_pkce_client(self):
+        stack = agent_app()
+        resources = stack.resources()
+        pool = stack.resolve(resources["PanelUserPool"]["Properties"])
+        self.assertTrue(pool["AdminCreateUserConfig"]["AllowAdminCreateUserOnly"], "no self sign-up")
+        server = stack.resolve(resources["PanelResourceServer"]["Properties"])
+        self.assertEqual(server["Identifier"], "connect-references")
+        self.assertEqual({s["ScopeName"] for s in server["Scopes"]}, {"read", "download", "recordings"})
+        client = stack.resolve(resources["PanelUserPoolClient"]["Properties"])
+        self.assertIs(client["GenerateSecret"], False, "a page cannot keep a secret")
+        self.assertEqual(client["AllowedOAuthFlows"], ["code"], "authorization code only (PKCE), never implicit")
+        self.assertTrue(client["AllowedOAuthFlowsUserPoolClient"])
+        self.assertEqual(client["CallbackURLs"], [PANEL_URL, PANEL_URL + "index.html"])
+        self.assertEqual(client["ExplicitAuthFlows"], ["ALLOW_REFRESH_TOKEN_AUTH"], "no password flow through the API")
+        self.assertEqual(client["SupportedIdentityProviders"], ["COGNITO"])
+        defaults = [stack.parameters["ListAuthorizationScopes"], stack.parameters["DownloadAuthorizationScopes"]]
+        self.assertEqual(client["AllowedOAuthScopes"], ["openid", *defaults])
+        self.assertEqual(resources["PanelUserPoolClient"].get("DependsOn"), "PanelResourceServer")
+
+    def test_with_jwt_issuer_set_no_sign_in_is_created_and_the_given_one_is_used(self):
+        stack = agent_app(JwtIssuer="https://login.example.com/tenant", JwtAudience="panel-client")
+        cognito = [n for n, r in stack.resources().items() if r["Type"].startswith("AWS::Cognito::")]
+        self.assertEqual(cognito, [])
+        authorizer = self.authorizer(stack)
+        self.assertEqual(authorizer["issuer"], "https://login.example.com/tenant")
+        self.assertEqual(authorizer["audience"], ["panel-client"])
+        oidc = stack.resolve(stack.resources()["PanelFiles"]["Properties"])["Config"]["oidc"]
+        self.assertEqual((oidc["authority"], oidc["clientId"]), ("https://login.example.com/tenant", "panel-client"))
+        rule = load()["Rules"]["JwtNeedsIssuerAndAudience"]
+        for parameters, applies in (({"Authorizer": "JwtAuthorizer"}, True), ({"AgentApp": "true"}, False),
+                                    ({"AgentApp": "true", "JwtIssuer": "https://i"}, True), ({}, False)):
+            self.assertEqual(Stack(load(), parameters).resolve(rule["RuleCondition"]), applies, parameters)
+
+    def authorizer(self, stack):
+        body = stack.resolve(stack.template["Resources"]["HttpApi"]["Properties"]["DefinitionBody"])
+        return body["components"]["securitySchemes"]["JwtAuthorizer"]["x-amazon-apigateway-authorizer"]["jwtConfiguration"]
+
+    def test_the_jwt_authorizer_trusts_the_created_pool_and_client_and_every_route_needs_it(self):
+        stack = agent_app()  # Authorizer stays at its default, AWS_IAM: the app turns JWT on
+        authorizer = self.authorizer(stack)
+        self.assertEqual(authorizer["issuer"], "https://cognito-idp.us-east-1.amazonaws.com/${PanelUserPool}")
+        self.assertEqual(authorizer["audience"], ["${PanelUserPoolClient}"])
+        body = stack.resolve(stack.template["Resources"]["HttpApi"]["Properties"]["DefinitionBody"])
+        for path, methods in body["paths"].items():
+            for method, operation in methods.items():
+                self.assertEqual(list(operation["security"][0]), ["JwtAuthorizer"], f"{method} {path}")
+        oidc = stack.resolve(stack.resources()["PanelFiles"]["Properties"])["Config"]["oidc"]
+        self.assertEqual(oidc, {"authority": authorizer["issuer"], "clientId": "${PanelUserPoolClient}",
+                                "scope": "openid connect-references/read connect-references/download"})
+
+    def test_the_app_is_registered_per_contact_with_no_permission_and_associated_with_the_instance(self):
+        stack = agent_app()
+        application = stack.resolve(stack.resources()["PanelApplication"]["Properties"])
+        source = application["ApplicationSourceConfig"]["ExternalUrlConfig"]
+        self.assertEqual(source["AccessUrl"], PANEL_URL)
+        self.assertEqual(source["ApprovedOrigins"], [], "the frame shows the panel's origin only; sign-in is a popup")
+        self.assertEqual(application["ApplicationConfig"], {"ContactHandling": {"Scope": "PER_CONTACT"}})
+        # The panel reads only onCreate's context.scope.contactId, which every per-contact app gets: it
+        # needs no permission on the workspace's contact or agent data.
+        self.assertEqual(application["Permissions"], [])
+        association = stack.resolve(stack.resources()["PanelIntegration"]["Properties"])
+        self.assertEqual(association, {"InstanceId": INSTANCE_ARN, "IntegrationType": "APPLICATION",
+                                       "IntegrationArn": "${PanelApplication.ApplicationArn}"})
+
+    def test_the_apis_cors_allows_the_panels_origin(self):
+        for origins, expected in (("", ["https://${PanelDistribution.DomainName}"]),
+                                  ("https://agents.example.com", ["https://${PanelDistribution.DomainName}",
+                                                                  "https://agents.example.com"])):
+            stack = agent_app(AllowedOrigins=origins)
+            cors = stack.resolve(stack.template["Resources"]["HttpApi"]["Properties"]["CorsConfiguration"])
+            self.assertEqual(cors["AllowOrigins"], expected)
+            self.assertIs(cors["AllowCredentials"], False)
+
+    def test_config_json_holds_the_keys_the_panel_reads(self):
+        stack = agent_app(CrmOrigins=CRM, ResolveTransferredContacts="true")
+        files = stack.resolve(stack.resources()["PanelFiles"]["Properties"])
+        self.assertEqual(files["Bucket"], "${PanelBucket}")
+        self.assertEqual(files["ServiceToken"], "${PanelPublisherFunction.Arn}")
+        self.assertEqual(load()["Resources"]["PanelFiles"]["Properties"]["Build"], {"Ref": "PanelPublisherFunction.Version"},
+                         "a new build changes the resource, so the files are written again")
+        config = files["Config"]
+        self.assertEqual(sorted(config), ["apiUrl", "contactInitial", "hostOrigin", "instanceId", "oidc"])
+        self.assertEqual(config["apiUrl"], "https://${HttpApi}.execute-api.us-east-1.amazonaws.com")
+        self.assertEqual(config["instanceId"], INSTANCE)
+        self.assertEqual(config["contactInitial"], "true")
+        self.assertEqual(config["hostOrigin"], "https://crm.example.com", "the first CRM origin")
+        self.assertEqual(sorted(config["oidc"]), ["authority", "clientId", "scope"])
+
+    def test_the_outputs_name_the_panel_and_the_sign_in(self):
+        stack = agent_app()
+        outputs = stack.resolve(load()["Outputs"])
+        self.assertEqual(outputs["PanelUrl"]["Value"], PANEL_URL)
+        self.assertTrue(outputs["SignInUrl"]["Value"].startswith(
+            "https://${PanelUserPoolDomain}.auth.us-east-1.amazoncognito.com/login?client_id=${PanelUserPoolClient}"))
+        self.assertIn("redirect_uri=" + PANEL_URL, outputs["SignInUrl"]["Value"])
+        given = agent_app(JwtIssuer="https://login.example.com/t", JwtAudience="c").resolve(load()["Outputs"]["SignInUrl"])
+        self.assertEqual(given["Value"], "https://login.example.com/t")
+        for name in ("PanelUrl", "SignInUrl", "AgentAppNamespace"):
+            self.assertEqual(load()["Outputs"][name]["Condition"], "HostAgentApp", name)
+
+
+class LintTest(unittest.TestCase):
+    """`sam validate --lint` and cfn-lint pass with every switch at the value that is not its default:
+    each switch's resources and conditions are checked, not only the default stack's."""
+
+    FLIPPED = {"AgentApp": '"true"'}
+
+    def test_sam_validate_and_cfn_lint_pass_with_the_switches_flipped(self):
+        import re
+        import subprocess
+        import tempfile
+
+        text = TEMPLATE.read_text()
+        for switch, value in self.FLIPPED.items():
+            block = re.compile(rf"(\n  {switch}:\n(?:    .*\n)*?    Default: )\S+")
+            self.assertRegex(text, block, switch)
+            text = block.sub(lambda m: m.group(1) + value, text, count=1)
+        with tempfile.TemporaryDirectory() as folder:
+            copy = Path(folder) / "template.yaml"
+            copy.write_text(text)
+            environment = {**os.environ, "SAM_CLI_TELEMETRY": "0"}
+            lint = subprocess.run(["cfn-lint", str(copy)], capture_output=True, text=True, env=environment)
+            self.assertEqual(lint.returncode, 0, lint.stdout + lint.stderr)
+            validate = subprocess.run(["sam", "validate", "--lint", "--template", str(copy), "--region", "us-east-1"],
+                                      capture_output=True, text=True, env=environment, cwd=folder)
+            self.assertEqual(validate.returncode, 0, validate.stdout + validate.stderr)
+
+
+PUBLISHER = ROOT / "deploy" / "panel-publisher"
+
+
+def publisher_module():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("publish", PUBLISHER / "publish.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+class FakeS3:
+    """The S3 client calls the publisher makes, over a dictionary of keys."""
+
+    class exceptions:
+        class NoSuchBucket(Exception):
+            pass
+
+    def __init__(self, keys=(), bucket_exists=True):
+        self.objects = {key: {"Body": b""} for key in keys}
+        self.bucket_exists = bucket_exists
+
+    def put_object(self, Bucket, Key, Body, ContentType, CacheControl):
+        self.objects[Key] = {"Body": Body if isinstance(Body, bytes) else Body.read(), "ContentType": ContentType,
+                             "CacheControl": CacheControl}
+
+    def get_paginator(self, _name):
+        fake = self
+
+        class Paginator:
+            def paginate(self, Bucket):
+                if not fake.bucket_exists:
+                    raise FakeS3.exceptions.NoSuchBucket()
+                return [{"Contents": [{"Key": key} for key in sorted(fake.objects)]}]
+
+        return Paginator()
+
+    def delete_objects(self, Bucket, Delete):
+        for item in Delete["Objects"]:
+            self.objects.pop(item["Key"], None)
+
+
+class PanelPublisherTest(unittest.TestCase):
+    """deploy/panel-publisher: what `sam build` packages, and what the custom resource writes."""
+
+    CONFIG = {"apiUrl": "https://api.example", "instanceId": INSTANCE, "contactInitial": "false", "hostOrigin": "",
+              "oidc": {"authority": "https://issuer.example", "clientId": "c", "scope": "openid"}}
+
+    def site(self, folder, files=("index.html", "panel.js", "panel.css", "config.json")):
+        for name in files:
+            (Path(folder) / name).write_text(f"<{name}>")
+        return folder
+
+    def test_sam_builds_the_publisher_with_the_built_panel_and_without_its_config(self):
+        import subprocess
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as panel, tempfile.TemporaryDirectory() as artifacts:
+            self.site(panel)
+            subprocess.run(["make", "--makefile", str(PUBLISHER / "Makefile"), "build-PanelPublisherFunction",
+                            f"PANEL={panel}"], check=True, env={**os.environ, "ARTIFACTS_DIR": artifacts},
+                           cwd=artifacts, capture_output=True)
+            built = sorted(str(p.relative_to(artifacts)) for p in Path(artifacts).rglob("*") if p.is_file())
+            self.assertEqual(built, ["publish.py", "site/index.html", "site/panel.css", "site/panel.js"])
+
+    def test_it_writes_every_file_and_a_config_json_the_panel_can_read(self):
+        import tempfile
+
+        publish = publisher_module()
+        with tempfile.TemporaryDirectory() as site:
+            self.site(site)
+            s3 = FakeS3(keys=["old.js"])
+            written = publish.publish(s3, "bucket", {"Config": self.CONFIG}, root=site)
+        self.assertEqual(written, ["config.json", "index.html", "panel.css", "panel.js"])
+        self.assertEqual(sorted(s3.objects), written, "what an earlier build left is deleted")
+        self.assertEqual(s3.objects["index.html"]["ContentType"], "text/html; charset=utf-8")
+        self.assertEqual(s3.objects["panel.js"]["ContentType"], "text/javascript; charset=utf-8")
+        self.assertEqual({o["CacheControl"] for o in s3.objects.values()}, {"no-cache"})
+        config = json.loads(s3.objects["config.json"]["Body"])
+        self.assertIs(config["contactInitial"], False, "a boolean, not CloudFormation's string")
+        self.assertNotIn("hostOrigin", config, "an empty host origin is left out")
+        self.assertEqual(config["oidc"], self.CONFIG["oidc"])
+        self.assertNotEqual(s3.objects["config.json"]["Body"], b"<config.json>", "the stack's config, not the build's")
+
+    def test_it_refuses_to_deploy_an_unbuilt_panel(self):
+        import tempfile
+
+        publish = publisher_module()
+        with tempfile.TemporaryDirectory() as site:
+            with self.assertRaisesRegex(RuntimeError, "scripts/build-panel"):
+                publish.publish(FakeS3(), "bucket", {"Config": self.CONFIG}, root=site)
+
+    def test_it_answers_cloudformation_and_empties_the_bucket_on_delete(self):
+        import http.server
+        import threading
+
+        answers = []
+
+        class ResponseUrl(http.server.BaseHTTPRequestHandler):
+            def do_PUT(self):
+                answers.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+                self.send_response(200)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        server = http.server.HTTPServer(("127.0.0.1", 0), ResponseUrl)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        self.addCleanup(server.shutdown)
+        publish = publisher_module()
+        event = {"ResponseURL": f"http://127.0.0.1:{server.server_port}/answer", "StackId": "stack", "RequestId": "r",
+                 "LogicalResourceId": "PanelFiles", "PhysicalResourceId": "bucket/panel",
+                 "ResourceProperties": {"Bucket": "bucket", "Config": self.CONFIG}}
+        import contextlib
+        import io
+        import tempfile
+
+        s3 = FakeS3(keys=["index.html", "config.json", "panel.js"])
+        with contextlib.redirect_stdout(io.StringIO()), tempfile.TemporaryDirectory() as site:
+            publish.handler({**event, "RequestType": "Delete"}, None, s3=s3)
+            self.assertEqual(s3.objects, {})
+            publish.handler({**event, "RequestType": "Delete"}, None, s3=FakeS3(bucket_exists=False))
+            publish.SITE = self.site(site)
+            created = FakeS3()
+            publish.handler({**event, "RequestType": "Create"}, None, s3=created)
+            self.assertIn("index.html", created.objects)
+            publish.SITE = str(Path(site) / "absent")
+            publish.handler({**event, "RequestType": "Update"}, None, s3=FakeS3())
+        self.assertEqual([a["Status"] for a in answers], ["SUCCESS", "SUCCESS", "SUCCESS", "FAILED"])
+        self.assertIn("scripts/build-panel", answers[3]["Reason"])
+        self.assertEqual({a["PhysicalResourceId"] for a in answers}, {"bucket/panel"})
 
 
 if __name__ == "__main__":
