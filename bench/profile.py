@@ -1,6 +1,6 @@
 """Where a first and a warm invocation spend their instructions: the function built with symbols (cargo
 profile `profiling`: release, `strip = false`, line tables) under the Lambda emulator, run through
-`valgrind --tool=callgrind`, counting only inside the handler (`--toggle-collect=*handler::handle*`),
+`valgrind --tool=callgrind`, counting only inside the handler (`--toggle-collect=*handler::dispatch*`),
 against the plain-HTTP stand-in. Instructions, not seconds: the same figures whatever else the machine
 does. Two runs: one invocation (the first, after init and the warm-up), then `--warm + 1` invocations;
 a warm one is their difference over `--warm`. Prints one table of inclusive costs by cost centre.
@@ -26,8 +26,8 @@ from run import Subject, free_port  # noqa: E402
 # Cost centres by the functions that enter them: callgrind's inclusive cost of the outermost matching
 # function, or, for an interceptor ("each hook"), the sum over its hooks (separate calls, none inside another).
 CENTRES = [
-    ("the handler (everything counted)", r"connect_references::handler::handle"),
-    ("the SDK call (`references_page`)", r"SdkConnect as connect_references::use_case::Connect>::references_page"),
+    ("the handler (everything counted)", r"connect_references::inbound::handler::dispatch"),
+    ("the SDK call (`references_page`)", r"SdkConnect as connect_references::use_case::ConnectApi>::references_page"),
     ("SigV4 signing (`sign`)", r"aws_sigv4::http_request::sign::sign\b"),
     ("… deriving the signing key", r"aws_sigv4::sign::v4::generate_signing_key"),
     ("the user-agent interceptor", r"UserAgentInterceptor as .*modify_before_signing"),
@@ -39,14 +39,14 @@ CENTRES = [
     ("the SDK's metrics interceptor (no-op meter)", r"aws_smithy_runtime::client::metrics::MetricsInterceptor", "each hook"),
     ("the clock-skew interceptor", r"ServiceClockSkewInterceptor as", "each hook"),
     ("stalled-stream protection", r"StalledStreamProtectionInterceptor as", "each hook"),
-    ("writing the event's log line (`Output::line`)", r"connect_references::logging::Output::line"),
+    ("writing the event's log line (`Output::line`)", r"connect_references::telemetry::logging::Output::line"),
 ]
 
 
 def profile(binary, invocations, stand_in_url, env, out):
     """Runs `invocations` under callgrind; returns callgrind_annotate's inclusive table as text."""
     subject = Subject("profiled", ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}",
-                                   "--toggle-collect=*handler::handle*", str(binary)], extra_env=env)
+                                   "--toggle-collect=*handler::dispatch*", str(binary)], extra_env=env)
     subject.start(stand_in_url)
     try:
         for _ in range(invocations):

@@ -150,7 +150,7 @@ def compare_roots(release, stand_in_url, count):
     bundle = "/etc/ssl/certs/ca-certificates.crt"
     variants = [
         ("hello world (floor)", [str(release / "hello-floor")], {}),
-        ("as shipped (src/tls.rs: the bundle once)", [str(release / "connect-references")], {}),
+        ("as shipped (src/outbound/tls.rs: the bundle once)", [str(release / "connect-references")], {}),
         ("bundle and directory (the SDK's default)", [str(release / "connect-references")],
          {"SSL_CERT_FILE": bundle, "SSL_CERT_DIR": "/etc/ssl/certs"}),
         ("no roots at all (cannot do TLS)", [str(release / "connect-references")], {"SSL_CERT_FILE": "/dev/null"}),

@@ -6,9 +6,9 @@
 use std::hint::black_box;
 
 use aws_sdk_connect::types::{AttachmentReference, ReferenceStatus, ReferenceSummary, UrlReference};
-use connect_references::envelope;
-use connect_references::http::parse_request;
-use connect_references::reference::{group_by_requested_type, Reference, ReferencePage};
+use connect_references::domain::reference::{group_by_requested_type, Reference, ReferencePage};
+use connect_references::inbound::envelope;
+use connect_references::inbound::http::parse_request;
 use criterion::{criterion_group, criterion_main, Criterion};
 
 const EVENT: &str = include_str!("../events/http-api-v2.json");
@@ -46,7 +46,7 @@ fn pure_path(c: &mut Criterion) {
     });
     let payload: lambda_http::request::LambdaRequest = serde_json::from_str(EVENT).unwrap();
     c.bench_function("the guard's conversion probe", |b| {
-        b.iter(|| black_box(connect_references::request_guard::converts(black_box(&payload))))
+        b.iter(|| black_box(connect_references::inbound::request_guard::converts(black_box(&payload))))
     });
     let request = lambda_http::request::from_str(EVENT).unwrap();
     let query = parse_request(&request).unwrap();

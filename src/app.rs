@@ -7,19 +7,19 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use tokio::time::Instant;
 
-use crate::access::AllowedInstances;
-use crate::attached_file::ArnScope;
-use crate::config::{EntryPoint, EntryPoints, Features};
-use crate::connect::SdkConnect;
-use crate::download_request::DownloadQuery;
-use crate::error::{Error, ErrorKind};
-use crate::logging::{EventLog, FileAudit};
-use crate::messages;
-use crate::metrics::Measurements;
-use crate::query::{ContactScope, ReferenceQuery};
-use crate::rate::RateLimit;
-use crate::reference::ReferencePage;
-use crate::use_case::{self, AttachedFile, Connect, Policy, Usage};
+use crate::domain::access::AllowedInstances;
+use crate::domain::attached_file::ArnScope;
+use crate::domain::config::{EntryPoint, EntryPoints, Features};
+use crate::domain::download_request::DownloadQuery;
+use crate::domain::error::{Error, ErrorKind};
+use crate::domain::messages;
+use crate::domain::query::{ContactScope, ReferenceQuery};
+use crate::domain::rate::RateLimit;
+use crate::domain::reference::ReferencePage;
+use crate::outbound::connect_sdk::SdkConnect;
+use crate::telemetry::logging::{EventLog, FileAudit};
+use crate::telemetry::metrics::Measurements;
+use crate::use_case::{self, AttachedFile, ConnectApi, Policy, Usage};
 
 /// Time kept back from the invocation's deadline to write the answer, so that we answer
 /// `UPSTREAM_TIMEOUT` ourselves instead of being killed by Lambda.
@@ -84,7 +84,7 @@ impl<'a> Invocation<'a> {
 /// SDK adapter in a deployment, an in-memory Connect in tests of the adapters.
 #[derive(Debug, Clone)]
 pub struct App<C = SdkConnect> {
-    pub connect: C,
+    pub connect_api: C,
     /// The entry points this function serves (`ENTRY_POINT`).
     pub entry_points: EntryPoints,
     pub allowed: AllowedInstances,
@@ -96,10 +96,10 @@ pub struct App<C = SdkConnect> {
     pub file_rate: Arc<RateLimit>,
 }
 
-impl<C: Connect> App<C> {
-    pub fn new(connect: C, allowed: AllowedInstances) -> Self {
+impl<C: ConnectApi> App<C> {
+    pub fn new(connect_api: C, allowed: AllowedInstances) -> Self {
         App {
-            connect,
+            connect_api,
             entry_points: EntryPoints::all(),
             allowed,
             event_log: EventLog::default(),
@@ -179,7 +179,7 @@ impl<C: Connect> App<C> {
 
     /// Opens one attached file (the download route), after the same gates as a listing with links:
     /// the allow-list and `EnableAttachmentDownloads`.
-    pub async fn open(
+    pub async fn open_file(
         &self,
         query: &DownloadQuery,
         invocation: &Invocation<'_>,
@@ -189,8 +189,12 @@ impl<C: Connect> App<C> {
         }
         let scope = self.scope(invocation.function_arn);
         let policy = self.policy(scope.as_ref(), &invocation.caller);
-        self.audited(invocation, &query.instance_id, use_case::open(&self.connect, query, policy, invocation.deadline))
-            .await
+        self.audited(
+            invocation,
+            &query.instance_id,
+            use_case::open_attached_file(&self.connect_api, query, policy, invocation.deadline),
+        )
+        .await
     }
 
     /// Runs a use case admitted by the gates, then writes the audit line of every file it opened.
@@ -244,8 +248,12 @@ impl<C: Connect> App<C> {
         }
         let scope = self.scope(invocation.function_arn);
         let policy = self.policy(scope.as_ref(), &invocation.caller);
-        self.audited(invocation, &query.instance_id, use_case::list(&self.connect, query, policy, invocation.deadline))
-            .await
+        self.audited(
+            invocation,
+            &query.instance_id,
+            use_case::list(&self.connect_api, query, policy, invocation.deadline),
+        )
+        .await
     }
 }
 

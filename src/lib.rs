@@ -1,31 +1,20 @@
-//! connect-references: lists the references of an Amazon Connect contact, for HTTP callers
-//! (API Gateway, function URLs, ALB) and for contact flows, from one Lambda function.
+//! connect-references: lists the references of an Amazon Connect contact and opens its files, for HTTP
+//! callers (API Gateway, function URLs, ALB) and for contact flows, from one Lambda binary.
 //!
-//! The domain ([`query`], [`reference`], [`error`], [`access`]) knows nothing of Lambda, HTTP or the SDK;
-//! [`use_case`] is the use case (list a contact's references, open one of its files), talking to Connect through a small trait; [`connect`] implements it with
-//! the SDK; [`http`] and [`contact_flow`] adapt events; [`handler`] dispatches.
+//! The folders below are the architecture's layers, declared bottom to top. This list is the one source
+//! of the layering: a module uses only modules of its own layer or of layers declared before it
+//! (`tests/it/layers.rs` reads this list and checks every `crate::` path against it, and that
+//! docs/architecture.md draws the same layers in the same order).
 
-pub mod access;
+/// What every entry point shares: the gates, the allow-list, the invocation, the audit of every file.
 pub mod app;
-pub mod arn;
-pub mod attached_file;
-pub mod config;
-pub mod connect;
-pub mod contact_flow;
-pub mod download_request;
-pub mod envelope;
-pub mod error;
-pub mod handler;
-pub mod http;
-pub mod http_request;
-pub mod http_response;
-pub mod logging;
-pub mod messages;
-pub mod metrics;
-pub mod query;
-pub mod rate;
-pub mod reference;
-pub mod request_guard;
-pub mod tls;
+/// The domain: validated requests, references, files, errors; nothing of Lambda, HTTP or the SDK.
+pub mod domain;
+/// The Lambda handler, the HTTP routes and contact flows.
+pub mod inbound;
+/// Amazon Connect through the SDK, the HTTPS client's trust, the warm-up.
+pub mod outbound;
+/// Logs, metrics and the audit line.
+pub mod telemetry;
+/// The use case: list a contact's references, open one of its files; Connect behind a port of domain types.
 pub mod use_case;
-pub mod warm_up;

@@ -1,18 +1,19 @@
 //! Start-up only: logging, configuration, the Connect client (built once), then the runtime loop.
 
-use connect_references::access::AllowedInstances;
 use connect_references::app::App;
-use connect_references::config::{EntryPoints, Features, FileRate, SettingError};
-use connect_references::connect::{self, SdkConnect};
-use connect_references::logging::{EventLog, Output};
-use connect_references::metrics::Namespace;
-use connect_references::rate::RateLimit;
-use connect_references::{handler, request_guard, tls, warm_up};
+use connect_references::domain::access::AllowedInstances;
+use connect_references::domain::config::{EntryPoints, Features, FileRate, SettingError};
+use connect_references::domain::rate::RateLimit;
+use connect_references::inbound::{handler, request_guard};
+use connect_references::outbound::connect_sdk::{self, SdkConnect};
+use connect_references::outbound::{tls, warm_up};
+use connect_references::telemetry::logging::{EventLog, Output};
+use connect_references::telemetry::metrics::Namespace;
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_runtime::Error> {
     // Honours AWS_LAMBDA_LOG_FORMAT (JSON or Text) and AWS_LAMBDA_LOG_LEVEL.
-    connect_references::logging::init();
+    connect_references::telemetry::logging::init();
     request_guard::install_panic_hook();
 
     // A malformed setting stops start-up (Lambda reports the init failure), logged once, plainly.
@@ -37,10 +38,10 @@ async fn main() -> Result<(), lambda_runtime::Error> {
         tls::seed_random_generator();
     }
     let http_client = tls::https_client(tls::Roots::from_env())?;
-    let config = aws_config::defaults(connect::behavior_version())
+    let config = aws_config::defaults(connect_sdk::behavior_version())
         .http_client(http_client.clone())
-        .retry_config(connect::retry_config())
-        .timeout_config(connect::timeout_config())
+        .retry_config(connect_sdk::retry_config())
+        .timeout_config(connect_sdk::timeout_config())
         .load()
         .await;
     // The Connect connection, opened and handshaken now, at init's full CPU, in the pool the SDK uses.
@@ -48,7 +49,7 @@ async fn main() -> Result<(), lambda_runtime::Error> {
         let region = config.region().map(|region| region.as_ref());
         let (fips, dual_stack) = (config.use_fips().unwrap_or(false), config.use_dual_stack().unwrap_or(false));
         if let Some(url) = warm_up::endpoint(endpoint.as_deref(), region, fips, dual_stack).await {
-            let outcome = warm_up::warm_up(http_client, &url, connect::timeout_config()).await;
+            let outcome = warm_up::warm_up(http_client, &url, connect_sdk::timeout_config()).await;
             tracing::debug!(?outcome, "connection warm-up");
         }
     }

@@ -58,9 +58,10 @@ class DocsTest(unittest.TestCase):
                     self.assertIn(anchor, anchors(linked), f"no heading for #{anchor}: {where}")
 
     def test_every_file_a_document_names_exists(self):
-        # `src/use_case.rs`, `tests/logs.rs`, `scripts/sam-build`, …: a renamed file must not leave a stale name.
+        # `src/use_case/mod.rs`, `tests/it/logs.rs`, `scripts/sam-build`, …: a renamed file must not leave a stale name.
         path_like = re.compile(r"`((?:src|tests|scripts|bench|benches|docs|connect-local|events|certs)/[\w./-]+)`")
-        for path in markdown_files():
+        # CHANGELOG.md is history: it names files as they were when each entry was written.
+        for path in (p for p in markdown_files() if p.name != "CHANGELOG.md"):
             for named in path_like.findall(path.read_text()):
                 if any(c in named for c in "*<{"):
                     continue
@@ -75,7 +76,7 @@ class DocsTest(unittest.TestCase):
         table = text[text.index("## Claims"):text.index("## Direct invocation")]
         rows = [line for line in table.splitlines() if re.match(r"\| \d+ \|", line)]
         self.assertGreaterEqual(len(rows), 20)
-        sources = "\n".join(p.read_text() for p in [*ROOT.glob("src/*.rs"), *ROOT.glob("tests/*.rs"),
+        sources = "\n".join(p.read_text() for p in [*ROOT.glob("src/**/*.rs"), *ROOT.glob("tests/**/*.rs"),
                                                    *ROOT.glob("tests/*.py"), *ROOT.glob("scripts/*")] if p.is_file())
         for row in rows:
             proof = row.rsplit("|", 2)[1]

@@ -44,7 +44,7 @@ def docker(*args, check=True):
 
 
 def without_link_times(value):
-    """The rule of `without_link_times` in tests/support/mod.rs: a stand-in link's address and signing
+    """The rule of `without_link_times` in tests/it/support/mod.rs: a stand-in link's address and signing
     time, and every expiresAt / downloadUrlExpiresAt, replaced by placeholders."""
     if isinstance(value, str) and "/_files/" in value:
         link = "<stand-in>/_files/" + value.split("/_files/", 1)[1]
@@ -57,7 +57,7 @@ def without_link_times(value):
 
 
 def comparable(answer):
-    """The form of tests/expected (the same rule as `comparable` in tests/support/mod.rs): an HTTP
+    """The form of tests/expected (the same rule as `comparable` in tests/it/support/mod.rs): an HTTP
     response's JSON body parsed, a failure envelope's non-empty request id replaced, and a link's
     moving parts replaced (`without_link_times`)."""
     answer = comparable_envelope(answer)

@@ -1,5 +1,5 @@
 """Where the Lambda Runtime Interface Emulator is: $AWS_LAMBDA_RIE, else the one for this machine's
-architecture inside the aws-sam-cli wheel (as tests/support/mod.rs finds it for the Rust tests)."""
+architecture inside the aws-sam-cli wheel (as tests/it/support/mod.rs finds it for the Rust tests)."""
 
 import os
 import platform

@@ -1,0 +1,60 @@
+//! The messages callers read: the one table of them, for every adapter and the SDK adapter. Each says
+//! what happened and what to do, and never carries Connect's own text, SDK internals or more of the
+//! caller's input than `error::quote` allows.
+
+use crate::domain::error::{Error, ErrorKind};
+
+/// What a caller reads when Connect refused the function's own role (`AccessDeniedException`): the
+/// deployment lacks a permission; the caller's request was not refused.
+pub const ROLE_REFUSED: &str =
+    "Amazon Connect refused this function's role; the deployment is missing a permission (its operator is alerted)";
+
+/// The message a caller reads when Connect failed in this way: the one table of them, shared with the
+/// SDK adapter. It never carries Connect's own text.
+pub fn connect_failed(kind: ErrorKind) -> Error {
+    let message = match kind {
+        ErrorKind::Validation => {
+            "Amazon Connect rejected the request: check the instance id, contact id and reference types"
+        }
+        // Connect refusing the function's role is this deployment's fault, not the caller's: the SDK
+        // adapter reports it as `Internal` with `ROLE_REFUSED`; this arm is for completeness.
+        ErrorKind::AccessDenied => ROLE_REFUSED,
+        ErrorKind::NotFound => "Amazon Connect has no such contact in that instance",
+        ErrorKind::Throttled => "Amazon Connect is throttling requests; retry later",
+        ErrorKind::Upstream => "Amazon Connect failed or could not be reached",
+        ErrorKind::UpstreamTimeout => "Amazon Connect did not answer in time",
+        ErrorKind::Internal => "internal error",
+        ErrorKind::FileNotReady => "the file is not ready yet (Connect is still processing it); retry later",
+        ErrorKind::FileUnavailable => "the file cannot be opened: Connect rejected, failed or deleted it",
+    };
+    Error::new(kind, message)
+}
+
+/// What the list route answers to `include` or `urlExpiry`: it never makes links. Each attachment's
+/// `downloadPath` opens it through the download route, whose own permission (IAM or JWT scope) is the
+/// only way to a file.
+pub const LIST_ROUTE_MAKES_NO_LINKS: &str = "the list route makes no download links (include, urlExpiry): open an \
+     attachment with its downloadPath, GET /contact/attachments/{InstanceId}/{ContactId}/{FileId}, which needs \
+     the download route's own permission";
+
+/// The download route where the deployment did not enable downloads.
+pub const DOWNLOADS_NOT_ENABLED: &str =
+    "this deployment does not open attachments (deploy with EnableAttachmentDownloads=true)";
+
+/// A contact flow asking for links where the deployment did not enable them for flows.
+pub const FLOW_LINKS_NOT_ENABLED: &str = "this deployment makes no links for contact flows (deploy with \
+     FlowAttachmentLinks=true); ask without include=downloadUrl";
+
+/// `contact=initial` where the deployment does not resolve transfers.
+pub const TRANSFERS_NOT_RESOLVED: &str = "this deployment does not resolve transferred contacts (deploy with \
+     ResolveTransferredContacts=true); ask without contact=initial";
+
+/// An event for the list route at a function that does not serve it.
+pub const LIST_ROUTE_NOT_SERVED: &str =
+    "this function does not serve the list route (GET /contact/references/...); call it through the API";
+/// An event for the download route at a function that does not serve it.
+pub const DOWNLOAD_ROUTE_NOT_SERVED: &str =
+    "this function does not serve the download route (GET /contact/attachments/...); call it through the API";
+/// A contact-flow event at a function that does not serve flows.
+pub const CONTACT_FLOWS_NOT_SERVED: &str =
+    "this function does not serve contact flows; invoke the stack's contact-flow function (output FunctionArn)";

@@ -1,0 +1,13 @@
+//! The domain: requests complete when parsed, references, files and errors in the project's own types.
+//! Nothing here knows Lambda, HTTP or the SDK (`tests/it/layers.rs`).
+
+pub mod access;
+pub mod arn;
+pub mod attached_file;
+pub mod config;
+pub mod download_request;
+pub mod error;
+pub mod messages;
+pub mod query;
+pub mod rate;
+pub mod reference;

@@ -1,0 +1,131 @@
+//! The HTTP adapter (API Gateway REST and HTTP APIs, function URLs, ALB): the request read by
+//! [`http_request`](crate::inbound::http_request), the use case asked through [`App`], the outcome answered by
+//! [`http_response`](crate::inbound::http_response). Also who the caller is, as API Gateway authenticated them.
+
+use lambda_http::http::{header, Method, StatusCode};
+use lambda_http::request::RequestContext;
+use lambda_http::{Body, Request, RequestExt, Response};
+
+use crate::app::{record_usage, App, Caller, Invocation, Outcome};
+use crate::domain::download_request::DownloadQuery;
+use crate::domain::error::{Error, ErrorKind};
+use crate::domain::query::{ContactScope, ReferenceQuery};
+use crate::inbound::envelope;
+pub use crate::inbound::http_request::{parse, parse_request, HttpQuery, ROUTE};
+use crate::inbound::http_request::{route, Origin};
+pub use crate::inbound::http_response::{codes_and_statuses, refusal_response, status_of, Refusal, METHOD_NOT_ALLOWED};
+use crate::inbound::http_response::{redirect, respond};
+use crate::telemetry::metrics::{EventKind, Measurements};
+use crate::use_case::ConnectApi;
+
+/// Answers one HTTP request. Never fails: every problem becomes an envelope with its status. The route
+/// decides the entry point, which this function must serve before anything else is read.
+pub async fn answer_http<C: ConnectApi>(app: &App<C>, request: &Request) -> Outcome<Response<Body>> {
+    let head_only = request.method() == Method::HEAD;
+    let invocation = Invocation::from_context(request.lambda_context_ref(), None, Caller::Http(caller(request)));
+    let mut measured = Measurements::of(EventKind::Http);
+    let origin = Origin::of(request);
+    let parsed = route(request, origin)
+        .map_err(Refusal::from)
+        .and_then(|route| app.admit(route.entry_point()).map(|()| route).map_err(Refusal::from))
+        .and_then(|route| crate::inbound::http_request::parse_route(request, origin, route));
+    let result = match parsed {
+        Ok(HttpQuery::List(query)) => list(app, query, &invocation, head_only, &mut measured).await,
+        Ok(HttpQuery::Download(query)) => download(app, request, &query, &invocation, head_only, &mut measured).await,
+        Err(refusal) => Err(refusal),
+    };
+    let answer = match result {
+        Ok(answer) => answer,
+        Err(refusal) => {
+            measured.error_code = Some(refusal.code());
+            refusal_response(&refusal, Some(invocation.request_id).filter(|id| !id.is_empty()), head_only)
+        }
+    };
+    Outcome { answer, measured }
+}
+
+/// The list route: the envelope with the references. Never makes links (its parse refuses `include`,
+/// and the use case makes links for contact flows only).
+async fn list<C: ConnectApi>(
+    app: &App<C>,
+    query: ReferenceQuery,
+    invocation: &Invocation<'_>,
+    head_only: bool,
+    measured: &mut Measurements,
+) -> Result<Response<Body>, Refusal> {
+    let (page, usage) = app.list(&query, invocation).await;
+    record_usage(measured, &usage);
+    let page = page.map_err(|error| hint_at_transfers(error, &query, app))?;
+    measured.references = page.references.len();
+    measured.download_url_errors = page.download_url_errors();
+    Ok(respond(StatusCode::OK, envelope::success(&query, &page), head_only))
+}
+
+/// The download route: `302` to a fresh pre-signed URL, or with `Accept: application/json` the
+/// envelope with the URL; `HEAD` checks the request and the deployment's gates and makes no call.
+async fn download<C: ConnectApi>(
+    app: &App<C>,
+    request: &Request,
+    query: &DownloadQuery,
+    invocation: &Invocation<'_>,
+    head_only: bool,
+    measured: &mut Measurements,
+) -> Result<Response<Body>, Refusal> {
+    if head_only {
+        app.admit_download(query)?;
+        return Ok(respond(StatusCode::OK, String::new(), true));
+    }
+    let (opened, usage) = app.open_file(query, invocation).await;
+    record_usage(measured, &usage);
+    let file = opened?;
+    if wants_json(request) {
+        Ok(respond(StatusCode::OK, envelope::opened(&file), false))
+    } else {
+        redirect(file.download_url.as_deref().unwrap_or_default())
+    }
+}
+
+/// Who is asking, as API Gateway authenticated them: the IAM principal's ARN, or the JWT's `sub` and
+/// client id; `unauthenticated` when the request carries neither (a function URL without auth, ALB).
+pub fn caller(request: &Request) -> String {
+    match request.request_context_ref() {
+        Some(RequestContext::ApiGatewayV2(context)) => {
+            let authorizer = context.authorizer.as_ref();
+            if let Some(arn) = authorizer.and_then(|a| a.iam.as_ref()).and_then(|iam| iam.user_arn.clone()) {
+                return arn;
+            }
+            if let Some(jwt) = authorizer.and_then(|a| a.jwt.as_ref()) {
+                let claim = |name: &str| jwt.claims.get(name).cloned().unwrap_or_default();
+                let client = Some(claim("client_id")).filter(|c| !c.is_empty()).unwrap_or_else(|| claim("azp"));
+                return format!("jwt sub={} client_id={client}", claim("sub"));
+            }
+            "unauthenticated".to_owned()
+        }
+        Some(RequestContext::ApiGatewayV1(context)) => {
+            context.identity.user_arn.clone().unwrap_or_else(|| "unauthenticated".to_owned())
+        }
+        _ => "unauthenticated".to_owned(),
+    }
+}
+
+fn wants_json(request: &Request) -> bool {
+    request
+        .headers()
+        .get_all(header::ACCEPT)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .any(|value| value.to_ascii_lowercase().contains("application/json"))
+}
+
+/// Connect keys references by the initial contact: when a contact is not found and the deployment
+/// can resolve transfers, the message says how.
+fn hint_at_transfers<C>(error: Error, query: &ReferenceQuery, app: &App<C>) -> Error {
+    let hint = error.kind == ErrorKind::NotFound
+        && query.contact_scope == ContactScope::AsGiven
+        && app.features.resolve_transferred_contacts;
+    if hint {
+        Error::new(error.kind, format!("{}; for a transferred contact, ask with contact=initial", error.message))
+    } else {
+        error
+    }
+}

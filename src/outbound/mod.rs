@@ -1,0 +1,6 @@
+//! Calls out of the function: Amazon Connect through the SDK (implementing the use case's port), the
+//! HTTPS client's trust, and the connection warmed during init.
+
+pub mod connect_sdk;
+pub mod tls;
+pub mod warm_up;

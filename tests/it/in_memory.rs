@@ -1,0 +1,170 @@
+//! The adapters, the gates, the audit line and the metrics through the whole entry point
+//! (`handler::service`: lambda_http's adapter, the guard, the handler), with Connect in memory: no SDK,
+//! no stand-in, no network, in milliseconds. `App` is generic over the use case's `Connect` trait; the
+//! suites under the emulator prove the same against the real SDK and the stand-in.
+
+use crate::support;
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use connect_references::app::App;
+use connect_references::domain::access::AllowedInstances;
+use connect_references::domain::config::{EntryPoint, EntryPoints, Features};
+use connect_references::domain::error::{Error, ErrorKind};
+use connect_references::domain::messages::connect_failed;
+use connect_references::domain::reference::{Reference, ReferenceStatus, ReferenceType};
+use connect_references::telemetry::logging::{EventLog, Output};
+use connect_references::telemetry::metrics::Namespace;
+use connect_references::use_case::{AttachedFile, Calls, ConnectApi, FileRequest, Page, PageRequest};
+use lambda_runtime::Context;
+use serde_json::{json, Value};
+use support::*;
+
+/// Connect in memory: references by contact, files by id, one failure for every call if set, and a log
+/// of the calls made.
+#[derive(Default)]
+struct InMemoryConnect {
+    references: HashMap<String, Vec<Reference>>,
+    files: HashMap<String, AttachedFile>,
+    failing: Option<ErrorKind>,
+    log: Mutex<Vec<String>>,
+}
+
+impl InMemoryConnect {
+    fn called(&self, call: String, calls: &Calls) -> Result<(), Error> {
+        calls.sent();
+        self.log.lock().unwrap().push(call);
+        self.failing.map_or(Ok(()), |kind| Err(connect_failed(kind)))
+    }
+
+    fn calls(&self) -> Vec<String> {
+        self.log.lock().unwrap().clone()
+    }
+}
+
+impl ConnectApi for InMemoryConnect {
+    async fn references_page(&self, request: PageRequest<'_>, calls: &Calls) -> Result<Page, Error> {
+        self.called(format!("ListContactReferences {}", request.contact_id), calls)?;
+        let references = self.references.get(request.contact_id).cloned().ok_or(connect_failed(ErrorKind::NotFound))?;
+        let wanted = references.into_iter().filter(|r| r.reference_type.is_some_and(|t| request.types.contains(&t)));
+        Ok(Page { references: wanted.collect(), next_token: None })
+    }
+
+    async fn initial_contact(&self, _: &str, contact_id: &str, calls: &Calls) -> Result<Option<String>, Error> {
+        self.called(format!("DescribeContact {contact_id}"), calls)?;
+        Ok(None)
+    }
+
+    async fn attached_file(&self, request: FileRequest<'_>, calls: &Calls) -> Result<AttachedFile, Error> {
+        self.called(format!("GetAttachedFile {}", request.file_id), calls)?;
+        self.files.get(request.file_id).cloned().ok_or(connect_failed(ErrorKind::NotFound))
+    }
+}
+
+fn seeded() -> InMemoryConnect {
+    let file = |id: &str| Reference {
+        reference_type: Some(ReferenceType::Attachment),
+        name: Some(format!("{id}.pdf")),
+        value: Some("https://files.example.com/x".into()),
+        status: Some(ReferenceStatus::Approved),
+        arn: Some(format!("arn:aws:connect:us-east-1:123456789012:instance/{INSTANCE}/file/{id}")),
+        ..Reference::default()
+    };
+    let url = Reference {
+        reference_type: Some(ReferenceType::Url),
+        name: Some("caseUrl".into()),
+        value: Some("https://crm.example.com/case/1".into()),
+        ..Reference::default()
+    };
+    InMemoryConnect {
+        references: HashMap::from([(ATTACHMENTS.to_owned(), vec![url, file("f-1")])]),
+        files: HashMap::from([(
+            "f-1".to_owned(),
+            AttachedFile { download_url: Some("https://s3.example.com/f-1?sig".into()), ..AttachedFile::default() },
+        )]),
+        ..InMemoryConnect::default()
+    }
+}
+
+fn app(connect: InMemoryConnect, entry_points: EntryPoints) -> App<InMemoryConnect> {
+    App::new(connect, AllowedInstances::any())
+        .with_entry_points(entry_points)
+        .with_features(Features { attachment_downloads: true, ..Features::default() })
+        .with_event_log(EventLog::new(Namespace::default(), Output::Memory(Default::default())))
+}
+
+/// One event through the whole entry point; the answer and the lines it wrote.
+fn invoke(app: &App<InMemoryConnect>, event: &Value) -> (Value, Vec<Value>) {
+    let mut context = Context::default();
+    context.request_id = "req-in-memory".into();
+    context.invoked_function_arn = EMULATED_FUNCTION_ARN.into();
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let answer = runtime.block_on(invoke_in_process(app, event, context));
+    let lines = app.event_log.take_lines().iter().map(|line| serde_json::from_str(line).unwrap()).collect();
+    (answer, lines)
+}
+
+fn body(answer: &Value) -> Value {
+    serde_json::from_str(answer["body"].as_str().unwrap()).unwrap()
+}
+
+#[test]
+fn the_list_route_answers_from_connect_with_paths_and_counts_one_call() {
+    let app = app(seeded(), EntryPoints::only(EntryPoint::List));
+    let event = http_api_event("GET", &references_path(INSTANCE, ATTACHMENTS), "referenceTypes=URL,ATTACHMENT");
+    let (answer, lines) = invoke(&app, &event);
+    assert_eq!(answer["statusCode"], 200, "{answer}");
+    let references = body(&answer)["data"]["references"].clone();
+    assert_eq!(references[0]["name"], "caseUrl");
+    assert_eq!(references[1]["downloadPath"], format!("/contact/attachments/{INSTANCE}/{ATTACHMENTS}/f-1"));
+    assert!(references[1].get("downloadUrl").is_none(), "the list route never links");
+    assert_eq!(app.connect_api.calls(), [format!("ListContactReferences {ATTACHMENTS}")]);
+    let metrics = assert_valid_emf(&lines[0]);
+    assert_eq!((metrics["ConnectCalls"].clone(), metrics["References"].clone()), (json!(1), json!(2)));
+}
+
+#[test]
+fn a_connect_failure_is_its_status_and_its_outcome_in_the_metrics() {
+    let failing = InMemoryConnect { failing: Some(ErrorKind::Throttled), ..seeded() };
+    let app = app(failing, EntryPoints::all());
+    let (answer, lines) = invoke(&app, &http_api_event("GET", &references_path(INSTANCE, ATTACHMENTS), ""));
+    assert_eq!(answer["statusCode"], 429, "{answer}");
+    assert_eq!(answer["headers"]["retry-after"], "1");
+    assert_eq!(lines[0]["Outcome"], "THROTTLED");
+    assert_valid_emf(&lines[0]);
+}
+
+#[test]
+fn a_flows_link_and_a_click_each_leave_one_audit_line_written_by_the_app() {
+    let app = app(seeded(), EntryPoints::all());
+    let flow =
+        flow_event_with(json!({"contactId": ATTACHMENTS, "include": "downloadUrl", "referenceTypes": "ATTACHMENT"}));
+    let (answer, lines) = invoke(&app, &flow);
+    assert_eq!(answer["url_f_1_pdf"], "https://s3.example.com/f-1?sig", "{answer}");
+    let audit: Vec<&Value> = lines.iter().filter(|line| line["message"] == "attachment link").collect();
+    assert_eq!(audit.len(), 1, "{lines:?}");
+    assert!(audit[0]["caller"].as_str().unwrap().starts_with("contact-flow instance=arn:aws:connect:"), "{}", audit[0]);
+    let mut click = http_api_event("GET", &format!("/contact/attachments/{INSTANCE}/{ATTACHMENTS}/f-1"), "");
+    click["headers"]["accept"] = "application/json".into();
+    let (answer, lines) = invoke(&app, &click);
+    assert_eq!(answer["statusCode"], 200, "{answer}");
+    let audit: Vec<&Value> = lines.iter().filter(|line| line["message"] == "attachment link").collect();
+    assert_eq!(audit[0]["caller"], "arn:aws:iam::123456789012:user/contact-centre-engineer");
+    assert!(!lines.iter().any(|line| line.to_string().contains("?sig")), "no link in any line");
+}
+
+#[test]
+fn a_function_serving_one_entry_point_refuses_the_others_before_any_call() {
+    for (only, refused) in [
+        (EntryPoint::List, flow_event_with(json!({}))),
+        (EntryPoint::ContactFlow, http_api_event("GET", &references_path(INSTANCE, ATTACHMENTS), "")),
+        (EntryPoint::Download, http_api_event("GET", &references_path(INSTANCE, ATTACHMENTS), "")),
+    ] {
+        let app = app(seeded(), EntryPoints::only(only));
+        let (answer, _) = invoke(&app, &refused);
+        let refusal = answer["statusCode"].as_u64().map_or_else(|| answer["errorCode"].clone(), |s| json!(s));
+        assert!(refusal == json!(404) || refusal == "VALIDATION_ERROR", "{only:?}: {answer}");
+        assert!(app.connect_api.calls().is_empty(), "{only:?}");
+    }
+}
