@@ -64,7 +64,10 @@ def transformed(authorizer, **parameters):
 FUNCTIONS = ("ListFunction", "DownloadFunction", "FlowFunction")
 # Functions that are not the Rust binary: the agent panel's publisher (AgentApp=true).
 OTHER_FUNCTIONS = ("PanelPublisherFunction",)
-ENTRY_POINTS = {"ListFunction": "list", "DownloadFunction": "download", "FlowFunction": "contact-flow"}
+# The Rust binary's functions, one build: the three above and the recordings routes' (EnableRecordings).
+RUST_FUNCTIONS = FUNCTIONS + ("RecordingsFunction",)
+ENTRY_POINTS = {"ListFunction": "list", "DownloadFunction": "download", "FlowFunction": "contact-flow",
+                "RecordingsFunction": "recordings"}
 
 
 def deployed(name, authorizer="AWS_IAM", **parameters):
@@ -93,8 +96,8 @@ class FunctionTest(unittest.TestCase):
     def test_three_arm64_al2023_functions_built_by_cargo_lambda_from_one_build(self):
         template = load()
         functions = resources_of(template, "AWS::Serverless::Function")
-        self.assertEqual(sorted(functions), sorted(FUNCTIONS + OTHER_FUNCTIONS), "one function per entry point, no other")
-        functions = {name: f for name, f in functions.items() if name in FUNCTIONS}
+        self.assertEqual(sorted(functions), sorted(RUST_FUNCTIONS + OTHER_FUNCTIONS), "one function per entry point, no other")
+        functions = {name: f for name, f in functions.items() if name in RUST_FUNCTIONS}
         # What `sam build` compares to build a binary once for several functions (samcli's
         # FunctionBuildDefinition: runtime, codeuri, handler, metadata, architecture): all equal.
         build = {name: (json.dumps(f["Metadata"], sort_keys=True), f["Properties"].get("CodeUri"),
@@ -103,7 +106,7 @@ class FunctionTest(unittest.TestCase):
         self.assertEqual(len(set(build.values())), 1, build)
         self.assertEqual(next(iter(functions.values()))["Metadata"],
                          {"BuildMethod": "rust-cargolambda", "BuildProperties": {"Binary": "connect-references"}})
-        for name in FUNCTIONS:
+        for name in RUST_FUNCTIONS:
             properties = deployed(name)
             self.assertEqual(properties["Runtime"], "provided.al2023")
             self.assertEqual(properties["Architectures"], ["arm64"])
@@ -223,13 +226,17 @@ ROLE_SWITCHES = {
     **{switch: ("false", "true") for switch in SWITCHES},
     "EnableTracing": ("false", "true"),
     "AgentApp": ("false", "true"),
+    "EnableRecordings": ("false", "true"),
+    "RecordingsKmsKeyArn": ("", "arn:aws:kms:us-east-1:123456789012:key/0b7e3c51-2a4d-4f8e-9c61-7d2f0e5a9b13"),
 }
+# Where the recordings are, in every configuration (their role's grants name them).
+RECORDINGS = {"RecordingsBucket": "example-connect-recordings", "RecordingsPrefix": "connect/example/CallRecordings/"}
 
 
 def every_configuration():
     """Every combination of the switches that reach a role, as parameter values."""
     for values in itertools.product(*ROLE_SWITCHES.values()):
-        yield dict(zip(ROLE_SWITCHES, values))
+        yield {**dict(zip(ROLE_SWITCHES, values)), **RECORDINGS}
 
 
 def grant(action, resource, condition=None):
@@ -252,6 +259,7 @@ def expected_roles(parameters):
     """The exact grants of each function's role for these parameter values: what docs/security.md's
     table of functions says, and nothing else."""
     on = {name: value == "true" for name, value in parameters.items()}
+    key = parameters["RecordingsKmsKeyArn"]
     roles = {
         "ListFunction": {grant("connect:ListContactReferences", CONTACTS)}
         | ({grant("connect:DescribeContact", CONTACTS)} if on["ResolveTransferredContacts"] else set()),
@@ -259,6 +267,13 @@ def expected_roles(parameters):
         "FlowFunction": {grant("connect:ListContactReferences", CONTACTS)}
         | ({grant("connect:GetAttachedFile", FILES)} if on["FlowAttachmentLinks"] else set()),
     }
+    if on["EnableRecordings"]:
+        bucket, prefix = RECORDINGS["RecordingsBucket"], RECORDINGS["RecordingsPrefix"]
+        roles["RecordingsFunction"] = {grant("connect:DescribeContact", CONTACTS),
+                                       grant("s3:GetObject", f"arn:aws:s3:::{bucket}/{prefix}*")}
+        if key:
+            roles["RecordingsFunction"].add(grant("kms:Decrypt", key, {"StringEquals": {
+                "kms:ViaService": "s3.us-east-1.amazonaws.com"}}))
     if on["AgentApp"]:
         roles["PanelPublisherFunction"] = {grant("s3:ListBucket", PANEL_BUCKET),
                                            grant("s3:PutObject", PANEL_BUCKET + "/*"),
@@ -283,6 +298,10 @@ NEVER = {
     "DownloadFunction": NEVER_ANY_ROLE + ("connect:ListContactReferences", "connect:DescribeContact", "s3:GetObject",
                                           "kms:Decrypt"),
     "FlowFunction": NEVER_ANY_ROLE + ("connect:DescribeContact", "s3:GetObject", "kms:Decrypt"),
+    # The recordings' function reads recordings (its bucket and prefix: the exact set says where) and
+    # decrypts them through S3; never lists a bucket, opens attached files or lists references.
+    "RecordingsFunction": NEVER_ANY_ROLE + ("connect:GetAttachedFile", "connect:ListContactReferences", "s3:ListBucket",
+                                            "kms:DescribeKey"),
     # The panel's publisher writes and deletes the panel's files (in its own bucket only: the exact set
     # says where); it never reads them back, touches Connect or KMS, or changes the bucket itself.
     "PanelPublisherFunction": tuple(a for a in NEVER_ANY_ROLE if a not in ("s3:PutObject", "s3:DeleteObject"))
@@ -296,9 +315,11 @@ def role_violations(template, parameters):
     with `parameters`: a function holding a grant it should not or lacking one it should, holding an
     action it must never hold, or a role no function uses. Empty when the roles are exact."""
     stack = Stack(template, {"ConnectInstanceArn": INSTANCE_ARN, **parameters})
-    expected = expected_roles({switch: stack.parameters[switch] for switch in ROLE_SWITCHES})
-    functions = stack.resources("AWS::Lambda::Function")
     found = []
+    expected = expected_roles({switch: stack.parameters[switch] for switch in ROLE_SWITCHES})
+    if stack.parameters["RecordingsBucket"] != RECORDINGS["RecordingsBucket"] and "RecordingsFunction" in expected:
+        found.append("the simulation needs RECORDINGS' bucket")
+    functions = stack.resources("AWS::Lambda::Function")
     if sorted(functions) != sorted(expected):
         found.append(f"functions {sorted(functions)}, expected {sorted(expected)}")
     used = set()
@@ -417,7 +438,7 @@ def with_statement(template, function, action, resource="*"):
     return template
 
 
-EVERY_SWITCH_ON = {switch: values[-1] for switch, values in ROLE_SWITCHES.items()}
+EVERY_SWITCH_ON = {**{switch: values[-1] for switch, values in ROLE_SWITCHES.items()}, **RECORDINGS}
 
 
 class RoleMutantTest(unittest.TestCase):
@@ -556,11 +577,14 @@ ROUTE_CALLS = {
     # One GetAttachedFile per click; HEAD checks the request and makes no call
     # (tests/it/attachments.rs head_checks_the_request_and_makes_no_call_nor_does_a_head_of_a_list).
     "DownloadFunction": {"GET": {"GetAttachedFile": 1}, "HEAD": {}},
+    # A contact's recordings, or one of them to open: one DescribeContact (then a signature, no call).
+    # HEAD is counted as a GET.
+    "RecordingsFunction": {"GET": {"DescribeContact": 1}, "HEAD": {"DescribeContact": 1}},
 }
 
 
 def every_switch_on():
-    return {switch: values[-1] for switch, values in ROLE_SWITCHES.items()}.items()
+    return {**{switch: values[-1] for switch, values in ROLE_SWITCHES.items()}, **RECORDINGS}.items()
 
 
 def api_routes(parameters):
@@ -571,10 +595,10 @@ def api_routes(parameters):
     default = stack.resolve(api["DefaultRouteSettings"])
     settings = stack.resolve(api.get("RouteSettings", {}))
     routes = {}
-    for path, methods in api["DefinitionBody"]["paths"].items():
+    for path, methods in stack.resolve(api["DefinitionBody"]["paths"]).items():
         for method, operation in methods.items():
             key = f"{method.upper()} {path}"
-            function = stack.resolve(operation["x-amazon-apigateway-integration"]["uri"])[2:-len(".Arn}")]
+            function = operation["x-amazon-apigateway-integration"]["uri"][2:-len(".Arn}")]
             throttle = settings.get(key, default)
             routes[(method.upper(), path)] = (function, float(throttle["ThrottlingRateLimit"]),
                                               float(throttle["ThrottlingBurstLimit"]))
@@ -647,7 +671,7 @@ class QuotaBoundTest(unittest.TestCase):
 
     def test_every_route_of_the_api_has_a_known_cost(self):
         # A new route (or method) must say what it costs before the sum above can count it.
-        routes = api_routes({})
+        routes = api_routes(dict(every_switch_on()))
         self.assertGreater(len(routes), 0)
         for (method, path), (function, rate, burst) in routes.items():
             self.assertIn(method, ROUTE_CALLS.get(function, {}), f"{method} {path} reaches {function}")
@@ -668,7 +692,7 @@ class QuotaBoundTest(unittest.TestCase):
         load_ = connect_load(dict(every_switch_on()))
         self.assertIn(f"= {load_['ListContactReferences'][0]:g} |", section)
         self.assertIn(f"| {load_['GetAttachedFile'][0]:g} (burst {load_['GetAttachedFile'][1]:g}) |", section)
-        self.assertIn(f"| {load_['DescribeContact'][0]:g} |", section)
+        self.assertIn(f"= {load_['DescribeContact'][0]:g} |", section)
         self.assertIn(f"{load()['Resources']['HttpApi']['Properties']['DefaultRouteSettings']['ThrottlingRateLimit']} "
                       "request a second", section)
 
@@ -685,6 +709,8 @@ class QuotaBoundTest(unittest.TestCase):
 
 
 DOWNLOAD_ROUTE = "/contact/attachments/{InstanceId}/{ContactId}/{FileId}"
+RECORDINGS_ROUTES = ("/contact/recordings/{InstanceId}/{ContactId}",
+                     "/contact/recordings/{InstanceId}/{ContactId}/{RecordingId}")
 
 
 def policy_resources(name):
@@ -704,7 +730,9 @@ class HttpApiTest(unittest.TestCase):
         apis = resources_of(transformed(authorizer), "AWS::ApiGatewayV2::Api")
         self.assertEqual(len(apis), 1)
         body = next(iter(apis.values()))["Properties"]["Body"]
-        self.assertEqual(sorted(body["paths"]), sorted([ROUTE, DOWNLOAD_ROUTE]), "the list and download routes only")
+        deployed_paths = [path for path, item in resolve(body["paths"], load(), {"Authorizer": authorizer}).items() if item]
+        self.assertEqual(sorted(deployed_paths), sorted([ROUTE, DOWNLOAD_ROUTE]), "the list and download routes only")
+        self.assertEqual(sorted(body["paths"]), sorted([ROUTE, DOWNLOAD_ROUTE, *RECORDINGS_ROUTES]))
         return body
 
     def route(self, authorizer):
@@ -799,9 +827,53 @@ class HttpApiTest(unittest.TestCase):
             self.assertEqual(permission["Principal"], "apigateway.amazonaws.com")
             self.assertEqual(permission["FunctionName"], {"Fn::GetAtt": [function, "Arn"]}, name)
             self.assertTrue(permission["SourceArn"]["Fn::Sub"].endswith(f"${{HttpApi}}/*/{method}/contact/{path}/*"))
+        for name, method in (("RecordingsInvokePermission", "GET"), ("RecordingsHeadInvokePermission", "HEAD")):
+            permission = resources[name]
+            self.assertEqual(permission["Condition"], "RecordingsOn")
+            self.assertEqual(permission["Properties"]["FunctionName"], {"Fn::GetAtt": ["RecordingsFunction", "Arn"]})
+            self.assertTrue(permission["Properties"]["SourceArn"]["Fn::Sub"].endswith(
+                f"${{HttpApi}}/*/{method}/contact/recordings/*"))
         api_permissions = [r for r in resources.values() if r["Type"] == "AWS::Lambda::Permission"
                            and r["Properties"]["Principal"] == "apigateway.amazonaws.com"]
-        self.assertEqual(len(api_permissions), 4, "no other way in for API Gateway")
+        self.assertEqual(len(api_permissions), 6, "no other way in for API Gateway")
+
+    def test_the_recordings_routes_exist_only_when_enabled_with_their_function_scope_and_throttle(self):
+        template = load()
+        self.assertEqual(template["Parameters"]["EnableRecordings"]["Default"], "false")
+        self.assertEqual(template["Parameters"]["RecordingsAuthorizationScopes"]["Default"], "connect-references/recordings")
+        self.assertEqual(template["Resources"]["RecordingsFunction"]["Condition"], "RecordingsOn")
+        off = api_routes({})
+        self.assertFalse([key for key in off if key[1] in RECORDINGS_ROUTES], "no recordings route by default")
+        on = dict(every_switch_on())
+        routes = api_routes(on)
+        for path in RECORDINGS_ROUTES:
+            for method in ("GET", "HEAD"):
+                function, rate, burst = routes[(method, path)]
+                self.assertEqual(function, "RecordingsFunction")
+                self.assertEqual((rate, burst), (float(template["Parameters"]["RecordingsRate"]["Default"]),
+                                                 float(template["Parameters"]["RecordingsBurst"]["Default"])))
+        stack = Stack(template, {**on, "Authorizer": "JwtAuthorizer"})
+        paths = stack.resolve(template["Resources"]["HttpApi"]["Properties"]["DefinitionBody"]["paths"])
+        for path in RECORDINGS_ROUTES:
+            for method in ("get", "head"):
+                self.assertEqual(paths[path][method]["security"], [{"JwtAuthorizer": ["connect-references/recordings"]}])
+        self.assertNotEqual(paths[ROUTE]["get"]["security"], paths[RECORDINGS_ROUTES[0]]["get"]["security"],
+                            "a token that lists references cannot open recordings by that alone")
+        variables = deployed("RecordingsFunction", **on)["Environment"]["Variables"]
+        self.assertEqual(variables["ENTRY_POINT"], "recordings")
+        self.assertEqual(variables["RECORDINGS_BUCKET"], {"Ref": "RecordingsBucket"})
+        self.assertEqual(variables["RECORDINGS_PREFIX"], {"Ref": "RecordingsPrefix"})
+        self.assertEqual(variables["ALLOWED_INSTANCE_IDS"], {"Ref": "ConnectInstanceArn"})
+        self.assertEqual(deployed("RecordingsFunction", **on)["LoggingConfig"]["LogGroup"], {"Ref": "FunctionLogGroup"})
+
+    def test_the_recordings_prefix_cannot_hold_iam_wildcards(self):
+        import re
+
+        pattern = load()["Parameters"]["RecordingsPrefix"]["AllowedPattern"]
+        for good in ("", "connect/example/CallRecordings/", "a-b_c.d/(x)/"):
+            self.assertRegex(good, pattern)
+        for bad in ("connect/*", "connect/?", "a b", "connect/\u202e"):
+            self.assertIsNone(re.match(pattern, bad), bad)
 
     def test_the_api_is_throttled_below_connects_quota_and_access_logged(self):
         # Every route has a throttle, and the routes reaching ListContactReferences stay within its quota
@@ -825,7 +897,7 @@ class ConnectTest(unittest.TestCase):
         # Nothing else grants an invoke: API Gateway's four, on the HTTP functions only.
         self.assertEqual({p["Principal"] for p in permissions}, {"connect.amazonaws.com", "apigateway.amazonaws.com"})
         api = [p["FunctionName"]["Fn::GetAtt"][0] for p in permissions if p["Principal"] == "apigateway.amazonaws.com"]
-        self.assertEqual(sorted(set(api)), ["DownloadFunction", "ListFunction"])
+        self.assertEqual(sorted(set(api)), ["DownloadFunction", "ListFunction", "RecordingsFunction"])
 
     def test_only_the_flow_function_is_associated_with_the_instance_unless_turned_off(self):
         associations = resources_of(load(), "AWS::Connect::IntegrationAssociation")
@@ -1259,6 +1331,16 @@ class AgentAppTest(unittest.TestCase):
         self.assertEqual(config["hostOrigin"], "https://crm.example.com", "the first CRM origin")
         self.assertEqual(sorted(config["oidc"]), ["authority", "clientId", "scope"])
 
+    def test_with_recordings_the_panel_may_play_them_and_its_client_gets_their_scope(self):
+        self.assertEqual(csp_directives(agent_app())["media-src"], ["'none'"])
+        stack = agent_app(EnableRecordings="true", **RECORDINGS)
+        self.assertEqual(csp_directives(stack)["media-src"],
+                         [f"https://{RECORDINGS['RecordingsBucket']}.s3.us-east-1.amazonaws.com"])
+        client = stack.resolve(stack.resources()["PanelUserPoolClient"]["Properties"])
+        self.assertEqual(client["AllowedOAuthScopes"][-1], "connect-references/recordings")
+        scope = stack.resolve(stack.resources()["PanelFiles"]["Properties"])["Config"]["oidc"]["scope"]
+        self.assertTrue(scope.endswith(" connect-references/recordings"), scope)
+
     def test_the_outputs_name_the_panel_and_the_sign_in(self):
         stack = agent_app()
         outputs = stack.resolve(load()["Outputs"])
@@ -1276,7 +1358,7 @@ class LintTest(unittest.TestCase):
     """`sam validate --lint` and cfn-lint pass with every switch at the value that is not its default:
     each switch's resources and conditions are checked, not only the default stack's."""
 
-    FLIPPED = {"AgentApp": '"true"'}
+    FLIPPED = {"AgentApp": '"true"', "EnableRecordings": '"true"'}
 
     def test_sam_validate_and_cfn_lint_pass_with_the_switches_flipped(self):
         import re
