@@ -188,7 +188,7 @@ class AgentPanelTest(StartApi):
 
     def sign_in(self, scope=None, *, password=PASSWORD):
         """Clicks the panel's Sign in (in `scope`, the page or a frame) and fills in the provider's login
-        form in the popup. Returns the popup (closed once the sign-in is done)."""
+        form in the popup. Returns the popup; with the right password, once it has closed."""
         scope = scope or self.page
         with self.context.expect_page() as opened:
             scope.locator("#sign-in").click()
@@ -203,6 +203,8 @@ class AgentPanelTest(StartApi):
         popup.locator("input[name=username]").fill(USER)
         popup.locator("input[name=password]").fill(password)
         popup.get_by_role("button", name="Sign in").click()
+        if password == PASSWORD and not popup.is_closed():
+            popup.wait_for_event("close")
         return popup
 
     def open_panel(self, contact, origin=None, query="", sign_in=True):
@@ -385,6 +387,7 @@ class AgentPanelTest(StartApi):
 
     def test_the_allowed_origins_preflight_with_authorization_succeeds_and_retry_after_is_readable(self):
         self.open_panel(FILES)
+        expect(self.item("approved.pdf")).to_have_count(1)  # signed in
         token = self.stored_access_token()
         url = f"{self.api_url}/contact/attachments/{INSTANCE}/{FILES}/SEED-att-processing"
         # An Authorization header always makes the browser ask first: the answer was read, so it agreed.
@@ -416,6 +419,7 @@ class AgentPanelTest(StartApi):
         expect(self.page.locator("#status")).to_have_text("11 references.")
         token = self.stored_access_token()
         self.requests.clear()
+        # (A cross-site frame: where the browser denies it session storage, the panel keeps its sign-in in memory.)
         frame = self.frame_the_panel(self.hostile_origin, token)
         expect(frame.locator("#status")).to_have_text("Sign in to see this contact's references.")
         self.page.wait_for_timeout(1_000)  # time enough for a call, if the panel were to make one
@@ -527,7 +531,7 @@ class AgentPanelTest(StartApi):
         listed = [r.url for r in self.api_requests("/contact/references/")]
         self.assertEqual([url.split("/")[-1] for url in listed], [FILES, EVERY_KIND])
         if os.environ.get("PANEL_SCREENSHOT"):
-            self.page.set_viewport_size({"width": 1000, "height": 820})
+            self.page.set_viewport_size({"width": 1000, "height": 1000})
             self.page.screenshot(path=os.environ["PANEL_SCREENSHOT"], full_page=True)
 
     def test_a_destroyed_panel_stops_its_calls_and_clears_the_list(self):

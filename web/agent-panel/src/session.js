@@ -13,7 +13,9 @@
 // for each contact. Session storage lives as long as the agent's browser tab, is never sent to a server,
 // and is not shared with other tabs; a script injected into the panel could read it, but such a script
 // could use an in-memory token just as well, which is why the page's CSP runs only the panel's own file.
-import { UserManager, WebStorageStateStore } from "oidc-client-ts";
+// Where the browser denies the frame its storage (third-party storage blocked: reading sessionStorage
+// throws), the user is kept in memory instead, and the agent signs in again for each contact.
+import { InMemoryWebStorage, UserManager, WebStorageStateStore } from "oidc-client-ts";
 
 const TOKEN_MESSAGE = "connect-references:token";
 const TOKEN_REQUEST = "connect-references:token-request";
@@ -32,8 +34,19 @@ export function isSignInCallback(where = globalThis.location, opener = globalThi
   return Boolean(opener) && params.has("state") && (params.has("code") || params.has("error"));
 }
 
+/** Session storage where the browser allows this page to use it, else memory. */
+function tabStorage() {
+  try {
+    const storage = globalThis.sessionStorage;
+    storage.getItem("connect-references");
+    return storage;
+  } catch {
+    return new InMemoryWebStorage();
+  }
+}
+
 function userManager(oidc) {
-  const store = new WebStorageStateStore({ store: globalThis.sessionStorage });
+  const store = new WebStorageStateStore({ store: tabStorage() });
   return new UserManager({
     authority: oidc.authority,
     client_id: oidc.clientId,
