@@ -1,7 +1,8 @@
 // Builds the panel into dist/ (what is served and what the stack uploads): index.html and panel.css as
 // they are, and src/panel.js bundled with AWS's app SDK and oidc-client-ts into one minified ES module,
-// dist/panel.js. Prints its size, gzipped, and what makes it up, by package. Run by scripts/build-panel
-// (after `npm ci`); config.json is not built: the server or the stack writes it beside these files.
+// dist/panel.js. Prints its size, gzipped (level 6, a web server's usual), and what makes it up, by
+// package. Run by scripts/build-panel (after `npm ci`); config.json is not built: the server or the
+// stack writes it beside these files.
 import { copyFileSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -37,7 +38,7 @@ for (const output of Object.values(metafile.outputs)) {
   }
 }
 const bundle = readFileSync(join(dist, "panel.js"));
-console.log(`dist/panel.js: ${bundle.length} bytes, ${gzipSync(bundle, { level: 9 }).length} gzipped`);
+console.log(`dist/panel.js: ${bundle.length} bytes, ${gzipSync(bundle, { level: 6 }).length} gzipped`);
 for (const [name, bytes] of [...byPackage].sort((a, b) => b[1] - a[1])) {
   console.log(`  ${name}: ${bytes} bytes minified`);
 }
