@@ -6,15 +6,15 @@
 //! (`tests/it/layers.rs` reads this list and checks every `crate::` path against it, and that
 //! docs/architecture.md draws the same layers in the same order).
 
-/// What every entry point shares: the gates, the allow-list, the invocation, the audit of every file.
-pub mod app;
 /// The domain: validated requests, references, files, errors; nothing of Lambda, HTTP or the SDK.
 pub mod domain;
-/// The Lambda handler, the HTTP routes and contact flows.
-pub mod inbound;
-/// Amazon Connect through the SDK, the HTTPS client's trust, the warm-up.
-pub mod outbound;
-/// Logs, metrics and the audit line.
-pub mod telemetry;
 /// The use case: list a contact's references, open one of its files; Connect behind a port of domain types.
 pub mod use_case;
+/// Logs, metrics and the audit line.
+pub mod telemetry;
+/// Amazon Connect through the SDK, the HTTPS client's trust, the warm-up.
+pub mod outbound;
+/// What every entry point shares: the gates, the allow-list, the invocation, the audit of every file.
+pub mod app;
+/// The Lambda handler, the HTTP routes and contact flows.
+pub mod inbound;
