@@ -278,7 +278,7 @@ class Run:
         self.proxy = RuntimeProxy(api_port, lambda: self.group.add(self.function_pid()))
         env = {
             "PATH": os.environ["PATH"], "HOME": tempfile.gettempdir(), "AWS_REGION": "us-east-1",
-            "AWS_DEFAULT_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench",
+            "AWS_DEFAULT_REGION": "us-east-1", "ENTRY_POINT": "all", "AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench",
             "AWS_EC2_METADATA_DISABLED": "true", "AWS_ENDPOINT_URL_CONNECT": stand_in.url,
             "AWS_LAMBDA_FUNCTION_TIMEOUT": "30", "AWS_LAMBDA_LOG_LEVEL": "WARN",
             "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(mb),

@@ -71,7 +71,7 @@ class World:
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)]
         env = {
             "PATH": os.environ["PATH"], "HOME": tempfile.gettempdir(), "AWS_REGION": "us-east-1",
-            "AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench", "AWS_EC2_METADATA_DISABLED": "true",
+            "ENTRY_POINT": "all", "AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench", "AWS_EC2_METADATA_DISABLED": "true",
             "AWS_ENDPOINT_URL_CONNECT": f"http://127.0.0.1:{self.stand_in_port}", "AWS_LAMBDA_FUNCTION_TIMEOUT": "10",
             "AWS_LAMBDA_LOG_LEVEL": "ERROR", "ENABLE_ATTACHMENT_DOWNLOADS": "true",
             "ALLOWED_INSTANCE_IDS": f"arn:aws:connect:us-east-1:123456789012:instance/{INSTANCE}",

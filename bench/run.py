@@ -54,7 +54,7 @@ class Subject:
         env = {
             "PATH": os.environ["PATH"], "HOME": tempfile.gettempdir(),
             "AWS_REGION": "us-east-1", "AWS_DEFAULT_REGION": "us-east-1",
-            "AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench", "AWS_EC2_METADATA_DISABLED": "true",
+            "ENTRY_POINT": "all", "AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench", "AWS_EC2_METADATA_DISABLED": "true",
             "AWS_ENDPOINT_URL_CONNECT": stand_in_url, "AWS_LAMBDA_FUNCTION_TIMEOUT": "30",
             "AWS_LAMBDA_LOG_LEVEL": "WARN", **self.extra_env,
         }

@@ -9,12 +9,13 @@ use tokio::time::Instant;
 
 use crate::domain::access::AllowedInstances;
 use crate::domain::attached_file::ArnScope;
+use crate::domain::caller::Caller;
 use crate::domain::config::{EntryPoint, EntryPoints, Features};
 use crate::domain::download_request::DownloadQuery;
 use crate::domain::error::{Error, ErrorKind};
 use crate::domain::messages;
 use crate::domain::query::{ContactScope, ReferenceQuery};
-use crate::domain::rate::RateLimit;
+use crate::domain::rate::{PerCallerRate, RateLimit};
 use crate::domain::reference::ReferencePage;
 use crate::outbound::connect_sdk::SdkConnect;
 use crate::telemetry::logging::{EventLog, FileAudit};
@@ -32,30 +33,6 @@ pub struct Outcome<A> {
     pub measured: Measurements,
 }
 
-/// Who caused an invocation's Connect calls, as the audit line names them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Caller {
-    /// An HTTP caller as API Gateway authenticated it: the IAM principal's ARN, `jwt sub=… client_id=…`,
-    /// or `unauthenticated`. Only as trustworthy as the invoke path (the threat model's "direct
-    /// invocation" rows): API Gateway sets it; a hand-made event sent with `lambda:Invoke` can say anything.
-    Http(String),
-    /// A contact flow of the instance: the event's instance ARN and current contact. (Connect's
-    /// documented event carries no flow ARN.)
-    ContactFlow { instance_arn: String, contact_id: String },
-}
-
-impl Caller {
-    /// The audit line's `caller`.
-    pub fn audit_name(&self) -> String {
-        match self {
-            Caller::Http(name) => name.clone(),
-            Caller::ContactFlow { instance_arn, contact_id } => {
-                format!("contact-flow instance={instance_arn} contact={contact_id}")
-            }
-        }
-    }
-}
-
 /// One invocation as the use case needs it: when to give up, the invoked function's ARN (the
 /// deployment's partition, region and account when the configured instance is a bare id), the request
 /// id and the caller. Read once per event by the adapter, borrowing from the Lambda context.
@@ -65,6 +42,9 @@ pub struct Invocation<'a> {
     pub function_arn: Option<&'a str>,
     /// Empty when the runtime gave none.
     pub request_id: &'a str,
+    /// API Gateway's own request id (`requestContext.requestId`), which its access log carries too:
+    /// the audit line's join to it. `None` outside API Gateway (contact flows, function URLs, ALB).
+    pub api_request_id: Option<&'a str>,
     pub caller: Caller,
 }
 
@@ -75,6 +55,7 @@ impl<'a> Invocation<'a> {
             deadline: deadline(context.map_or(0, |c| c.deadline), limit),
             function_arn: context.map(|c| c.invoked_function_arn.as_str()),
             request_id: context.map_or("", |c| c.request_id.as_str()),
+            api_request_id: None,
             caller,
         }
     }
@@ -94,6 +75,8 @@ pub struct App<C = SdkConnect> {
     pub features: Features,
     /// `GetAttachedFile` calls this execution environment may make (shared by every invocation).
     pub file_rate: Arc<RateLimit>,
+    /// Every caller's fair share of `file_rate` on the download route (half of it each).
+    pub caller_file_rate: Arc<PerCallerRate>,
 }
 
 impl<C: ConnectApi> App<C> {
@@ -105,6 +88,7 @@ impl<C: ConnectApi> App<C> {
             event_log: EventLog::default(),
             features: Features::default(),
             file_rate: Arc::new(RateLimit::default()),
+            caller_file_rate: Arc::new(PerCallerRate::default()),
         }
     }
 
@@ -112,8 +96,13 @@ impl<C: ConnectApi> App<C> {
         App { features, ..self }
     }
 
-    pub fn with_file_rate(self, file_rate: RateLimit) -> Self {
-        App { file_rate: Arc::new(file_rate), ..self }
+    /// The environment's `GetAttachedFile` rate, and every caller's half share of it.
+    pub fn with_file_rate(self, per_second: f64, burst: u32) -> Self {
+        App {
+            file_rate: Arc::new(RateLimit::new(per_second, burst)),
+            caller_file_rate: Arc::new(PerCallerRate::half_of(per_second, burst)),
+            ..self
+        }
     }
 
     pub fn with_entry_points(self, entry_points: EntryPoints) -> Self {
@@ -147,6 +136,7 @@ impl<C: ConnectApi> App<C> {
         Policy {
             arn_scope: scope,
             file_rate: &self.file_rate,
+            caller_share: None,
             download_paths: self.features.attachment_downloads,
             inline_links: matches!(caller, Caller::ContactFlow { .. }),
         }
@@ -158,10 +148,10 @@ impl<C: ConnectApi> App<C> {
         if usage.files.is_empty() {
             return;
         }
-        let caller = invocation.caller.audit_name();
         for file in &usage.files {
             self.event_log.audit(&FileAudit {
-                caller: &caller,
+                caller: &invocation.caller,
+                api_request_id: invocation.api_request_id,
                 instance_id,
                 contact_id: &file.contact_id,
                 file_id: &file.file_id,
@@ -188,7 +178,11 @@ impl<C: ConnectApi> App<C> {
             return (Err(refused), Usage::default());
         }
         let scope = self.scope(invocation.function_arn);
-        let policy = self.policy(scope.as_ref(), &invocation.caller);
+        let caller = invocation.caller.share_key();
+        let policy = Policy {
+            caller_share: Some((&self.caller_file_rate, &caller)),
+            ..self.policy(scope.as_ref(), &invocation.caller)
+        };
         self.audited(
             invocation,
             &query.instance_id,
@@ -229,8 +223,8 @@ impl<C: ConnectApi> App<C> {
         invocation: &Invocation<'_>,
     ) -> (Result<ReferencePage, Error>, Usage) {
         let entry_point = match invocation.caller {
-            Caller::Http(_) => EntryPoint::List,
             Caller::ContactFlow { .. } => EntryPoint::ContactFlow,
+            Caller::Iam { .. } | Caller::Jwt { .. } | Caller::Unauthenticated => EntryPoint::List,
         };
         if let Err(refused) = self.admit(entry_point) {
             return (Err(refused), Usage::default());

@@ -3,7 +3,6 @@
 use connect_references::app::App;
 use connect_references::domain::access::AllowedInstances;
 use connect_references::domain::config::{EntryPoints, Features, FileRate, SettingError};
-use connect_references::domain::rate::RateLimit;
 use connect_references::inbound::{handler, request_guard};
 use connect_references::outbound::connect_sdk::{self, SdkConnect};
 use connect_references::outbound::{tls, warm_up};
@@ -27,7 +26,8 @@ async fn main() -> Result<(), lambda_runtime::Error> {
         setting("ENABLE_ATTACHMENT_DOWNLOADS").as_deref(),
     )
     .inspect_err(refuse)?;
-    let entry_points = EntryPoints::from_setting(setting("ENTRY_POINT").as_deref()).inspect_err(refuse)?;
+    let in_lambda = setting("AWS_LAMBDA_FUNCTION_NAME").is_some();
+    let entry_points = EntryPoints::from_setting(setting("ENTRY_POINT").as_deref(), in_lambda).inspect_err(refuse)?;
     let file_rate =
         FileRate::from_settings(setting("ATTACHED_FILE_RATE").as_deref(), setting("ATTACHED_FILE_BURST").as_deref())
             .inspect_err(refuse)?;
@@ -57,7 +57,7 @@ async fn main() -> Result<(), lambda_runtime::Error> {
         .with_event_log(EventLog::new(namespace, Output::Stdout))
         .with_entry_points(entry_points)
         .with_features(features)
-        .with_file_rate(RateLimit::new(file_rate.per_second, file_rate.burst));
+        .with_file_rate(file_rate.per_second, file_rate.burst);
 
     lambda_runtime::run(handler::service(&app)).await
 }

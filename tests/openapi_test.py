@@ -78,7 +78,7 @@ class OpenApiConformanceTest(unittest.TestCase):
             "PATH": os.environ["PATH"],
             "HOME": tempfile.gettempdir(),
             "AWS_REGION": "us-east-1",
-            "AWS_ACCESS_KEY_ID": "local",
+            "ENTRY_POINT": "all", "AWS_ACCESS_KEY_ID": "local",
             "AWS_SECRET_ACCESS_KEY": "local",
             "AWS_EC2_METADATA_DISABLED": "true",
             "AWS_ENDPOINT_URL_CONNECT": cls.stand_in,

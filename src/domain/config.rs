@@ -104,9 +104,11 @@ impl EntryPoint {
     }
 }
 
-/// The entry points this function serves (`ENTRY_POINT`): one name, or `all`. Unset is `all`, which is
-/// how the tests, `scripts/local` and `cargo lambda watch` run it; every function of the template names
-/// exactly one (`tests/template_test.py`), and refuses the events of the others before any call.
+/// The entry points this function serves (`ENTRY_POINT`): one name, or `all`. In Lambda (where
+/// `AWS_LAMBDA_FUNCTION_NAME` is set) it must be said: an unset `ENTRY_POINT` stops start-up instead of
+/// serving every entry point with one role, and `all` is how the tests, `scripts/local` and
+/// `cargo lambda watch` ask for them all. Outside Lambda, unset is `all`. Every function of the template
+/// names exactly one (`tests/template_test.py`), and refuses the events of the others before any call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct EntryPoints {
     only: Option<EntryPoint>,
@@ -131,8 +133,15 @@ impl EntryPoints {
         self.only.is_none_or(|only| only == entry_point)
     }
 
-    pub fn from_setting(setting: Option<&str>) -> Result<Self, SettingError> {
+    /// `in_lambda`: whether the process runs in Lambda (or its emulator), where the setting is required.
+    pub fn from_setting(setting: Option<&str>, in_lambda: bool) -> Result<Self, SettingError> {
         let Some(value) = setting.map(str::trim).filter(|s| !s.is_empty()) else {
+            if in_lambda {
+                return Err(SettingError::new(
+                    "ENTRY_POINT",
+                    "must be set in Lambda: list, download, contact-flow, or all to serve every entry point",
+                ));
+            }
             return Ok(EntryPoints::all());
         };
         if value.eq_ignore_ascii_case("all") {
@@ -174,17 +183,23 @@ mod tests {
     }
 
     #[test]
-    fn entry_points_are_one_name_or_all_and_unset_is_all() {
-        assert_eq!(EntryPoints::from_setting(None).unwrap(), EntryPoints::all());
-        assert_eq!(EntryPoints::from_setting(Some("ALL")).unwrap(), EntryPoints::all());
-        let list = EntryPoints::from_setting(Some("list")).unwrap();
+    fn entry_points_are_one_name_or_all_and_unset_is_all_only_outside_lambda() {
+        assert_eq!(EntryPoints::from_setting(None, false).unwrap(), EntryPoints::all());
+        assert_eq!(EntryPoints::from_setting(Some("ALL"), false).unwrap(), EntryPoints::all());
+        assert_eq!(EntryPoints::from_setting(Some("all"), true).unwrap(), EntryPoints::all());
+        for unset in [None, Some(""), Some("  ")] {
+            let refused = EntryPoints::from_setting(unset, true).unwrap_err();
+            assert_eq!(refused.variable, "ENTRY_POINT", "{unset:?}");
+            assert!(refused.to_string().contains("must be set in Lambda"), "{refused}");
+        }
+        let list = EntryPoints::from_setting(Some("list"), true).unwrap();
         assert!(list.serves(EntryPoint::List));
         assert!(!list.serves(EntryPoint::Download) && !list.serves(EntryPoint::ContactFlow));
-        let flows = EntryPoints::from_setting(Some(" Contact-Flow ")).unwrap();
+        let flows = EntryPoints::from_setting(Some(" Contact-Flow "), true).unwrap();
         assert_eq!(flows, EntryPoints::only(EntryPoint::ContactFlow));
         assert!(EntryPoint::ALL.iter().all(|e| EntryPoints::all().serves(*e)));
         for bad in ["flows", "list,download", "*"] {
-            assert_eq!(EntryPoints::from_setting(Some(bad)).unwrap_err().variable, "ENTRY_POINT", "{bad}");
+            assert_eq!(EntryPoints::from_setting(Some(bad), true).unwrap_err().variable, "ENTRY_POINT", "{bad}");
         }
     }
 

@@ -5,16 +5,15 @@
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
 use crate::domain::attached_file::UrlExpiry;
+use crate::domain::connect_id::check_contact_or_file_id;
 use crate::domain::error::{quote, Error};
-use crate::domain::query::{check_text, parse_contact_id, parse_instance_id};
+use crate::domain::query::{parse_contact_id, parse_instance_id};
 
 /// The route's fixed segments: `/contact/attachments/{InstanceId}/{ContactId}/{FileId}`, a path of its
 /// own (not under `/contact/references/`), so that an IAM policy allowing the list route's ARN with a
 /// trailing `*` does not also allow downloads.
 pub const DOWNLOAD_ROUTE_PREFIX: [&str; 2] = ["contact", "attachments"];
 pub const DOWNLOAD_ROUTE: &str = "/contact/attachments/{InstanceId}/{ContactId}/{FileId}";
-/// Connect's limit for a file id (GetAttachedFile's `FileId`).
-pub const MAX_FILE_ID_LEN: usize = 256;
 
 /// Characters kept as they are in a path segment: RFC 3986's unreserved ones.
 const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
@@ -80,7 +79,7 @@ impl DownloadQuery {
 }
 
 pub fn parse_file_id(raw: &str) -> Result<String, Error> {
-    check_text("FileId", raw, MAX_FILE_ID_LEN)?;
+    check_contact_or_file_id("FileId", raw)?;
     Ok(raw.to_owned())
 }
 

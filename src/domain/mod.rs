@@ -4,7 +4,9 @@
 pub mod access;
 pub mod arn;
 pub mod attached_file;
+pub mod caller;
 pub mod config;
+pub mod connect_id;
 pub mod download_request;
 pub mod error;
 pub mod messages;

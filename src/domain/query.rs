@@ -7,13 +7,12 @@
 
 use crate::domain::arn::Arn;
 use crate::domain::attached_file::{parse_download_links, UrlExpiry};
+use crate::domain::connect_id::{check_contact_or_file_id, check_instance_id};
 use crate::domain::error::{quote, Error};
 use crate::domain::reference::ReferenceType;
 use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
 
-/// Connect's limits, from the API reference.
-pub const MAX_INSTANCE_ID_LEN: usize = 100;
-pub const MAX_CONTACT_ID_LEN: usize = 256;
+/// The longest `nextToken` read (Connect's model gives it no bound; Connect documents it as always null).
 pub const MAX_NEXT_TOKEN_LEN: usize = 2048;
 /// Connect accepts at most this many types per call; more are fetched in several calls.
 pub const TYPES_PER_CALL: usize = 6;
@@ -128,13 +127,7 @@ pub fn parse_instance_id(raw: &str) -> Result<String, Error> {
     } else {
         raw
     };
-    check_text("InstanceId", id, MAX_INSTANCE_ID_LEN)?;
-    if id.contains('/') || id.contains(':') {
-        return Err(Error::validation(format!(
-            "InstanceId {} is neither a bare instance id nor an instance ARN",
-            quote(raw)
-        )));
-    }
+    check_instance_id("InstanceId", id)?;
     Ok(id.to_owned())
 }
 
@@ -144,7 +137,7 @@ fn instance_id_from_arn(arn: &str) -> Option<&str> {
 }
 
 pub fn parse_contact_id(raw: &str) -> Result<String, Error> {
-    check_text("ContactId", raw, MAX_CONTACT_ID_LEN)?;
+    check_contact_or_file_id("ContactId", raw)?;
     Ok(raw.to_owned())
 }
 
@@ -271,10 +264,17 @@ mod tests {
     }
 
     #[test]
-    fn instance_id_length_is_1_to_100() {
-        assert!(parse_instance_id(&"a".repeat(100)).is_ok());
-        assert!(message(parse_instance_id(&"a".repeat(101))).contains("at most 100"));
-        assert!(message(parse_instance_id("")).contains("required"));
+    fn an_instance_id_bare_or_in_an_arn_has_the_models_uuid_shape() {
+        assert_eq!(parse_instance_id(INSTANCE).unwrap(), INSTANCE);
+        assert_eq!(
+            parse_instance_id(&format!("arn:aws:connect:us-east-1:123456789012:instance/{INSTANCE}")).unwrap(),
+            INSTANCE
+        );
+        for bad in [&"a".repeat(36) as &str, "", ".", "..", "11111111-2222-3333-4444-55555555555."] {
+            assert!(message(parse_instance_id(bad)).contains("not an Amazon Connect instance id"), "{bad}");
+        }
+        let arn_of_a_dot = "arn:aws:connect:us-east-1:123456789012:instance/..";
+        assert!(message(parse_instance_id(arn_of_a_dot)).contains("not an Amazon Connect instance id"));
     }
 
     #[test]
@@ -283,16 +283,17 @@ mod tests {
     }
 
     #[test]
-    fn contact_id_length_is_1_to_256_counted_in_characters() {
-        assert!(parse_contact_id(&"é".repeat(256)).is_ok());
+    fn contact_id_is_1_to_256_ascii_id_characters() {
+        assert!(parse_contact_id(&"c".repeat(256)).is_ok());
+        assert!(message(parse_contact_id(&"é".repeat(2))).contains("not an Amazon Connect id"));
         assert!(message(parse_contact_id(&"c".repeat(257))).contains("at most 256"));
         assert!(message(parse_contact_id("")).contains("ContactId is required"));
     }
 
     #[test]
     fn control_characters_are_refused_in_every_field() {
-        assert!(message(parse_contact_id("abc\ndef")).contains("control"));
-        assert!(message(parse_instance_id("abc\u{0}")).contains("control"));
+        assert!(message(parse_contact_id("abc\ndef")).contains("not an Amazon Connect id"));
+        assert!(message(parse_instance_id("abc\u{0}")).contains("not an Amazon Connect instance id"));
         assert!(message(parse_next_token("t\u{7f}")).contains("control"));
     }
 
@@ -302,12 +303,12 @@ mod tests {
         // U+FEFF zero-width no-break space, U+00AD soft hyphen, U+E0041 a tag character.
         for invisible in ['\u{202e}', '\u{200b}', '\u{2066}', '\u{feff}', '\u{ad}', '\u{e0041}'] {
             let id = format!("c0ffee{invisible}00");
-            assert!(message(parse_contact_id(&id)).contains("format characters"), "{invisible:?}");
-            assert!(message(parse_instance_id(&id)).contains("format characters"), "{invisible:?}");
+            assert!(message(parse_contact_id(&id)).contains("not an Amazon Connect id"), "{invisible:?}");
+            assert!(message(parse_instance_id(&id)).contains("not an Amazon Connect instance id"), "{invisible:?}");
             assert!(message(parse_next_token(&id)).contains("format characters"), "{invisible:?}");
         }
-        // Visible non-ASCII text is not a format character.
-        assert!(parse_contact_id("é-ß-中").is_ok());
+        // Visible non-ASCII text is not a format character, but no Connect id holds it either.
+        assert!(message(parse_contact_id("é-ß-中")).contains("not an Amazon Connect id"));
     }
 
     #[test]

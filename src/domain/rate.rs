@@ -4,6 +4,7 @@
 //! concurrent calls never exceed the rate, and a call whose turn would come after the deadline is
 //! refused without reserving anything.
 
+use std::collections::HashMap;
 use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
@@ -42,15 +43,78 @@ impl RateLimit {
     /// Reserves a call: the instant it may start (now, or later once the burst is spent), or `None`
     /// when that would be after `deadline`.
     pub fn reserve_by(&self, deadline: Instant) -> Option<Instant> {
-        let now = Instant::now();
         let mut due = self.due.lock().unwrap_or_else(PoisonError::into_inner);
+        let (start, next_due) = self.schedule(*due, Instant::now(), deadline)?;
+        *due = Some(next_due);
+        Some(start)
+    }
+
+    /// GCRA's one step: given when the next call is due, when this one may start and when the next
+    /// will be due after it, or `None` when its start would be after `deadline`.
+    fn schedule(&self, due: Option<Instant>, now: Instant, deadline: Instant) -> Option<(Instant, Instant)> {
         let scheduled = due.map_or(now, |due| due.max(now));
         let start = scheduled.checked_sub(self.tolerance).map_or(now, |start| start.max(now));
-        if start > deadline {
-            return None;
+        (start <= deadline).then_some((start, scheduled + self.interval))
+    }
+}
+
+/// The callers this execution environment keeps a schedule for; beyond it, the one closest to idle is
+/// forgotten (it comes back with a full burst), so memory stays bounded whoever calls.
+pub const MAX_TRACKED_CALLERS: usize = 1024;
+
+/// A fair share of the rate for every caller: each caller (by key) has a schedule of its own at half
+/// the environment's rate and burst, taken before the environment's. One caller clicking as fast as it
+/// can takes at most half of this environment's calls; every other caller still finds the other half.
+/// Across execution environments nothing is shared (docs/attachments.md: a caller spread over N
+/// environments gets at most N shares, and API Gateway's route throttle bounds them all).
+#[derive(Debug)]
+pub struct PerCallerRate {
+    limit: RateLimit,
+    due: Mutex<HashMap<String, Instant>>,
+}
+
+impl PerCallerRate {
+    /// Each caller's share of an environment's `per_second` and `burst`: half of each (a burst of at least one).
+    pub fn half_of(per_second: f64, burst: u32) -> Self {
+        PerCallerRate { limit: RateLimit::new(per_second / 2.0, (burst / 2).max(1)), due: Mutex::new(HashMap::new()) }
+    }
+
+    /// Takes one call of `caller`'s share if its turn is now; `false` (nothing taken) if it is later.
+    pub fn take_now(&self, caller: &str) -> bool {
+        let now = Instant::now();
+        self.reserve(caller, now, now).is_some()
+    }
+
+    /// Reserves one call of `caller`'s share, as [`RateLimit::reserve_by`] does for the environment.
+    pub fn reserve_by(&self, caller: &str, deadline: Instant) -> Option<Instant> {
+        self.reserve(caller, Instant::now(), deadline)
+    }
+
+    fn reserve(&self, caller: &str, now: Instant, deadline: Instant) -> Option<Instant> {
+        let mut dues = self.due.lock().unwrap_or_else(PoisonError::into_inner);
+        let (start, next_due) = self.limit.schedule(dues.get(caller).copied(), now, deadline)?;
+        if !dues.contains_key(caller) && dues.len() >= MAX_TRACKED_CALLERS {
+            // Idle callers (due in the past) are the same as forgotten ones; else the least busy goes.
+            dues.retain(|_, due| *due > now);
+            if dues.len() >= MAX_TRACKED_CALLERS {
+                if let Some(least_busy) = dues.iter().min_by_key(|(_, due)| **due).map(|(key, _)| key.clone()) {
+                    dues.remove(&least_busy);
+                }
+            }
         }
-        *due = Some(scheduled + self.interval);
+        dues.insert(caller.to_owned(), next_due);
         Some(start)
+    }
+
+    /// How many callers have a schedule now.
+    pub fn tracked(&self) -> usize {
+        self.due.lock().unwrap_or_else(PoisonError::into_inner).len()
+    }
+}
+
+impl Default for PerCallerRate {
+    fn default() -> Self {
+        PerCallerRate::half_of(DEFAULT_PER_SECOND, DEFAULT_BURST)
     }
 }
 
@@ -80,6 +144,42 @@ mod tests {
         let now = Instant::now();
         let starts: Vec<Duration> = (0..3).map(|_| limit.reserve_by(far).unwrap() - now).collect();
         assert_eq!(starts, [0, 50, 575].map(|ms| ms * MS), "a little under two calls' worth came back in one second");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn each_caller_has_half_the_rate_and_burst_of_its_own() {
+        let shares = PerCallerRate::default();
+        let now = Instant::now();
+        let far = now + Duration::from_secs(60);
+        let starts: Vec<Duration> = (0..4).map(|_| shares.reserve_by("alice", far).unwrap() - now).collect();
+        assert_eq!(starts, [0, 0, 1_050, 2_100].map(|ms| ms * MS), "a burst of two, then one a second (plus 5 %)");
+        assert_eq!(shares.reserve_by("bob", far), Some(now), "another caller's share is untouched");
+        assert_eq!(shares.reserve_by("alice", now + 100 * MS), None, "alice's next turn is at 3.15 s");
+        assert!(!shares.take_now("alice"), "not now either");
+        assert!(
+            shares.take_now("carol") && shares.take_now("carol") && !shares.take_now("carol"),
+            "a burst of two, now"
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_callers_remembered_are_bounded_and_a_busy_one_keeps_its_schedule() {
+        let shares = PerCallerRate::default();
+        let far = Instant::now() + Duration::from_secs(3600);
+        for _ in 0..3 {
+            shares.reserve_by("busy", far).unwrap();
+        }
+        for caller in 0..MAX_TRACKED_CALLERS * 2 {
+            shares.reserve_by(&format!("caller-{caller}"), far).unwrap();
+            assert!(shares.tracked() <= MAX_TRACKED_CALLERS);
+        }
+        let now = Instant::now();
+        let busy_next = shares.reserve_by("busy", far).unwrap();
+        assert!(
+            busy_next > now + Duration::from_secs(2),
+            "the busiest caller was not forgotten: {:?}",
+            busy_next - now
+        );
     }
 
     #[tokio::test(start_paused = true)]

@@ -9,8 +9,10 @@ use serde_json::Value;
 
 use std::time::Duration;
 
-use crate::app::{record_usage, App, Caller, Invocation, Outcome};
+use crate::app::{record_usage, App, Invocation, Outcome};
+use crate::domain::caller::Caller;
 use crate::domain::config::EntryPoint;
+use crate::domain::connect_id::check_contact_or_file_id;
 use crate::domain::error::{Error, ErrorKind};
 use crate::domain::query::{RawQuery, ReferenceQuery};
 use crate::domain::reference::{keyed_within_budget, ReferencePage};
@@ -122,11 +124,13 @@ impl ContactFlowEvent {
         let data = &self.details.contact_data;
         let instance = text(&data.instance_arn, "InstanceARN")?
             .ok_or_else(|| Error::validation("the event has no Details.ContactData.InstanceARN"))?;
+        // The event's own ids are checked by shape whether or not the query uses them: the current
+        // contact names the flow in the audit line, and nothing unchecked reaches a log or Connect.
+        let current = contact_id(&data.contact_id, "ContactId")?;
+        let initial = contact_id(&data.initial_contact_id, "InitialContactId")?;
         let contact = match self.parameter("contactId")? {
             Some(contact) => contact,
-            None => text(&data.initial_contact_id, "InitialContactId")?
-                .or(text(&data.contact_id, "ContactId")?)
-                .ok_or_else(|| Error::validation("the event has no contact id"))?,
+            None => initial.or(current).ok_or_else(|| Error::validation("the event has no contact id"))?,
         };
         let query = ReferenceQuery::parse(RawQuery {
             instance_id: instance,
@@ -144,9 +148,20 @@ impl ContactFlowEvent {
     /// The flow as the audit line names it: the event's instance and current contact.
     pub fn caller(&self) -> Caller {
         let data = &self.details.contact_data;
-        let field = |value: &Option<Value>| value.as_ref().and_then(Value::as_str).unwrap_or("unknown").to_owned();
-        Caller::ContactFlow { instance_arn: field(&data.instance_arn), contact_id: field(&data.contact_id) }
+        fn field(value: &Option<Value>) -> &str {
+            value.as_ref().and_then(Value::as_str).unwrap_or("unknown")
+        }
+        Caller::contact_flow(field(&data.instance_arn), field(&data.contact_id))
     }
+}
+
+/// A `ContactData` contact id: absent, null or empty is `None`; otherwise it has a Connect id's shape.
+fn contact_id<'a>(value: &'a Option<Value>, field: &str) -> Result<Option<&'a str>, Error> {
+    let id = text(value, field)?;
+    if let Some(id) = id {
+        check_contact_or_file_id(&format!("Details.ContactData.{field}"), id)?;
+    }
+    Ok(id)
 }
 
 /// A `ContactData` field: absent, null or empty is `None`; anything but a string is refused.

@@ -147,9 +147,11 @@ mod tests {
     use crate::domain::reference::ReferenceType;
     use serde_json::{json, Value};
 
+    const INSTANCE: &str = "11111111-2222-3333-4444-555555555555";
+
     #[test]
     fn success_has_every_documented_key_and_a_null_token() {
-        let raw = RawQuery { instance_id: "inst", contact_id: "contact", ..RawQuery::default() };
+        let raw = RawQuery { instance_id: INSTANCE, contact_id: "contact", ..RawQuery::default() };
         let query = ReferenceQuery::parse(raw).unwrap();
         let page = ReferencePage {
             references: vec![Reference {
@@ -164,7 +166,7 @@ mod tests {
         let body: Value = serde_json::from_str(&success(&query, &page)).unwrap();
         assert_eq!(
             body,
-            json!({"success": true, "data": {"instanceId": "inst", "contactId": "contact",
+            json!({"success": true, "data": {"instanceId": INSTANCE, "contactId": "contact",
                 "references": [{"type": "URL", "name": "n", "value": "v"}], "nextToken": null}})
         );
     }

@@ -6,7 +6,8 @@ use lambda_http::http::{header, Method, StatusCode};
 use lambda_http::request::RequestContext;
 use lambda_http::{Body, Request, RequestExt, Response};
 
-use crate::app::{record_usage, App, Caller, Invocation, Outcome};
+use crate::app::{record_usage, App, Invocation, Outcome};
+use crate::domain::caller::Caller;
 use crate::domain::download_request::DownloadQuery;
 use crate::domain::error::{Error, ErrorKind};
 use crate::domain::query::{ContactScope, ReferenceQuery};
@@ -22,7 +23,10 @@ use crate::use_case::ConnectApi;
 /// decides the entry point, which this function must serve before anything else is read.
 pub async fn answer_http<C: ConnectApi>(app: &App<C>, request: &Request) -> Outcome<Response<Body>> {
     let head_only = request.method() == Method::HEAD;
-    let invocation = Invocation::from_context(request.lambda_context_ref(), None, Caller::Http(caller(request)));
+    let invocation = Invocation {
+        api_request_id: api_request_id(request),
+        ..Invocation::from_context(request.lambda_context_ref(), None, caller(request))
+    };
     let mut measured = Measurements::of(EventKind::Http);
     let origin = Origin::of(request);
     let parsed = route(request, origin)
@@ -86,27 +90,41 @@ async fn download<C: ConnectApi>(
 }
 
 /// Who is asking, as API Gateway authenticated them: the IAM principal's ARN, or the JWT's `sub` and
-/// client id; `unauthenticated` when the request carries neither (a function URL without auth, ALB).
-pub fn caller(request: &Request) -> String {
+/// client (`client_id`, else `azp`), as separate fields; unauthenticated when the request carries
+/// neither (a function URL without auth, ALB).
+pub fn caller(request: &Request) -> Caller {
     match request.request_context_ref() {
         Some(RequestContext::ApiGatewayV2(context)) => {
             let authorizer = context.authorizer.as_ref();
-            if let Some(arn) = authorizer.and_then(|a| a.iam.as_ref()).and_then(|iam| iam.user_arn.clone()) {
-                return arn;
+            if let Some(arn) = authorizer.and_then(|a| a.iam.as_ref()).and_then(|iam| iam.user_arn.as_deref()) {
+                return Caller::iam(arn);
             }
             if let Some(jwt) = authorizer.and_then(|a| a.jwt.as_ref()) {
-                let claim = |name: &str| jwt.claims.get(name).cloned().unwrap_or_default();
-                let client = Some(claim("client_id")).filter(|c| !c.is_empty()).unwrap_or_else(|| claim("azp"));
-                return format!("jwt sub={} client_id={client}", claim("sub"));
+                let claim = |name: &str| jwt.claims.get(name).map(String::as_str).filter(|c| !c.is_empty());
+                return Caller::jwt(claim("sub").unwrap_or(""), claim("client_id").or(claim("azp")).unwrap_or(""));
             }
-            "unauthenticated".to_owned()
+            Caller::Unauthenticated
         }
         Some(RequestContext::ApiGatewayV1(context)) => {
-            context.identity.user_arn.clone().unwrap_or_else(|| "unauthenticated".to_owned())
+            context.identity.user_arn.as_deref().map_or(Caller::Unauthenticated, Caller::iam)
         }
-        _ => "unauthenticated".to_owned(),
+        _ => Caller::Unauthenticated,
     }
 }
+
+/// API Gateway's request id (`requestContext.requestId`), the key of its access log. API Gateway's ids
+/// are short printable ASCII; anything else (a hand-made event) is left out of the audit line.
+fn api_request_id(request: &Request) -> Option<&str> {
+    let id = match request.request_context_ref()? {
+        RequestContext::ApiGatewayV2(context) => context.request_id.as_deref(),
+        RequestContext::ApiGatewayV1(context) => context.request_id.as_deref(),
+        _ => None,
+    };
+    id.filter(|id| !id.is_empty() && id.len() <= MAX_API_REQUEST_ID_LEN && id.bytes().all(|b| b.is_ascii_graphic()))
+}
+
+/// The longest API Gateway request id the audit line carries (API Gateway's are 36 characters or fewer).
+const MAX_API_REQUEST_ID_LEN: usize = 64;
 
 fn wants_json(request: &Request) -> bool {
     request

@@ -281,32 +281,40 @@ mod tests {
 
     #[test]
     fn http_api_ids_come_from_path_parameters_and_are_not_decoded_again() {
-        let request = v2(
-            &format!("/contact/references/{ID}/a%b"),
-            json!({"InstanceId": ID, "ContactId": "a%25b"}),
-            "referenceTypes=URL",
-            "abc.execute-api.us-east-1.amazonaws.com",
-        );
-        let query = parse_request(&request).unwrap();
-        assert_eq!(query.contact_id, "a%25b");
+        // API Gateway hands the id over decoded: a `%2D` in it is the caller's literal text, refused by
+        // shape, where decoding it again would have let it through as `-`.
+        let path_parameters = |contact: &str| {
+            let request = v2(
+                &format!("/contact/references/{ID}/{contact}"),
+                json!({"InstanceId": ID, "ContactId": contact}),
+                "referenceTypes=URL",
+                "abc.execute-api.us-east-1.amazonaws.com",
+            );
+            parse_request(&request).map(|query| query.contact_id)
+        };
+        assert_eq!(path_parameters("a-b").unwrap(), "a-b");
+        assert_eq!(path_parameters("a%2Db").unwrap_err().code(), "VALIDATION_ERROR");
     }
 
     #[test]
     fn http_api_raw_path_is_used_as_is_without_path_parameters() {
-        let request = v2(
-            &format!("/prod/contact/references/{ID}/100%"),
-            json!(null),
-            "",
-            "abc.execute-api.us-east-1.amazonaws.com",
-        );
-        let query = parse_request(&request).unwrap();
-        assert_eq!((query.instance_id.as_str(), query.contact_id.as_str()), (ID, "100%"));
+        let raw_path = |contact: &str| {
+            let request = v2(
+                &format!("/prod/contact/references/{ID}/{contact}"),
+                json!(null),
+                "",
+                "abc.execute-api.us-east-1.amazonaws.com",
+            );
+            parse_request(&request).map(|query| (query.instance_id, query.contact_id))
+        };
+        assert_eq!(raw_path("100-a").unwrap(), (ID.to_owned(), "100-a".to_owned()));
+        assert_eq!(raw_path("100%2D").unwrap_err().code(), "VALIDATION_ERROR", "not decoded again");
     }
 
     #[test]
     fn an_http_api_v2_event_without_an_api_id_is_a_local_function_url() {
         let mut event: serde_json::Value = serde_json::from_str(&format!(
-            r#"{{"version":"2.0","routeKey":"$default","rawPath":"/contact/references/{ID}/100%25","rawQueryString":null,
+            r#"{{"version":"2.0","routeKey":"$default","rawPath":"/contact/references/{ID}/100%2D","rawQueryString":null,
             "headers":{{"host":"127.0.0.1:9000"}},"requestContext":{{"routeKey":"$default","accountId":null,"stage":"$default",
             "requestId":"r","apiId":null,"domainName":"localhost","domainPrefix":"f","time":"t","timeEpoch":1,
             "http":{{"method":"GET","path":"/x","protocol":"http","sourceIp":"127.0.0.1","userAgent":"cargo-lambda"}}}},
@@ -314,17 +322,21 @@ mod tests {
         ))
         .unwrap();
         let request = lambda_http::request::from_str(&event.to_string()).unwrap();
-        assert_eq!(parse_request(&request).unwrap().contact_id, "100%");
+        assert_eq!(parse_request(&request).unwrap().contact_id, "100-", "a function URL's path is decoded");
         event["requestContext"]["apiId"] = "api".into();
         let request = lambda_http::request::from_str(&event.to_string()).unwrap();
-        assert_eq!(parse_request(&request).unwrap().contact_id, "100%25");
+        assert_eq!(parse_request(&request).unwrap_err().code(), "VALIDATION_ERROR", "HTTP API's is not");
     }
 
     #[test]
     fn function_url_paths_are_decoded_once() {
-        let request =
-            v2(&format!("/contact/references/{ID}/a%2525b"), json!(null), "", "xyz.lambda-url.us-east-1.on.aws");
-        assert_eq!(parse_request(&request).unwrap().contact_id, "a%25b");
+        let function_url = |contact: &str| {
+            let request =
+                v2(&format!("/contact/references/{ID}/{contact}"), json!(null), "", "xyz.lambda-url.us-east-1.on.aws");
+            parse_request(&request).map(|query| query.contact_id)
+        };
+        assert_eq!(function_url("a%2Db").unwrap(), "a-b");
+        assert_eq!(function_url("a%252Db").unwrap_err().code(), "VALIDATION_ERROR", "decoded once: `%2D`, refused");
     }
 
     #[test]
@@ -332,13 +344,16 @@ mod tests {
         let arn = format!("arn%3Aaws%3Aconnect%3Aus-east-1%3A123456789012%3Ainstance%2F{ID}");
         let request = v1(
             "GET",
-            &format!("/contact/references/{arn}/c%2525"),
-            json!({"InstanceId": arn, "ContactId": "c%2525"}),
+            &format!("/contact/references/{arn}/c%2D"),
+            json!({"InstanceId": arn, "ContactId": "c%2D"}),
             json!({"referenceTypes": ["url", "ATTACHMENT,email"]}),
         );
         let query = parse_request(&request).unwrap();
         assert_eq!(query.instance_id, ID);
-        assert_eq!(query.contact_id, "c%25");
+        assert_eq!(query.contact_id, "c-");
+        let twice =
+            v1("GET", "/contact/references/x/c%252D", json!({"InstanceId": ID, "ContactId": "c%252D"}), json!({}));
+        assert_eq!(parse_request(&twice).unwrap_err().code(), "VALIDATION_ERROR", "decoded once: `%2D`, refused");
         assert_eq!(types(&query), ["URL", "ATTACHMENT", "EMAIL"]);
     }
 
@@ -358,11 +373,11 @@ mod tests {
     #[test]
     fn alb_query_values_are_decoded_once() {
         let request = alb(
-            &format!("/base/contact/references/{ID}/c%20d"),
+            &format!("/base/contact/references/{ID}/c%2Dd"),
             json!({"referenceTypes": ["URL%2CDATE"], "nextToken": ["a%2Bb"]}),
         );
         let query = parse_request(&request).unwrap();
-        assert_eq!(query.contact_id, "c d");
+        assert_eq!(query.contact_id, "c-d");
         assert_eq!(types(&query), ["URL", "DATE"]);
         assert_eq!(query.next_token.as_deref(), Some("a+b"));
     }

@@ -603,7 +603,13 @@ mod tests {
         .unwrap();
         let far = tokio::time::Instant::now() + Duration::from_secs(30);
         let rate = crate::domain::rate::RateLimit::default();
-        let policy = use_case::Policy { arn_scope: None, file_rate: &rate, download_paths: false, inline_links: false };
+        let policy = use_case::Policy {
+            arn_scope: None,
+            file_rate: &rate,
+            caller_share: None,
+            download_paths: false,
+            inline_links: false,
+        };
         let (page, usage) = use_case::list(&SdkConnect::new(Client::from_conf(config)), &query, policy, far).await;
         assert_eq!(page.unwrap().references, [Reference::default()], "a newer union member is an UNKNOWN reference");
         assert_eq!(usage.calls, 1);

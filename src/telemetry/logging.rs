@@ -20,9 +20,10 @@ use lambda_runtime::tracing::subscriber::filter::{EnvFilter, LevelFilter};
 use lambda_runtime::tracing::subscriber::fmt;
 use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
-use serde_json::{json, Map};
+use serde_json::{json, Map, Value};
 use tracing::Level;
 
+use crate::domain::caller::Caller;
 use crate::telemetry::metrics::{Emf, Measurements, Namespace};
 
 /// Set by [`init`] when lines are JSON (`AWS_LAMBDA_LOG_FORMAT=JSON`).
@@ -180,7 +181,9 @@ impl Serialize for EventLine<'_> {
 /// the link (a bearer credential for the file).
 #[derive(Debug, Clone, Copy)]
 pub struct FileAudit<'a> {
-    pub caller: &'a str,
+    pub caller: &'a Caller,
+    /// API Gateway's request id, to join its access log; `None` where there is none.
+    pub api_request_id: Option<&'a str>,
     pub instance_id: &'a str,
     pub contact_id: &'a str,
     pub file_id: &'a str,
@@ -200,12 +203,20 @@ impl EventLog {
         line.insert("level".into(), json!(LAMBDA_LEVEL.get().copied().unwrap_or("INFO")));
         line.insert("message".into(), json!(AUDIT_MESSAGE));
         line.insert("audit".into(), json!("GetAttachedFile"));
-        line.insert("caller".into(), json!(audit.caller));
+        let mut caller = Map::new();
+        caller.insert("type".into(), json!(audit.caller.kind()));
+        for (name, value) in audit.caller.fields() {
+            caller.insert(name.into(), json!(value));
+        }
+        line.insert("caller".into(), Value::Object(caller));
         line.insert("instance_id".into(), json!(audit.instance_id));
         line.insert("contact_id".into(), json!(audit.contact_id));
         line.insert("file_id".into(), json!(audit.file_id));
         line.insert("outcome".into(), json!(audit.outcome));
         line.insert("request_id".into(), json!(audit.request_id));
+        if let Some(api_request_id) = audit.api_request_id {
+            line.insert("api_request_id".into(), json!(api_request_id));
+        }
         self.output.line(&line);
     }
 }

@@ -18,7 +18,7 @@ use crate::domain::download_request::{download_path, Disposition, DownloadQuery}
 use crate::domain::error::{Error, ErrorKind};
 use crate::domain::messages::connect_failed;
 use crate::domain::query::{ContactScope, ReferenceQuery, TYPES_PER_CALL};
-use crate::domain::rate::RateLimit;
+use crate::domain::rate::{PerCallerRate, RateLimit};
 use crate::domain::reference::{group_by_requested_type, Reference, ReferencePage, ReferenceStatus, ReferenceType};
 
 /// At most this many download links in one flow's answer (`include=downloadUrl`); the other attachments
@@ -114,6 +114,8 @@ pub struct Policy<'a> {
     pub arn_scope: Option<&'a ArnScope>,
     /// How often this execution environment may call `GetAttachedFile`.
     pub file_rate: &'a RateLimit,
+    /// The caller's fair share of `file_rate` on the download route: its schedules and its key.
+    pub caller_share: Option<(&'a PerCallerRate, &'a str)>,
     /// Downloads are enabled: each attachment of this instance carries its `downloadPath`.
     pub download_paths: bool,
     /// Whether this entry point may make links inside a listing (`include=downloadUrl`): contact flows
@@ -224,6 +226,13 @@ pub async fn open_attached_file<C: ConnectApi>(
     };
     // A click waits at most a second for its turn within the rate: beyond that, THROTTLED with
     // Retry-After is a better answer for a person than a spinner.
+    // The caller's own share first, and at once: a caller over it is throttled now, without waiting
+    // and without spending any of the environment's rate, which stays for the other callers.
+    if let Some((shares, caller)) = policy.caller_share {
+        if !shares.take_now(caller) {
+            return (Err(connect_failed(ErrorKind::Throttled)), Usage::default());
+        }
+    }
     let Some(start) = policy.file_rate.reserve_by(deadline.min(Instant::now() + MAX_CLICK_WAIT)) else {
         return (Err(connect_failed(ErrorKind::Throttled)), Usage::default());
     };
@@ -617,7 +626,8 @@ mod tests {
         budget: Duration,
     ) -> (Result<ReferencePage, Error>, Usage) {
         let scope = scope();
-        let policy = Policy { arn_scope: Some(&scope), file_rate: rate, download_paths, inline_links: true };
+        let policy =
+            Policy { arn_scope: Some(&scope), file_rate: rate, caller_share: None, download_paths, inline_links: true };
         list(connect, query, policy, epoch() + budget).await
     }
 
@@ -793,7 +803,8 @@ mod tests {
             ..FakeConnect::default()
         };
         let rate = unlimited();
-        let policy = Policy { arn_scope: None, file_rate: &rate, download_paths: false, inline_links: true };
+        let policy =
+            Policy { arn_scope: None, file_rate: &rate, caller_share: None, download_paths: false, inline_links: true };
         let (page, _) = list(&connect, &with_links("ATTACHMENT"), policy, epoch() + Duration::from_secs(5)).await;
         assert!(page.unwrap().references[0].download_url.is_some());
         assert_eq!(
@@ -810,7 +821,13 @@ mod tests {
             ..FakeConnect::default()
         };
         let (scope, rate) = (scope(), unlimited());
-        let policy = Policy { arn_scope: Some(&scope), file_rate: &rate, download_paths: true, inline_links: false };
+        let policy = Policy {
+            arn_scope: Some(&scope),
+            file_rate: &rate,
+            caller_share: None,
+            download_paths: true,
+            inline_links: false,
+        };
         let (page, usage) = list(&connect, &with_links("ATTACHMENT"), policy, epoch() + 5 * SECOND).await;
         let attachment = &page.unwrap().references[0];
         assert_eq!((&attachment.download_url, attachment.download_url_error), (&None, None));
@@ -968,7 +985,13 @@ mod tests {
             ..FakeConnect::default()
         };
         let (scope, rate) = (scope(), unlimited());
-        let policy = Policy { arn_scope: Some(&scope), file_rate: &rate, download_paths: true, inline_links: false };
+        let policy = Policy {
+            arn_scope: Some(&scope),
+            file_rate: &rate,
+            caller_share: None,
+            download_paths: true,
+            inline_links: false,
+        };
         let deadline = epoch() + 5 * SECOND;
         let mut kinds = Vec::new();
         for file in ["f-ok", "f-processing", "f-rejected", "f-unknown"] {
@@ -989,7 +1012,13 @@ mod tests {
     async fn a_click_beyond_the_rate_is_throttled_without_a_call() {
         let connect = FakeConnect { files: HashMap::from([("f-ok".into(), link("f-ok"))]), ..FakeConnect::default() };
         let (scope, rate) = (scope(), RateLimit::new(2.0, 1));
-        let policy = Policy { arn_scope: Some(&scope), file_rate: &rate, download_paths: true, inline_links: false };
+        let policy = Policy {
+            arn_scope: Some(&scope),
+            file_rate: &rate,
+            caller_share: None,
+            download_paths: true,
+            inline_links: false,
+        };
         let deadline = epoch() + 300 * MS;
         assert!(open_attached_file(&connect, &download("f-ok"), policy, deadline).await.0.is_ok());
         let (second, usage) = open_attached_file(&connect, &download("f-ok"), policy, deadline).await;

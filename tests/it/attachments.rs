@@ -314,6 +314,29 @@ fn click(function: &Function, path: &str, query: &str, accept_json: bool) -> Htt
     function.http(&event)
 }
 
+/// A click by one of several IAM principals (`agent` numbers them).
+fn click_as(function: &Function, path: &str, agent: usize) -> HttpReply {
+    let mut event = http_api_event("GET", path, "");
+    event["headers"]["accept"] = json!("text/html,*/*;q=0.8");
+    event["requestContext"]["authorizer"]["iam"]["userArn"] =
+        json!(format!("arn:aws:iam::123456789012:user/agent-{agent}"));
+    function.http(&event)
+}
+
+#[test]
+fn a_caller_over_its_share_is_throttled_while_another_agents_click_is_served() {
+    // The deployment's default rate (2 a second, a burst of 5): each caller's share is 1 a second, a burst of 2.
+    let function = Function::with(Options {
+        env: vec![("ENABLE_ATTACHMENT_DOWNLOADS".into(), "true".into())],
+        ..Options::default()
+    });
+    let path = format!("/contact/attachments/{INSTANCE}/{ATTACHMENTS}/SEED-att-approved");
+    let greedy: Vec<u16> = (0..3).map(|_| click_as(&function, &path, 0).status).collect();
+    assert_eq!(greedy, [302, 302, 429], "the third click within a second is over the caller's share");
+    assert_eq!(click_as(&function, &path, 1).status, 302, "another agent's click is served at once");
+    assert_eq!(get_attached_file_calls(&function).len(), 3, "the throttled click never reached Connect");
+}
+
 fn download_path_of(reply: &HttpReply, name: &str) -> String {
     by_name(reply)[name]["downloadPath"].as_str().unwrap_or_else(|| panic!("{name} has no downloadPath")).to_owned()
 }
@@ -463,9 +486,10 @@ fn clicks_beyond_the_deployments_rate_are_throttled_without_calling_connect() {
         ..Options::default()
     });
     let path = format!("/contact/attachments/{INSTANCE}/{ATTACHMENTS}/SEED-att-approved");
-    let statuses: Vec<u16> = (0..4).map(|_| click(&function, &path, "", false).status).collect();
+    // Four agents, one click each: each within its own share (half the burst), together over the rate.
+    let statuses: Vec<u16> = (0..4).map(|agent| click_as(&function, &path, agent).status).collect();
     assert_eq!(statuses, [302, 302, 429, 429], "a burst of two, then the next turn is 10 s away");
-    let throttled = click(&function, &path, "", false);
+    let throttled = click_as(&function, &path, 4);
     assert_eq!(throttled.header("retry-after").as_deref(), Some("1"));
     assert_eq!(get_attached_file_calls(&function).len(), 2);
 }

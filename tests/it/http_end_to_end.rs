@@ -50,10 +50,10 @@ fn rest_event_with_an_encoded_instance_arn_calls_connect_with_the_bare_id() {
 }
 
 #[test]
-fn function_url_event_decodes_the_path_exactly_once() {
+fn function_url_event_decodes_the_path_before_the_id_is_checked() {
     let function = Function::start();
     assert_expected_answer(&function, "function-url.json");
-    assert_eq!(function.stand_in().requests()[0].contact_id(), Some("100%-contact"));
+    assert_eq!(function.stand_in().requests()[0].contact_id(), Some("100-contact"));
 }
 
 #[test]

@@ -144,14 +144,55 @@ fn a_flows_link_and_a_click_each_leave_one_audit_line_written_by_the_app() {
     assert_eq!(answer["url_f_1_pdf"], "https://s3.example.com/f-1?sig", "{answer}");
     let audit: Vec<&Value> = lines.iter().filter(|line| line["message"] == "attachment link").collect();
     assert_eq!(audit.len(), 1, "{lines:?}");
-    assert!(audit[0]["caller"].as_str().unwrap().starts_with("contact-flow instance=arn:aws:connect:"), "{}", audit[0]);
+    assert_eq!(audit[0]["caller"]["type"], "contact-flow", "{}", audit[0]);
+    assert!(audit[0]["caller"]["instance_arn"].as_str().unwrap().starts_with("arn:aws:connect:"), "{}", audit[0]);
     let mut click = http_api_event("GET", &format!("/contact/attachments/{INSTANCE}/{ATTACHMENTS}/f-1"), "");
     click["headers"]["accept"] = "application/json".into();
     let (answer, lines) = invoke(&app, &click);
     assert_eq!(answer["statusCode"], 200, "{answer}");
     let audit: Vec<&Value> = lines.iter().filter(|line| line["message"] == "attachment link").collect();
-    assert_eq!(audit[0]["caller"], "arn:aws:iam::123456789012:user/contact-centre-engineer");
+    assert_eq!(
+        audit[0]["caller"],
+        json!({"type": "iam", "principal_arn": "arn:aws:iam::123456789012:user/contact-centre-engineer"})
+    );
+    assert_eq!(audit[0]["api_request_id"], click["requestContext"]["requestId"], "joins API Gateway's access log");
     assert!(!lines.iter().any(|line| line.to_string().contains("?sig")), "no link in any line");
+}
+
+/// A click on the download route by a JWT caller, asking for the link as JSON.
+fn click_by(sub: &str, client_id: &str) -> Value {
+    let mut click = http_api_event("GET", &format!("/contact/attachments/{INSTANCE}/{ATTACHMENTS}/f-1"), "");
+    click["headers"]["accept"] = "application/json".into();
+    click["requestContext"]["authorizer"] =
+        json!({"jwt": {"claims": {"sub": sub, "client_id": client_id}, "scopes": []}});
+    click
+}
+
+#[test]
+fn the_audit_line_names_a_jwt_caller_in_separate_fields_that_a_claim_cannot_forge() {
+    let app = app(seeded(), EntryPoints::all());
+    let (answer, lines) = invoke(&app, &click_by("alice client_id=admin-console", "agent-panel"));
+    assert_eq!(answer["statusCode"], 200, "{answer}");
+    let audit = lines.iter().find(|line| line["message"] == "attachment link").expect("an audit line");
+    assert_eq!(
+        audit["caller"],
+        json!({"type": "jwt", "sub": "alice client_id=admin-console", "client_id": "agent-panel"})
+    );
+}
+
+#[test]
+fn a_caller_over_its_share_is_throttled_while_another_callers_click_is_served() {
+    // The environment's default rate: 2 a second, a burst of 5; each caller's share is half of both.
+    let app = app(seeded(), EntryPoints::all());
+    let statuses = |sub: &str, clicks: usize| -> Vec<u64> {
+        (0..clicks).map(|_| invoke(&app, &click_by(sub, "panel")).0["statusCode"].as_u64().unwrap()).collect()
+    };
+    let alice = statuses("alice", 3);
+    assert_eq!(alice[..2], [200, 200], "alice's burst of two");
+    assert_eq!(alice[2], 429, "alice's third click within a second is over her share");
+    assert_eq!(statuses("bob", 1), [200], "bob's click is served: alice did not take the environment's share");
+    let calls = app.connect_api.calls();
+    assert_eq!(calls.len(), 3, "the throttled click never reached Connect: {calls:?}");
 }
 
 #[test]

@@ -57,7 +57,7 @@ fn logs_are_one_json_line_per_event_and_never_hold_customer_data() {
         emulator.invoke_raw(&event_file(name));
         invocations += 1;
     }
-    for contact in [EVERY_KIND, MANY, DUPLICATES, NEWER_KINDS, "100%25-contact"] {
+    for contact in [EVERY_KIND, MANY, DUPLICATES, NEWER_KINDS, "100-contact"] {
         emulator.http(&http_api_event("GET", &references_path(INSTANCE, contact), ""));
         invocations += 1;
     }
@@ -162,6 +162,12 @@ fn a_malformed_allow_list_stops_start_up() {
 #[test]
 fn an_unknown_entry_point_stops_start_up() {
     assert_refuses_to_start("ENTRY_POINT", "everything");
+}
+
+#[test]
+fn in_lambda_an_unset_entry_point_stops_start_up_instead_of_serving_every_entry_point() {
+    // The emulator, as Lambda, sets AWS_LAMBDA_FUNCTION_NAME; empty is unset.
+    assert_refuses_to_start("ENTRY_POINT", "");
 }
 
 /// With this setting the function does not serve: the invocation fails at init, and the log says which
@@ -270,7 +276,12 @@ fn every_link_made_leaves_an_audit_line_with_the_caller_even_at_error_level_and_
     assert_eq!(lines.len(), 1, "one for the click:\n{logs}");
     let clicked = &lines[0];
     assert_eq!(clicked["level"], "ERROR", "labelled with the configured level, so Lambda keeps it");
-    assert_eq!(clicked["caller"], "arn:aws:iam::123456789012:user/contact-centre-engineer", "the IAM principal");
+    assert_eq!(
+        clicked["caller"],
+        json!({"type": "iam", "principal_arn": "arn:aws:iam::123456789012:user/contact-centre-engineer"}),
+        "the IAM principal, in fields of its own"
+    );
+    assert_eq!(clicked["api_request_id"], event["requestContext"]["requestId"], "joins API Gateway's access log");
     assert_eq!(
         (clicked["instance_id"].as_str(), clicked["contact_id"].as_str(), clicked["file_id"].as_str()),
         (Some(INSTANCE), Some(ATTACHMENTS), Some("SEED-att-approved"))
@@ -287,11 +298,8 @@ fn a_contact_flows_links_are_audited_with_the_flows_identity_in_both_answer_form
     // contact) as the caller; one per GetAttachedFile (approved, second, gone), never the URL.
     let flow = event("contact-flow.json");
     let data = &flow["Details"]["ContactData"];
-    let flow_caller = format!(
-        "contact-flow instance={} contact={}",
-        data["InstanceARN"].as_str().unwrap(),
-        data["ContactId"].as_str().unwrap()
-    );
+    let flow_caller =
+        json!({"type": "contact-flow", "instance_arn": data["InstanceARN"], "contact_id": data["ContactId"]});
     for format in ["JSON", "STRING_MAP"] {
         let emulator = Emulator::with(Options {
             env: vec![
@@ -314,7 +322,8 @@ fn a_contact_flows_links_are_audited_with_the_flows_identity_in_both_answer_form
         );
         assert_eq!(lines.len(), emulator.stand_in.requests().iter().filter(|r| r.attached_file().is_some()).count());
         for line in &lines {
-            assert_eq!(line["caller"], flow_caller.as_str(), "{format}");
+            assert_eq!(line["caller"], flow_caller, "{format}");
+            assert!(line.get("api_request_id").is_none(), "a flow has no API Gateway request");
             assert_eq!(line["level"], "ERROR");
             assert_eq!(
                 (line["instance_id"].as_str(), line["contact_id"].as_str()),

@@ -116,12 +116,25 @@ fn loose_arns_and_invisible_characters_are_refused_with_400_before_any_call() {
     flow["Details"]["ContactData"]["InstanceARN"] = arn("aws/GET/contact/references/x", "us-east-1").into();
     assert_eq!(function.invoke(&flow)["errorCode"], "VALIDATION_ERROR");
     let invisible = function.invoke(&flow_event_with(json!({"contactId": format!("{EVERY_KIND}\u{2066}")})));
-    assert!(invisible["errorMessage"].as_str().unwrap().contains("format characters"), "{invisible}");
-    let mut click = http_api_event("GET", &format!("/contact/attachments/{INSTANCE}/{ATTACHMENTS}/x"), "");
-    click["pathParameters"] =
-        json!({"InstanceId": INSTANCE, "ContactId": ATTACHMENTS, "FileId": "SEED-att-approved\u{200b}"});
-    let refused = function.http(&click);
-    assert!(assert_http_failure(&refused, 400, "VALIDATION_ERROR").contains("FileId"));
+    assert!(invisible["errorMessage"].as_str().unwrap().contains("not an Amazon Connect id"), "{invisible}");
+    // A flow's own ids, whether or not its parameters name the contact: checked by shape, never logged raw.
+    for field in ["ContactId", "InitialContactId"] {
+        for bad in ["..", "c\u{2800}", "caf\u{e9}", &"c".repeat(300)] {
+            let mut flow = flow_event_with(json!({"contactId": EVERY_KIND}));
+            flow["Details"]["ContactData"][field] = bad.into();
+            let refused = function.invoke(&flow);
+            assert_eq!(refused["errorCode"], "VALIDATION_ERROR", "{field} {bad:?}: {refused}");
+        }
+    }
+    // File ids: invisible characters of any category, non-ASCII, `.` and `..`, never reach Connect's path.
+    for file_id in
+        ["SEED-att-approved\u{200b}", "SEED-att-approved\u{2800}", "SEED-att-\u{3164}", ".", "..", "caf\u{e9}"]
+    {
+        let mut click = http_api_event("GET", &format!("/contact/attachments/{INSTANCE}/{ATTACHMENTS}/x"), "");
+        click["pathParameters"] = json!({"InstanceId": INSTANCE, "ContactId": ATTACHMENTS, "FileId": file_id});
+        let refused = function.http(&click);
+        assert!(assert_http_failure(&refused, 400, "VALIDATION_ERROR").contains("FileId"), "{file_id:?}");
+    }
     assert!(function.stand_in.requests().is_empty(), "every case refused before calling Connect");
     // And a well-formed ARN of another partition's shape is still read.
     let good = function.http(&rest_event(&arn("aws", "us-east-1"), EVERY_KIND));

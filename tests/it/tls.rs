@@ -180,7 +180,7 @@ fn sdk_client(http_client: SharedHttpClient, port: u16, retry: RetryConfig) -> S
 }
 
 fn policy(rate: &RateLimit) -> use_case::Policy<'_> {
-    use_case::Policy { arn_scope: None, file_rate: rate, download_paths: false, inline_links: true }
+    use_case::Policy { arn_scope: None, file_rate: rate, caller_share: None, download_paths: false, inline_links: true }
 }
 
 fn query() -> ReferenceQuery {

@@ -257,6 +257,8 @@ impl Emulator {
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
             .env("HOME", std::env::temp_dir())
             .env("AWS_REGION", "us-east-1")
+            // Lambda needs it said; a test's own `ENTRY_POINT` (in `options.env`) replaces it.
+            .env("ENTRY_POINT", "all")
             .env("AWS_ACCESS_KEY_ID", "AKIDLOCALSTANDIN")
             .env("AWS_SECRET_ACCESS_KEY", "local-stand-in-secret")
             .env("AWS_EC2_METADATA_DISABLED", "true")
@@ -390,12 +392,12 @@ impl InProcess {
             setting("ATTACHED_FILE_BURST"),
         )
         .expect("a valid file rate");
-        let entry_points = EntryPoints::from_setting(setting("ENTRY_POINT")).expect("a valid entry point");
+        let entry_points = EntryPoints::from_setting(setting("ENTRY_POINT"), false).expect("a valid entry point");
         let app = app_sending_to(&endpoint, allowed)
             .with_entry_points(entry_points)
             .with_event_log(EventLog::new(namespace, Output::Memory(Default::default())))
             .with_features(features)
-            .with_file_rate(connect_references::domain::rate::RateLimit::new(rate.per_second, rate.burst));
+            .with_file_rate(rate.per_second, rate.burst);
         let timeout = Duration::from_secs(options.timeout_seconds.into());
         InProcess { stand_in, runtime, app, timeout, invocations: Default::default() }
     }
