@@ -1,6 +1,6 @@
 //! What every adapter shares: the deployment's gates (entry points, allow-list, opt-in features), the
 //! use case with the SDK adapter behind it, one invocation's deadline and caller, and the audit line of
-//! every `GetAttachedFile`, written here once for all adapters.
+//! every `GetAttachedFile` and every recording's link, written here once for all adapters.
 
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -16,10 +16,12 @@ use crate::domain::error::{Error, ErrorKind};
 use crate::domain::messages;
 use crate::domain::query::{ContactScope, ReferenceQuery};
 use crate::domain::rate::{PerCallerRate, RateLimit};
+use crate::domain::recording::{ListedRecording, RecordingQuery, RecordingStore, RecordingsQuery};
 use crate::domain::reference::ReferencePage;
 use crate::outbound::connect_sdk::SdkConnect;
-use crate::telemetry::logging::{EventLog, FileAudit};
+use crate::telemetry::logging::{EventLog, FileAudit, RecordingAudit};
 use crate::telemetry::metrics::Measurements;
+use crate::use_case::recordings::{OpenedRecording, PresignRecording};
 use crate::use_case::{self, AttachedFile, ConnectApi, Policy, Usage};
 
 /// Time kept back from the invocation's deadline to write the answer, so that we answer
@@ -61,6 +63,14 @@ impl<'a> Invocation<'a> {
     }
 }
 
+/// Where a deployment's recordings are and how their links are signed (`RECORDINGS_BUCKET`,
+/// `RECORDINGS_PREFIX`; the S3 signer with the SDK's credentials).
+#[derive(Debug, Clone)]
+pub struct Recordings {
+    pub store: RecordingStore,
+    pub signer: Arc<dyn PresignRecording>,
+}
+
 /// The function's long-lived state, built once at start-up. Generic over how Connect is reached: the
 /// SDK adapter in a deployment, an in-memory Connect in tests of the adapters.
 #[derive(Debug, Clone)]
@@ -77,6 +87,8 @@ pub struct App<C = SdkConnect> {
     pub file_rate: Arc<RateLimit>,
     /// Every caller's fair share of `file_rate` on the download route (half of it each).
     pub caller_file_rate: Arc<PerCallerRate>,
+    /// The recordings store and signer; `None` where recordings are not configured.
+    pub recordings: Option<Recordings>,
 }
 
 impl<C: ConnectApi> App<C> {
@@ -89,7 +101,12 @@ impl<C: ConnectApi> App<C> {
             features: Features::default(),
             file_rate: Arc::new(RateLimit::default()),
             caller_file_rate: Arc::new(PerCallerRate::default()),
+            recordings: None,
         }
+    }
+
+    pub fn with_recordings(self, recordings: Option<Recordings>) -> Self {
+        App { recordings, ..self }
     }
 
     pub fn with_features(self, features: Features) -> Self {
@@ -118,6 +135,7 @@ impl<C: ConnectApi> App<C> {
             EntryPoint::List => Error::new(ErrorKind::NotFound, messages::LIST_ROUTE_NOT_SERVED),
             EntryPoint::Download => Error::new(ErrorKind::NotFound, messages::DOWNLOAD_ROUTE_NOT_SERVED),
             EntryPoint::ContactFlow => Error::validation(messages::CONTACT_FLOWS_NOT_SERVED),
+            EntryPoint::Recordings => Error::new(ErrorKind::NotFound, messages::RECORDINGS_ROUTES_NOT_SERVED),
         })
     }
 
@@ -159,6 +177,66 @@ impl<C: ConnectApi> App<C> {
                 request_id: invocation.request_id,
             });
         }
+    }
+
+    /// One audit line per recording a link was asked for, after Connect named it: the same path as files.
+    fn audit_recordings(&self, invocation: &Invocation<'_>, instance_id: &str, usage: &Usage) {
+        for recording in &usage.recordings {
+            self.event_log.audit_recording(&RecordingAudit {
+                caller: &invocation.caller,
+                api_request_id: invocation.api_request_id,
+                instance_id,
+                contact_id: &recording.contact_id,
+                recording_id: &recording.recording_id,
+                outcome: recording.outcome.map_or("OK", ErrorKind::code),
+                request_id: invocation.request_id,
+            });
+        }
+    }
+
+    /// The recordings routes' gates, without calling Connect (what a `HEAD` checks): the entry point,
+    /// the allow-list, then a configured store. Gives the store and signer.
+    pub fn admit_recordings(&self, instance_id: &str) -> Result<&Recordings, Error> {
+        self.admit(EntryPoint::Recordings)?;
+        self.allowed.check(instance_id)?;
+        self.recordings
+            .as_ref()
+            .ok_or_else(|| Error::new(ErrorKind::RecordingsNotConfigured, messages::RECORDINGS_NOT_CONFIGURED))
+    }
+
+    /// Lists a contact's recordings (one `DescribeContact`), after the recordings gates.
+    pub async fn list_recordings(
+        &self,
+        query: &RecordingsQuery,
+        invocation: &Invocation<'_>,
+    ) -> (Result<Vec<ListedRecording>, Error>, Usage) {
+        let recordings = match self.admit_recordings(&query.instance_id) {
+            Ok(recordings) => recordings,
+            Err(refused) => return (Err(refused), Usage::default()),
+        };
+        use_case::recordings::list_recordings(&self.connect_api, query, &recordings.store, invocation.deadline).await
+    }
+
+    /// Opens one recording (a fresh signed link), after the recordings gates; writes its audit line.
+    pub async fn open_recording(
+        &self,
+        query: &RecordingQuery,
+        invocation: &Invocation<'_>,
+    ) -> (Result<OpenedRecording, Error>, Usage) {
+        let recordings = match self.admit_recordings(&query.instance_id) {
+            Ok(recordings) => recordings,
+            Err(refused) => return (Err(refused), Usage::default()),
+        };
+        let (result, usage) = use_case::recordings::open_recording(
+            &self.connect_api,
+            query,
+            &recordings.store,
+            recordings.signer.as_ref(),
+            invocation.deadline,
+        )
+        .await;
+        self.audit_recordings(invocation, &query.instance_id, &usage);
+        (result, usage)
     }
 
     /// Partition, region and account of the contact ARNs: the configured instance's, else (when it is

@@ -1,10 +1,14 @@
 //! Start-up only: logging, configuration, the Connect client (built once), then the runtime loop.
 
-use connect_references::app::App;
+use std::sync::Arc;
+
+use connect_references::app::{App, Recordings};
 use connect_references::domain::access::AllowedInstances;
 use connect_references::domain::config::{EntryPoints, Features, FileRate, SettingError};
+use connect_references::domain::recording::RecordingStore;
 use connect_references::inbound::{handler, request_guard};
 use connect_references::outbound::connect_sdk::{self, SdkConnect};
+use connect_references::outbound::s3_presign::{Endpoint, S3Presigner};
 use connect_references::outbound::{tls, warm_up};
 use connect_references::telemetry::logging::{EventLog, Output};
 use connect_references::telemetry::metrics::Namespace;
@@ -31,6 +35,12 @@ async fn main() -> Result<(), lambda_runtime::Error> {
     let file_rate =
         FileRate::from_settings(setting("ATTACHED_FILE_RATE").as_deref(), setting("ATTACHED_FILE_BURST").as_deref())
             .inspect_err(refuse)?;
+    let recordings_store =
+        RecordingStore::from_settings(setting("RECORDINGS_BUCKET").as_deref(), setting("RECORDINGS_PREFIX").as_deref())
+            .inspect_err(refuse)?;
+    let s3_endpoint =
+        Endpoint::from_settings(setting("AWS_ENDPOINT_URL_S3").as_deref(), setting("AWS_ENDPOINT_URL").as_deref())
+            .inspect_err(refuse)?;
     // Region, credentials and AWS_ENDPOINT_URL_CONNECT come from the environment, as everywhere in the SDK.
     // Trusts only the roots that sign AWS endpoints, unless SSL_CERT_FILE / SSL_CERT_DIR say otherwise.
     let endpoint = std::env::var("AWS_ENDPOINT_URL_CONNECT").or_else(|_| std::env::var("AWS_ENDPOINT_URL")).ok();
@@ -53,7 +63,21 @@ async fn main() -> Result<(), lambda_runtime::Error> {
             tracing::debug!(?outcome, "connection warm-up");
         }
     }
+    // Recordings' links are signed with the same credentials provider (the function's role) as Connect's calls.
+    let recordings = match recordings_store {
+        None => None,
+        Some(store) => {
+            let (Some(credentials), Some(region)) = (config.credentials_provider(), config.region()) else {
+                let error = SettingError::new("RECORDINGS_BUCKET", "recordings need the SDK's region and credentials");
+                refuse(&error);
+                return Err(error.into());
+            };
+            let signer = S3Presigner::new(credentials, region.as_ref(), s3_endpoint);
+            Some(Recordings { store, signer: Arc::new(signer) })
+        }
+    };
     let app = App::new(SdkConnect::new(aws_sdk_connect::Client::new(&config)), allowed)
+        .with_recordings(recordings)
         .with_event_log(EventLog::new(namespace, Output::Stdout))
         .with_entry_points(entry_points)
         .with_features(features)

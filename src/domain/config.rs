@@ -89,10 +89,14 @@ pub enum EntryPoint {
     /// Amazon Connect contact flows: `ListContactReferences`, and `GetAttachedFile` where the flows'
     /// links are enabled.
     ContactFlow,
+    /// `GET|HEAD /contact/recordings/{InstanceId}/{ContactId}[/{RecordingId}]`: `DescribeContact` only,
+    /// and S3 links signed for the configured recordings bucket and prefix.
+    Recordings,
 }
 
 impl EntryPoint {
-    pub const ALL: [EntryPoint; 3] = [EntryPoint::List, EntryPoint::Download, EntryPoint::ContactFlow];
+    pub const ALL: [EntryPoint; 4] =
+        [EntryPoint::List, EntryPoint::Download, EntryPoint::ContactFlow, EntryPoint::Recordings];
 
     /// The `ENTRY_POINT` value naming it.
     pub const fn name(self) -> &'static str {
@@ -100,6 +104,7 @@ impl EntryPoint {
             EntryPoint::List => "list",
             EntryPoint::Download => "download",
             EntryPoint::ContactFlow => "contact-flow",
+            EntryPoint::Recordings => "recordings",
         }
     }
 }
@@ -151,7 +156,7 @@ impl EntryPoints {
             .into_iter()
             .find(|e| value.eq_ignore_ascii_case(e.name()))
             .map(EntryPoints::only)
-            .ok_or_else(|| SettingError::new("ENTRY_POINT", "must be list, download, contact-flow or all"))
+            .ok_or_else(|| SettingError::new("ENTRY_POINT", "must be list, download, contact-flow, recordings or all"))
     }
 }
 
@@ -195,6 +200,9 @@ mod tests {
         let list = EntryPoints::from_setting(Some("list"), true).unwrap();
         assert!(list.serves(EntryPoint::List));
         assert!(!list.serves(EntryPoint::Download) && !list.serves(EntryPoint::ContactFlow));
+        let recordings = EntryPoints::from_setting(Some("recordings"), true).unwrap();
+        assert!(recordings.serves(EntryPoint::Recordings) && !recordings.serves(EntryPoint::List));
+        assert!(!list.serves(EntryPoint::Recordings));
         let flows = EntryPoints::from_setting(Some(" Contact-Flow "), true).unwrap();
         assert_eq!(flows, EntryPoints::only(EntryPoint::ContactFlow));
         assert!(EntryPoint::ALL.iter().all(|e| EntryPoints::all().serves(*e)));

@@ -24,11 +24,17 @@ pub enum ErrorKind {
     FileNotReady,
     /// An attached file that will never open (REJECTED, FAILED, DELETED).
     FileUnavailable,
+    /// The recordings routes of a deployment that configured no recordings bucket (`RECORDINGS_BUCKET`).
+    RecordingsNotConfigured,
+    /// A recording Connect lists as DELETED: no link, ever.
+    RecordingDeleted,
+    /// A recording stored outside the deployment's recordings bucket and prefix, or not in S3: never signed.
+    RecordingOutOfScope,
 }
 
 impl ErrorKind {
     /// Every kind, for tests and documentation that must cover the whole table.
-    pub const ALL: [ErrorKind; 9] = [
+    pub const ALL: [ErrorKind; 12] = [
         ErrorKind::Validation,
         ErrorKind::AccessDenied,
         ErrorKind::NotFound,
@@ -38,6 +44,9 @@ impl ErrorKind {
         ErrorKind::Internal,
         ErrorKind::FileNotReady,
         ErrorKind::FileUnavailable,
+        ErrorKind::RecordingsNotConfigured,
+        ErrorKind::RecordingDeleted,
+        ErrorKind::RecordingOutOfScope,
     ];
 
     /// The stable, machine-readable code: the one table of codes.
@@ -52,6 +61,9 @@ impl ErrorKind {
             ErrorKind::Internal => "INTERNAL_ERROR",
             ErrorKind::FileNotReady => "FILE_NOT_READY",
             ErrorKind::FileUnavailable => "FILE_UNAVAILABLE",
+            ErrorKind::RecordingsNotConfigured => "RECORDINGS_NOT_CONFIGURED",
+            ErrorKind::RecordingDeleted => "RECORDING_DELETED",
+            ErrorKind::RecordingOutOfScope => "RECORDING_OUT_OF_SCOPE",
         }
     }
 }
@@ -117,7 +129,10 @@ mod tests {
                 "UPSTREAM_TIMEOUT",
                 "INTERNAL_ERROR",
                 "FILE_NOT_READY",
-                "FILE_UNAVAILABLE"
+                "FILE_UNAVAILABLE",
+                "RECORDINGS_NOT_CONFIGURED",
+                "RECORDING_DELETED",
+                "RECORDING_OUT_OF_SCOPE"
             ]
         );
     }

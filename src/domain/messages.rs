@@ -26,6 +26,11 @@ pub fn connect_failed(kind: ErrorKind) -> Error {
         ErrorKind::Internal => "internal error",
         ErrorKind::FileNotReady => "the file is not ready yet (Connect is still processing it); retry later",
         ErrorKind::FileUnavailable => "the file cannot be opened: Connect rejected, failed or deleted it",
+        ErrorKind::RecordingsNotConfigured => RECORDINGS_NOT_CONFIGURED,
+        ErrorKind::RecordingDeleted => "the recording was deleted",
+        ErrorKind::RecordingOutOfScope => {
+            "the recording is stored outside this deployment's recordings bucket and prefix: it is never signed"
+        }
     };
     Error::new(kind, message)
 }
@@ -58,3 +63,12 @@ pub const DOWNLOAD_ROUTE_NOT_SERVED: &str =
 /// A contact-flow event at a function that does not serve flows.
 pub const CONTACT_FLOWS_NOT_SERVED: &str =
     "this function does not serve contact flows; invoke the stack's contact-flow function (output FunctionArn)";
+/// An event for the recordings routes at a function that does not serve them.
+pub const RECORDINGS_ROUTES_NOT_SERVED: &str =
+    "this function does not serve the recordings routes (GET /contact/recordings/...); call it through the API";
+/// The recordings routes where the deployment configured no recordings bucket.
+pub const RECORDINGS_NOT_CONFIGURED: &str = "this deployment opens no recordings (deploy with \
+     EnableRecordings=true and RecordingsBucket, RecordingsPrefix: the function's RECORDINGS_BUCKET, RECORDINGS_PREFIX)";
+/// An id that names none of the contact's recordings in Connect's answer.
+pub const NO_SUCH_RECORDING: &str =
+    "the contact has no recording with that id; list its recordings for their ids (GET /contact/recordings/...)";

@@ -12,4 +12,5 @@ pub mod error;
 pub mod messages;
 pub mod query;
 pub mod rate;
+pub mod recording;
 pub mod reference;

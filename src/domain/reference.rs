@@ -56,6 +56,26 @@ impl ReferenceType {
         }
     }
 
+    /// Whether a reference of this kind is an attached file of its contact, opened through the download
+    /// route (`GetAttachedFile`): an ATTACHMENT, and the four `EMAIL_MESSAGE*` kinds (each an email's
+    /// body as a JSON file, `{contentType, messageContent}`).
+    ///
+    /// An email message's reference carries only a name and an ARN, no status. It means nothing is
+    /// known of the file until it is opened: it gets its `downloadPath` like an attachment of any
+    /// status, and the status that decides is the one `GetAttachedFile` reports at the click (APPROVED
+    /// gives the link; PROCESSING, DRAFTING `FILE_NOT_READY`; REJECTED, FAILED, DELETED
+    /// `FILE_UNAVAILABLE`; a file Connect does not know `NOT_FOUND`), exactly as for an attachment.
+    pub const fn opens_as_file(self) -> bool {
+        matches!(
+            self,
+            ReferenceType::Attachment
+                | ReferenceType::EmailMessage
+                | ReferenceType::EmailMessagePlainText
+                | ReferenceType::EmailMessagePlainTextRedacted
+                | ReferenceType::EmailMessageRedacted
+        )
+    }
+
     /// The kind with this name, in any case.
     pub fn from_name(name: &str) -> Option<ReferenceType> {
         ReferenceType::ALL.into_iter().find(|kind| kind.as_str().eq_ignore_ascii_case(name))
@@ -133,8 +153,8 @@ pub struct Reference {
     pub analytics_mode: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_redacted: Option<bool>,
-    /// Where downloads are enabled, for an ATTACHMENT that is a file of this instance: the download
-    /// route's path for it, relative to the API's base (no call to Connect is made for it).
+    /// Where downloads are enabled, for an ATTACHMENT or an `EMAIL_MESSAGE*` that is a file of this
+    /// instance ([`ReferenceType::opens_as_file`]): the download route's path for it, relative to the API's base (no call to Connect is made for it).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub download_path: Option<String>,
     /// With `include=downloadUrl`, for an ATTACHMENT: a pre-signed URL (a bearer credential for the file:
@@ -256,6 +276,22 @@ mod tests {
         }
         assert_eq!(ReferenceType::from_name("VOICEMAIL"), None);
         assert!(ReferenceType::names().starts_with("ATTACHMENT, CONTACT_ANALYSIS"));
+    }
+
+    #[test]
+    fn attachments_and_the_four_email_message_kinds_open_as_files() {
+        let files: Vec<&str> =
+            ReferenceType::ALL.into_iter().filter(|k| k.opens_as_file()).map(ReferenceType::as_str).collect();
+        assert_eq!(
+            files,
+            [
+                "ATTACHMENT",
+                "EMAIL_MESSAGE",
+                "EMAIL_MESSAGE_PLAIN_TEXT",
+                "EMAIL_MESSAGE_PLAIN_TEXT_REDACTED",
+                "EMAIL_MESSAGE_REDACTED"
+            ]
+        );
     }
 
     #[test]

@@ -5,7 +5,9 @@ use serde::Serialize;
 
 use crate::domain::error::Error;
 use crate::domain::query::ReferenceQuery;
+use crate::domain::recording::{ListedRecording, RecordingsQuery};
 use crate::domain::reference::{keyed_within_budget, Reference, ReferencePage};
+use crate::use_case::recordings::OpenedRecording;
 use crate::use_case::AttachedFile;
 
 #[derive(Serialize)]
@@ -81,6 +83,51 @@ pub fn opened(file: &AttachedFile) -> String {
             file_size_in_bytes: file.file_size_in_bytes,
         },
     })
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RecordingsData<'a> {
+    instance_id: &'a str,
+    contact_id: &'a str,
+    recordings: &'a [ListedRecording],
+}
+
+/// `{"success": true, "data": {"instanceId", "contactId", "recordings"}}`: a contact's recordings.
+pub fn recordings(query: &RecordingsQuery, recordings: &[ListedRecording]) -> String {
+    to_json(&serde_json::json!({
+        "success": true,
+        "data": RecordingsData {
+            instance_id: &query.instance_id,
+            contact_id: &query.contact_id,
+            recordings,
+        },
+    }))
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct OpenedRecordingData<'a> {
+    url: &'a str,
+    expires_at: &'a str,
+    recording_id: &'a str,
+    media_stream_type: Option<&'a str>,
+    content_type: Option<&'a str>,
+}
+
+/// `{"success": true, "data": {"url", "expiresAt", "recordingId", "mediaStreamType", "contentType"}}`: an
+/// opened recording, for a caller that asked for JSON (the download route's answer, for a recording).
+pub fn opened_recording(opened: &OpenedRecording) -> String {
+    to_json(&serde_json::json!({
+        "success": true,
+        "data": OpenedRecordingData {
+            url: &opened.url,
+            expires_at: &opened.expires_at,
+            recording_id: &opened.recording_id,
+            media_stream_type: opened.media_stream_type.as_deref(),
+            content_type: opened.content_type,
+        },
+    }))
 }
 
 /// The envelope for a flow with JSON response validation: `data.references` is an object keyed by the

@@ -11,6 +11,7 @@ use crate::domain::caller::Caller;
 use crate::domain::download_request::DownloadQuery;
 use crate::domain::error::{Error, ErrorKind};
 use crate::domain::query::{ContactScope, ReferenceQuery};
+use crate::domain::recording::{RecordingQuery, RecordingsQuery};
 use crate::inbound::envelope;
 pub use crate::inbound::http_request::{parse, parse_request, HttpQuery, ROUTE};
 use crate::inbound::http_request::{route, Origin};
@@ -36,6 +37,10 @@ pub async fn answer_http<C: ConnectApi>(app: &App<C>, request: &Request) -> Outc
     let result = match parsed {
         Ok(HttpQuery::List(query)) => list(app, query, &invocation, head_only, &mut measured).await,
         Ok(HttpQuery::Download(query)) => download(app, request, &query, &invocation, head_only, &mut measured).await,
+        Ok(HttpQuery::Recordings(query)) => recordings(app, &query, &invocation, head_only, &mut measured).await,
+        Ok(HttpQuery::Recording(query)) => {
+            open_recording(app, request, &query, &invocation, head_only, &mut measured).await
+        }
         Err(refusal) => Err(refusal),
     };
     let answer = match result {
@@ -86,6 +91,50 @@ async fn download<C: ConnectApi>(
         Ok(respond(StatusCode::OK, envelope::opened(&file), false))
     } else {
         redirect(file.download_url.as_deref().unwrap_or_default())
+    }
+}
+
+/// The recordings list: the envelope with the contact's recordings (no link; a `downloadPath` each where
+/// one can be opened). `HEAD` checks the gates only.
+async fn recordings<C: ConnectApi>(
+    app: &App<C>,
+    query: &RecordingsQuery,
+    invocation: &Invocation<'_>,
+    head_only: bool,
+    measured: &mut Measurements,
+) -> Result<Response<Body>, Refusal> {
+    if head_only {
+        app.admit_recordings(&query.instance_id)?;
+        return Ok(respond(StatusCode::OK, String::new(), true));
+    }
+    let (listed, usage) = app.list_recordings(query, invocation).await;
+    record_usage(measured, &usage);
+    let listed = listed?;
+    measured.references = listed.len();
+    Ok(respond(StatusCode::OK, envelope::recordings(query, &listed), false))
+}
+
+/// Opening a recording: `302` to a fresh pre-signed S3 URL, or with `Accept: application/json` the
+/// envelope with the URL; `HEAD` checks the request and the gates and makes no call.
+async fn open_recording<C: ConnectApi>(
+    app: &App<C>,
+    request: &Request,
+    query: &RecordingQuery,
+    invocation: &Invocation<'_>,
+    head_only: bool,
+    measured: &mut Measurements,
+) -> Result<Response<Body>, Refusal> {
+    if head_only {
+        app.admit_recordings(&query.instance_id)?;
+        return Ok(respond(StatusCode::OK, String::new(), true));
+    }
+    let (opened, usage) = app.open_recording(query, invocation).await;
+    record_usage(measured, &usage);
+    let opened = opened?;
+    if wants_json(request) {
+        Ok(respond(StatusCode::OK, envelope::opened_recording(&opened), false))
+    } else {
+        redirect(&opened.url)
     }
 }
 

@@ -14,17 +14,22 @@ use crate::domain::download_request::{DownloadQuery, RawDownload, DOWNLOAD_ROUTE
 use crate::domain::error::{Error, ErrorKind};
 use crate::domain::messages;
 use crate::domain::query::{RawQuery, ReferenceQuery};
+use crate::domain::recording::{
+    RawRecording, RecordingQuery, RecordingsQuery, RECORDINGS_ROUTE, RECORDINGS_ROUTE_PREFIX, RECORDING_ROUTE,
+};
 use crate::inbound::http_response::Refusal;
 
 /// The route's fixed segments; it may sit under a stage or a base path.
 const ROUTE_PREFIX: [&str; 2] = ["contact", "references"];
 pub const ROUTE: &str = "/contact/references/{InstanceId}/{ContactId}";
 
-/// A validated request for one of the two routes.
+/// A validated request for one of the four routes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum HttpQuery {
     List(ReferenceQuery),
     Download(DownloadQuery),
+    Recordings(RecordingsQuery),
+    Recording(RecordingQuery),
 }
 
 /// Reads the route, method, query string and body into a validated request, reading the route once.
@@ -46,7 +51,7 @@ pub(crate) fn parse_route(request: &Request, origin: Origin, route: Route) -> Re
     };
     let first = |key| params.and_then(|p| p.first(key)).map(|v| origin.decode_query(v));
     let url_expiry = first("urlExpiry");
-    match route {
+    match route.clone() {
         Route::List { instance, contact } => {
             if first("include").is_some() || url_expiry.is_some() {
                 return Err(Error::validation(messages::LIST_ROUTE_MAKES_NO_LINKS).into());
@@ -62,6 +67,24 @@ pub(crate) fn parse_route(request: &Request, origin: Origin, route: Route) -> Re
                 contact: scope.as_deref(),
                 ..RawQuery::default()
             })?))
+        }
+        Route::Recordings { instance, contact } | Route::Recording { instance, contact, .. } => {
+            let disposition = first("disposition");
+            let recording_id = match &route {
+                Route::Recording { recording, .. } => Some(recording.as_str()),
+                _ => None,
+            };
+            let raw = RawRecording {
+                instance_id: &instance,
+                contact_id: &contact,
+                recording_id,
+                url_expiry: url_expiry.as_deref(),
+                disposition: disposition.as_deref(),
+            };
+            Ok(match recording_id {
+                Some(_) => HttpQuery::Recording(RecordingQuery::parse(raw)?),
+                None => HttpQuery::Recordings(RecordingsQuery::parse(raw)?),
+            })
         }
         Route::Download { instance, contact, file } => {
             let disposition = first("disposition");
@@ -81,13 +104,13 @@ pub(crate) fn parse_route(request: &Request, origin: Origin, route: Route) -> Re
 pub fn parse_request(request: &Request) -> Result<ReferenceQuery, Refusal> {
     match parse(request)? {
         HttpQuery::List(query) => Ok(query),
-        HttpQuery::Download(_) => {
+        HttpQuery::Download(_) | HttpQuery::Recordings(_) | HttpQuery::Recording(_) => {
             Err(Error::new(ErrorKind::NotFound, format!("no such route; use GET {ROUTE}")).into())
         }
     }
 }
 
-/// Both routes answer `GET` and `HEAD` only, without a body.
+/// Every route answers `GET` and `HEAD` only, without a body.
 fn check_method_and_body(request: &Request) -> Result<(), Refusal> {
     if request.method() != Method::GET && request.method() != Method::HEAD {
         let method = method_name(request.method());
@@ -149,11 +172,13 @@ fn is_function_url(context: &ApiGatewayV2httpRequestContext) -> bool {
     context.apiid.is_none() || context.domain_name.as_deref().is_some_and(|domain| domain.contains(".lambda-url."))
 }
 
-/// Which of the two routes a request is for, with its ids decoded once.
+/// Which of the four routes a request is for, with its ids decoded once.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Route {
     List { instance: String, contact: String },
     Download { instance: String, contact: String, file: String },
+    Recordings { instance: String, contact: String },
+    Recording { instance: String, contact: String, recording: String },
 }
 
 impl Route {
@@ -161,6 +186,7 @@ impl Route {
         match self {
             Route::List { .. } => EntryPoint::List,
             Route::Download { .. } => EntryPoint::Download,
+            Route::Recordings { .. } | Route::Recording { .. } => EntryPoint::Recordings,
         }
     }
 }
@@ -169,9 +195,20 @@ impl Route {
 pub(crate) fn route(request: &Request, origin: Origin) -> Result<Route, Error> {
     let parameters = request.path_parameters_ref();
     let given = |name| parameters.and_then(|p| p.first(name));
-    let found = match (given("InstanceId"), given("ContactId"), given("FileId")) {
-        (Some(instance), Some(contact), Some(file)) => Some(RouteTail::Download(instance, contact, file)),
-        (Some(instance), Some(contact), None) => Some(RouteTail::List(instance, contact)),
+    let found = match (given("InstanceId"), given("ContactId"), given("FileId"), given("RecordingId")) {
+        (Some(instance), Some(contact), Some(file), None) => Some(RouteTail::Download(instance, contact, file)),
+        (Some(instance), Some(contact), None, Some(recording)) => {
+            Some(RouteTail::Recording(instance, contact, recording))
+        }
+        // The list route and the recordings list share their parameters' names: the route API Gateway
+        // matched (its template) tells them apart, else the path's tail.
+        (Some(instance), Some(contact), None, None) => {
+            let recordings = match route_template(request) {
+                Some(template) => template.contains(RECORDINGS_ROUTE),
+                None => matches!(route_tail(request.raw_http_path()), Some(RouteTail::Recordings(..))),
+            };
+            Some(if recordings { RouteTail::Recordings(instance, contact) } else { RouteTail::List(instance, contact) })
+        }
         _ => route_tail(request.raw_http_path()),
     };
     let decode = |segment| origin.decode_path(segment).map(Cow::into_owned);
@@ -182,11 +219,32 @@ pub(crate) fn route(request: &Request, origin: Origin) -> Result<Route, Error> {
         Some(RouteTail::Download(instance, contact, file)) => {
             Ok(Route::Download { instance: decode(instance)?, contact: decode(contact)?, file: decode(file)? })
         }
+        Some(RouteTail::Recordings(instance, contact)) => {
+            Ok(Route::Recordings { instance: decode(instance)?, contact: decode(contact)? })
+        }
+        Some(RouteTail::Recording(instance, contact, recording)) => Ok(Route::Recording {
+            instance: decode(instance)?,
+            contact: decode(contact)?,
+            recording: decode(recording)?,
+        }),
         None => Err(Error::new(
             ErrorKind::NotFound,
-            format!("no such route; use GET {ROUTE}?referenceTypes=URL or GET {DOWNLOAD_ROUTE}"),
+            format!(
+                "no such route; use GET {ROUTE}?referenceTypes=URL, GET {DOWNLOAD_ROUTE}, GET {RECORDINGS_ROUTE} or GET {RECORDING_ROUTE}"
+            ),
         )),
     }
+}
+
+/// The route template API Gateway matched: an HTTP API's route key (`GET /contact/…/{ContactId}`), a
+/// REST API's resource path; `None` elsewhere (function URLs, ALB, `$default`).
+fn route_template(request: &Request) -> Option<&str> {
+    match request.request_context_ref()? {
+        RequestContext::ApiGatewayV2(context) => context.route_key.as_deref(),
+        RequestContext::ApiGatewayV1(context) => context.resource_path.as_deref(),
+        _ => None,
+    }
+    .filter(|template| template.contains("{ContactId}"))
 }
 
 /// The route's segments as they are in the path (still encoded where the origin encodes).
@@ -194,10 +252,13 @@ pub(crate) fn route(request: &Request, origin: Origin) -> Result<Route, Error> {
 enum RouteTail<'a> {
     List(&'a str, &'a str),
     Download(&'a str, &'a str, &'a str),
+    Recordings(&'a str, &'a str),
+    Recording(&'a str, &'a str, &'a str),
 }
 
-/// Matches `…/contact/references/{InstanceId}/{ContactId}` or
-/// `…/contact/attachments/{InstanceId}/{ContactId}/{FileId}` (a trailing slash allowed).
+/// Matches `…/contact/references/{InstanceId}/{ContactId}`,
+/// `…/contact/attachments/{InstanceId}/{ContactId}/{FileId}`, `…/contact/recordings/{InstanceId}/{ContactId}`
+/// or `…/contact/recordings/{InstanceId}/{ContactId}/{RecordingId}` (a trailing slash allowed).
 fn route_tail(path: &str) -> Option<RouteTail<'_>> {
     let path = path.split(['?', '#']).next().unwrap_or_default();
     let path = path.strip_suffix('/').unwrap_or(path);
@@ -208,6 +269,12 @@ fn route_tail(path: &str) -> Option<RouteTail<'_>> {
         }
         [file, contact, instance, attachments, prefix] if [prefix, attachments] == DOWNLOAD_ROUTE_PREFIX => {
             Some(RouteTail::Download(instance, contact, file))
+        }
+        [contact, instance, recordings, prefix, ..] if [prefix, recordings] == RECORDINGS_ROUTE_PREFIX => {
+            Some(RouteTail::Recordings(instance, contact))
+        }
+        [recording, contact, instance, recordings, prefix] if [prefix, recordings] == RECORDINGS_ROUTE_PREFIX => {
+            Some(RouteTail::Recording(instance, contact, recording))
         }
         _ => None,
     }
@@ -393,6 +460,51 @@ mod tests {
         assert_eq!(route_tail("/stage/contact/attachments/i/c/f/"), Some(RouteTail::Download("i", "c", "f")));
         assert_eq!(route_tail("/contact/attachments/i/c"), None);
         assert_eq!(route_tail("/contact/references/i/c/f"), None);
+        assert_eq!(route_tail("/stage/contact/recordings/i/c"), Some(RouteTail::Recordings("i", "c")));
+        assert_eq!(route_tail("/contact/recordings/i/c/r/"), Some(RouteTail::Recording("i", "c", "r")));
+        assert_eq!(route_tail("/contact/recordings/i/c/r/x"), None);
+    }
+
+    #[test]
+    fn the_recordings_list_is_told_from_the_references_list_by_the_matched_route() {
+        let path = format!("/contact/recordings/{ID}/c");
+        let params = json!({"InstanceId": ID, "ContactId": "c"});
+        let mut event = sample(include_str!("../../events/http-api-v2.json"));
+        event["rawPath"] = json!(path);
+        event["rawQueryString"] = json!("");
+        event["queryStringParameters"] = serde_json::Value::Null;
+        event["pathParameters"] = params.clone();
+        event["routeKey"] = json!(format!("GET {RECORDINGS_ROUTE}"));
+        event["requestContext"]["routeKey"] = json!(format!("GET {RECORDINGS_ROUTE}"));
+        let recordings = request(event.clone());
+        let expected = RecordingsQuery { instance_id: ID.into(), contact_id: "c".into() };
+        assert_eq!(parse(&recordings).unwrap(), HttpQuery::Recordings(expected));
+        // The references list's route key decides, whatever the path says.
+        event["requestContext"]["routeKey"] = json!(format!("GET {ROUTE}"));
+        assert!(matches!(parse(&request(event)).unwrap(), HttpQuery::List(_)));
+        // A REST API names the matched resource; the path's tail decides without one.
+        let mut rest = sample(include_str!("../../events/rest-api-v1.json"));
+        rest["path"] = json!(path);
+        rest["pathParameters"] = params.clone();
+        rest["multiValueQueryStringParameters"] = serde_json::Value::Null;
+        rest["queryStringParameters"] = serde_json::Value::Null;
+        rest["requestContext"]["resourcePath"] = json!(RECORDINGS_ROUTE);
+        assert!(matches!(parse(&request(rest.clone())).unwrap(), HttpQuery::Recordings(_)));
+        rest["requestContext"]["resourcePath"] = json!("/{proxy+}");
+        assert!(matches!(parse(&request(rest)).unwrap(), HttpQuery::Recordings(_)), "the path's tail");
+        let open = v1(
+            "GET",
+            &format!("{path}/{}", "a".repeat(32)),
+            json!({"InstanceId": ID, "ContactId": "c", "RecordingId": "a".repeat(32)}),
+            json!({"disposition": ["inline"]}),
+        );
+        assert!(matches!(
+            parse(&open).unwrap(),
+            HttpQuery::Recording(RecordingQuery {
+                disposition: crate::domain::download_request::Disposition::Inline,
+                ..
+            })
+        ));
     }
 
     #[test]

@@ -27,6 +27,11 @@ pub const fn status_of(kind: ErrorKind) -> StatusCode {
         ErrorKind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         ErrorKind::FileNotReady => StatusCode::CONFLICT,
         ErrorKind::FileUnavailable => StatusCode::GONE,
+        // The deployment lacks the feature: no request to this route can succeed until it is configured.
+        ErrorKind::RecordingsNotConfigured => StatusCode::NOT_IMPLEMENTED,
+        ErrorKind::RecordingDeleted => StatusCode::GONE,
+        // Understood, and refused for good: the function will not sign outside its store.
+        ErrorKind::RecordingOutOfScope => StatusCode::FORBIDDEN,
     }
 }
 
@@ -150,6 +155,9 @@ mod tests {
                 ("INTERNAL_ERROR", 500),
                 ("FILE_NOT_READY", 409),
                 ("FILE_UNAVAILABLE", 410),
+                ("RECORDINGS_NOT_CONFIGURED", 501),
+                ("RECORDING_DELETED", 410),
+                ("RECORDING_OUT_OF_SCOPE", 403),
                 ("METHOD_NOT_ALLOWED", 405),
             ]
         );

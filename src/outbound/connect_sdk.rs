@@ -1,4 +1,4 @@
-//! The SDK adapter: [`ConnectApi`](crate::use_case::ConnectApi) implemented with `aws-sdk-connect`. Three calls,
+//! The SDK adapter: [`ConnectApi`](crate::use_case::ConnectApi) implemented with `aws-sdk-connect`. Four calls,
 //! the SDK's types turned into the domain's, its failures mapped onto error kinds with one WARN line,
 //! and every request counted. What to ask, and when, is the use case's business (`use_case.rs`).
 //!
@@ -14,18 +14,20 @@ use aws_sdk_connect::operation::describe_contact::DescribeContactError;
 use aws_sdk_connect::operation::get_attached_file::GetAttachedFileError;
 use aws_sdk_connect::operation::list_contact_references::ListContactReferencesError;
 use aws_sdk_connect::operation::RequestId;
-use aws_sdk_connect::types::{self as sdk, ReferenceSummary};
+use aws_sdk_connect::types::{self as sdk, RecordingInfo, ReferenceSummary};
 use aws_sdk_connect::Client;
 use aws_smithy_runtime_api::box_error::BoxError;
 use aws_smithy_runtime_api::client::interceptors::context::BeforeTransmitInterceptorContextRef;
 use aws_smithy_runtime_api::client::interceptors::{dyn_dispatch_hint, Intercept};
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_types::config_bag::ConfigBag;
+use aws_smithy_types::date_time::{DateTime, Format};
 use aws_smithy_types::retry::RetryConfig;
 use aws_smithy_types::timeout::TimeoutConfig;
 
 use crate::domain::error::{Error, ErrorKind};
 use crate::domain::messages::{connect_failed, ROLE_REFUSED};
+use crate::domain::recording::Recording;
 use crate::domain::reference::{Reference, ReferenceStatus, ReferenceType};
 use crate::use_case::{AttachedFile, Calls, ConnectApi, FileRequest, Page, PageRequest};
 
@@ -102,6 +104,21 @@ impl ConnectApi for SdkConnect {
             .await
             .map_err(|error| role_refusal(classify("DescribeContact", error), calls))?;
         Ok(output.contact.and_then(|contact| contact.initial_contact_id))
+    }
+
+    async fn recordings(&self, instance_id: &str, contact_id: &str, calls: &Calls) -> Result<Vec<Recording>, Error> {
+        let output = self
+            .client
+            .describe_contact()
+            .instance_id(instance_id)
+            .contact_id(contact_id)
+            .customize()
+            .interceptor(AttemptCounter(calls.clone()))
+            .send()
+            .await
+            .map_err(|error| role_refusal(classify("DescribeContact", error), calls))?;
+        let recordings = output.contact.and_then(|contact| contact.recordings).unwrap_or_default();
+        Ok(recordings.into_iter().map(Recording::from).collect())
     }
 
     async fn attached_file(&self, request: FileRequest<'_>, calls: &Calls) -> Result<AttachedFile, Error> {
@@ -194,6 +211,26 @@ impl From<ReferenceSummary> for Reference {
             S::EmailMessagePlainText(r) => email_message(ReferenceType::EmailMessagePlainText, r),
             S::EmailMessagePlainTextRedacted(r) => email_message(ReferenceType::EmailMessagePlainTextRedacted, r),
             _ => Reference::default(),
+        }
+    }
+}
+
+/// The SDK's `RecordingInfo` as the domain's recording: the one place they meet. Enumerations keep
+/// Connect's names (a value newer than the SDK keeps its own); timestamps become ISO 8601 in UTC.
+impl From<RecordingInfo> for Recording {
+    fn from(info: RecordingInfo) -> Self {
+        let time = |t: Option<DateTime>| t.and_then(|t| t.fmt(Format::DateTime).ok());
+        Recording {
+            storage_type: info.storage_type.map(|t| t.as_str().to_owned()),
+            location: info.location,
+            media_stream_type: info.media_stream_type.map(|t| t.as_str().to_owned()),
+            participant_type: info.participant_type.map(|t| t.as_str().to_owned()),
+            fragment_start_number: info.fragment_start_number,
+            fragment_stop_number: info.fragment_stop_number,
+            start_timestamp: time(info.start_timestamp),
+            stop_timestamp: time(info.stop_timestamp),
+            status: info.status.map(|s| s.as_str().to_owned()),
+            deletion_reason: info.deletion_reason,
         }
     }
 }
@@ -696,6 +733,50 @@ mod tests {
             assert_eq!(found.as_deref(), initial);
             assert_eq!(calls.count(), 1);
         }
+    }
+
+    #[tokio::test]
+    async fn describe_contact_gives_the_recordings_in_domain_terms() {
+        use aws_sdk_connect::types::{MediaStreamType, ParticipantType, RecordingStatus, StorageType};
+        let described = mock!(Client::describe_contact).then_output(|| {
+            let recording = RecordingInfo::builder()
+                .storage_type(StorageType::S3)
+                .location("bucket/connect/i/CallRecordings/a.wav")
+                .media_stream_type(MediaStreamType::Audio)
+                .participant_type(ParticipantType::Agent)
+                .start_timestamp(DateTime::from_millis(1_795_887_600_125))
+                .stop_timestamp(DateTime::from_secs(1_795_887_781))
+                .status(RecordingStatus::from("ARCHIVED"))
+                .deletion_reason("r")
+                .build();
+            DescribeContactOutput::builder()
+                .contact(Contact::builder().id("contact-1").recordings(recording).build())
+                .build()
+        });
+        let client = mock_client!(aws_sdk_connect, [&described]);
+        let calls = Calls::default();
+        let found = SdkConnect::new(client).recordings(INSTANCE, "contact-1", &calls).await.unwrap();
+        assert_eq!(
+            found,
+            [Recording {
+                storage_type: Some("S3".into()),
+                location: Some("bucket/connect/i/CallRecordings/a.wav".into()),
+                media_stream_type: Some("AUDIO".into()),
+                participant_type: Some("AGENT".into()),
+                fragment_start_number: None,
+                fragment_stop_number: None,
+                start_timestamp: Some("2026-11-28T17:40:00.125Z".into()),
+                stop_timestamp: Some("2026-11-28T17:43:01Z".into()),
+                status: Some("ARCHIVED".into()),
+                deletion_reason: Some("r".into()),
+            }],
+            "a status newer than the SDK keeps its name"
+        );
+        assert_eq!(calls.count(), 1);
+        let none = mock!(Client::describe_contact)
+            .then_output(|| DescribeContactOutput::builder().contact(Contact::builder().id("c").build()).build());
+        let client = mock_client!(aws_sdk_connect, [&none]);
+        assert_eq!(SdkConnect::new(client).recordings(INSTANCE, "c", &Calls::default()).await.unwrap(), []);
     }
 
     #[tokio::test]

@@ -195,26 +195,82 @@ pub struct FileAudit<'a> {
 /// The audit line's `message`, for a Logs Insights filter.
 pub const AUDIT_MESSAGE: &str = "attachment link";
 
+/// One recording a caller asked a link for, for the audit trail: who, which recording of which contact,
+/// how it ended. Never the link, never the recording's S3 location.
+#[derive(Debug, Clone, Copy)]
+pub struct RecordingAudit<'a> {
+    pub caller: &'a Caller,
+    /// API Gateway's request id, to join its access log; `None` where there is none.
+    pub api_request_id: Option<&'a str>,
+    pub instance_id: &'a str,
+    pub contact_id: &'a str,
+    pub recording_id: &'a str,
+    /// `OK` or the error code.
+    pub outcome: &'a str,
+    pub request_id: &'a str,
+}
+
+/// The recording audit line's `message`, for a Logs Insights filter.
+pub const RECORDING_AUDIT_MESSAGE: &str = "recording link";
+
 impl EventLog {
     /// Writes the audit line, whatever the log level: it carries the configured level (as the
     /// metrics-only line does), so that Lambda's level filter keeps it, and it is always JSON.
     pub fn audit(&self, audit: &FileAudit<'_>) {
+        self.audit_line(
+            AUDIT_MESSAGE,
+            "GetAttachedFile",
+            audit.caller,
+            [("instance_id", audit.instance_id), ("contact_id", audit.contact_id), ("file_id", audit.file_id)],
+            audit.outcome,
+            audit.request_id,
+            audit.api_request_id,
+        );
+    }
+
+    /// The audit line of a recording's link: the same path, level and form as [`EventLog::audit`].
+    pub fn audit_recording(&self, audit: &RecordingAudit<'_>) {
+        self.audit_line(
+            RECORDING_AUDIT_MESSAGE,
+            "RecordingLink",
+            audit.caller,
+            [
+                ("instance_id", audit.instance_id),
+                ("contact_id", audit.contact_id),
+                ("recording_id", audit.recording_id),
+            ],
+            audit.outcome,
+            audit.request_id,
+            audit.api_request_id,
+        );
+    }
+
+    fn audit_line(
+        &self,
+        message: &str,
+        action: &str,
+        caller: &Caller,
+        subject: [(&str, &str); 3],
+        outcome: &str,
+        request_id: &str,
+        api_request_id: Option<&str>,
+    ) {
         let mut line = Map::new();
         line.insert("level".into(), json!(LAMBDA_LEVEL.get().copied().unwrap_or("INFO")));
-        line.insert("message".into(), json!(AUDIT_MESSAGE));
-        line.insert("audit".into(), json!("GetAttachedFile"));
-        let mut caller = Map::new();
-        caller.insert("type".into(), json!(audit.caller.kind()));
-        for (name, value) in audit.caller.fields() {
-            caller.insert(name.into(), json!(value));
+        line.insert("message".into(), json!(message));
+        line.insert("audit".into(), json!(action));
+        let mut fields = Map::new();
+        fields.insert("type".into(), json!(caller.kind()));
+        for (name, value) in caller.fields() {
+            fields.insert(name.into(), json!(value));
         }
-        line.insert("caller".into(), Value::Object(caller));
-        line.insert("instance_id".into(), json!(audit.instance_id));
-        line.insert("contact_id".into(), json!(audit.contact_id));
-        line.insert("file_id".into(), json!(audit.file_id));
-        line.insert("outcome".into(), json!(audit.outcome));
-        line.insert("request_id".into(), json!(audit.request_id));
-        if let Some(api_request_id) = audit.api_request_id {
+        line.insert("caller".into(), Value::Object(fields));
+        for (name, value) in subject {
+            line.insert(name.into(), json!(value));
+        }
+        line.insert("outcome".into(), json!(outcome));
+        line.insert("request_id".into(), json!(request_id));
+        if let Some(api_request_id) = api_request_id {
             line.insert("api_request_id".into(), json!(api_request_id));
         }
         self.output.line(&line);

@@ -1,7 +1,7 @@
 //! The use case: list one contact's references, and open one of its files. It decides everything
 //! about what to ask Connect and when: whose references (the contact or its initial contact), batches
 //! of six types, following pages, the deadline, and the download links with their concurrency cap. It talks to Connect only through
-//! [`ConnectApi`], a trait of three calls in the domain's own types, so that it can be tested with an
+//! [`ConnectApi`], a trait of four calls in the domain's own types, so that it can be tested with an
 //! in-memory fake and a paused clock, and the SDK adapter (`connect.rs`) decides nothing.
 
 use std::future::Future;
@@ -19,7 +19,10 @@ use crate::domain::error::{Error, ErrorKind};
 use crate::domain::messages::connect_failed;
 use crate::domain::query::{ContactScope, ReferenceQuery, TYPES_PER_CALL};
 use crate::domain::rate::{PerCallerRate, RateLimit};
+use crate::domain::recording::Recording;
 use crate::domain::reference::{group_by_requested_type, Reference, ReferencePage, ReferenceStatus, ReferenceType};
+
+pub mod recordings;
 
 /// At most this many download links in one flow's answer (`include=downloadUrl`); the other attachments
 /// say `THROTTLED` and keep their `downloadPath`, which opens them one click at a time.
@@ -34,7 +37,7 @@ pub const MAX_CLICK_WAIT: Duration = Duration::from_secs(1);
 /// `NextToken` as always null today, so this only guards against a runaway loop).
 pub const MAX_PAGES_PER_BATCH: usize = 10;
 
-/// Connect, as the use case needs it: three calls, in the domain's types. Each call counts every
+/// Connect, as the use case needs it: four calls, in the domain's types. Each call counts every
 /// request it sends (retries included) in `calls`, also when the use case stops waiting for it.
 pub trait ConnectApi: Sync {
     /// One page of `ListContactReferences`.
@@ -58,6 +61,14 @@ pub trait ConnectApi: Sync {
         request: FileRequest<'_>,
         calls: &Calls,
     ) -> impl Future<Output = Result<AttachedFile, Error>> + Send;
+
+    /// `DescribeContact`'s `Recordings`, in Connect's order (none: an empty list).
+    fn recordings(
+        &self,
+        instance_id: &str,
+        contact_id: &str,
+        calls: &Calls,
+    ) -> impl Future<Output = Result<Vec<Recording>, Error>> + Send;
 }
 
 /// What to ask for one page of references.
@@ -156,7 +167,13 @@ impl Calls {
 
     /// What the listing or download that began at `started` cost, with the files it asked for.
     fn usage(&self, started: Instant, files: Vec<FileCall>) -> Usage {
-        Usage { calls: self.count(), waited: Some(started.elapsed()), access_denied: self.denied_count(), files }
+        Usage {
+            calls: self.count(),
+            waited: Some(started.elapsed()),
+            access_denied: self.denied_count(),
+            files,
+            recordings: Vec::new(),
+        }
     }
 }
 
@@ -172,6 +189,8 @@ pub struct Usage {
     pub access_denied: u32,
     /// Every `GetAttachedFile` made, in the order they ended.
     pub files: Vec<FileCall>,
+    /// Every recording a link was asked for (after `DescribeContact` answered), and how it ended.
+    pub recordings: Vec<recordings::RecordingCall>,
 }
 
 /// Lists the query's references by `deadline`, with each attachment's `downloadPath` where downloads
@@ -283,9 +302,10 @@ async fn attached_file_by<C: ConnectApi>(
     }
 }
 
-/// Gives each ATTACHMENT that is a file of this instance the download route's path for it.
+/// Gives each ATTACHMENT and `EMAIL_MESSAGE*` that is a file of this instance the download route's path
+/// for it ([`ReferenceType::opens_as_file`]).
 fn point_at_downloads(references: &mut [Reference], instance_id: &str, contact_id: &str) {
-    for reference in references.iter_mut().filter(|r| r.reference_type == Some(ReferenceType::Attachment)) {
+    for reference in references.iter_mut().filter(|r| r.reference_type.is_some_and(ReferenceType::opens_as_file)) {
         if let Some(file) = reference.arn.as_deref().and_then(|arn| file_id(arn, instance_id)) {
             reference.download_path = Some(download_path(instance_id, contact_id, file));
         }
@@ -484,6 +504,7 @@ mod tests {
         references: HashMap<String, Vec<Reference>>,
         initial: HashMap<String, String>,
         files: HashMap<String, Result<AttachedFile, ErrorKind>>,
+        recordings: HashMap<String, Vec<Recording>>,
         page_delay: Duration,
         file_delay: Duration,
         /// A token on every page of a batch holding this type: Connect never ending that listing.
@@ -560,6 +581,12 @@ mod tests {
             tokio::time::sleep(self.file_delay).await;
             self.end();
             self.files.get(request.file_id).cloned().unwrap_or(Err(ErrorKind::NotFound)).map_err(connect_failed)
+        }
+
+        async fn recordings(&self, _: &str, contact_id: &str, calls: &Calls) -> Result<Vec<Recording>, Error> {
+            self.begin(format!("recordings {contact_id}"), calls, epoch());
+            self.end();
+            self.recordings.get(contact_id).cloned().ok_or_else(|| connect_failed(ErrorKind::NotFound))
         }
     }
 

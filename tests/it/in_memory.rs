@@ -13,9 +13,11 @@ use connect_references::domain::access::AllowedInstances;
 use connect_references::domain::config::{EntryPoint, EntryPoints, Features};
 use connect_references::domain::error::{Error, ErrorKind};
 use connect_references::domain::messages::connect_failed;
+use connect_references::domain::recording::{Recording, RecordingStore};
 use connect_references::domain::reference::{Reference, ReferenceStatus, ReferenceType};
 use connect_references::telemetry::logging::{EventLog, Output};
 use connect_references::telemetry::metrics::Namespace;
+use connect_references::use_case::recordings::{PresignRecording, PresignRequest, SignedLink};
 use connect_references::use_case::{AttachedFile, Calls, ConnectApi, FileRequest, Page, PageRequest};
 use lambda_runtime::Context;
 use serde_json::{json, Value};
@@ -27,6 +29,7 @@ use support::*;
 struct InMemoryConnect {
     references: HashMap<String, Vec<Reference>>,
     files: HashMap<String, AttachedFile>,
+    recordings: HashMap<String, Vec<Recording>>,
     failing: Option<ErrorKind>,
     log: Mutex<Vec<String>>,
 }
@@ -60,6 +63,52 @@ impl ConnectApi for InMemoryConnect {
         self.called(format!("GetAttachedFile {}", request.file_id), calls)?;
         self.files.get(request.file_id).cloned().ok_or(connect_failed(ErrorKind::NotFound))
     }
+
+    async fn recordings(&self, _: &str, contact_id: &str, calls: &Calls) -> Result<Vec<Recording>, Error> {
+        self.called(format!("DescribeContact {contact_id}"), calls)?;
+        self.recordings.get(contact_id).cloned().ok_or(connect_failed(ErrorKind::NotFound))
+    }
+}
+
+/// A signer whose links say what they sign (`https://s3.example/<bucket>/<key>?sig`).
+#[derive(Debug)]
+struct FakeSigner;
+
+impl PresignRecording for FakeSigner {
+    fn presign<'a>(
+        &'a self,
+        request: PresignRequest<'a>,
+    ) -> futures_util::future::BoxFuture<'a, Result<SignedLink, Error>> {
+        let url = format!("https://s3.example/{}/{}?sig", request.object.bucket, request.object.key);
+        Box::pin(async move { Ok(SignedLink { url, expires_at: "2026-11-28T17:41:00Z".into() }) })
+    }
+}
+
+const RECORDED: &str = "c0ffee00-0000-4000-8000-00000000000c";
+
+/// A good recording and one in someone else's bucket, for contact [`RECORDED`].
+fn recorded() -> InMemoryConnect {
+    let recording = |location: &str| Recording {
+        storage_type: Some("S3".into()),
+        location: Some(location.into()),
+        media_stream_type: Some("AUDIO".into()),
+        status: Some("AVAILABLE".into()),
+        ..Recording::default()
+    };
+    InMemoryConnect {
+        recordings: HashMap::from([(
+            RECORDED.to_owned(),
+            vec![recording("recordings-bucket/connect/i/a.wav"), recording("someone-elses-bucket/connect/i/a.wav")],
+        )]),
+        ..seeded()
+    }
+}
+
+fn recordings_app(connect: InMemoryConnect, configured: bool) -> App<InMemoryConnect> {
+    let store = RecordingStore::from_settings(Some("recordings-bucket"), Some("connect/i")).unwrap().unwrap();
+    let recordings =
+        configured.then(|| connect_references::app::Recordings { store, signer: std::sync::Arc::new(FakeSigner) });
+    app(connect, EntryPoints::only(EntryPoint::Recordings)).with_recordings(recordings)
 }
 
 fn seeded() -> InMemoryConnect {
@@ -201,6 +250,18 @@ fn a_function_serving_one_entry_point_refuses_the_others_before_any_call() {
         (EntryPoint::List, flow_event_with(json!({}))),
         (EntryPoint::ContactFlow, http_api_event("GET", &references_path(INSTANCE, ATTACHMENTS), "")),
         (EntryPoint::Download, http_api_event("GET", &references_path(INSTANCE, ATTACHMENTS), "")),
+        (EntryPoint::List, http_api_event("GET", &format!("/contact/recordings/{INSTANCE}/{RECORDED}"), "")),
+        (
+            EntryPoint::Download,
+            http_api_event("GET", &format!("/contact/recordings/{INSTANCE}/{RECORDED}/{}", "a".repeat(32)), ""),
+        ),
+        (EntryPoint::ContactFlow, http_api_event("GET", &format!("/contact/recordings/{INSTANCE}/{RECORDED}"), "")),
+        (EntryPoint::Recordings, http_api_event("GET", &references_path(INSTANCE, ATTACHMENTS), "")),
+        (
+            EntryPoint::Recordings,
+            http_api_event("GET", &format!("/contact/attachments/{INSTANCE}/{ATTACHMENTS}/f-1"), ""),
+        ),
+        (EntryPoint::Recordings, flow_event_with(json!({}))),
     ] {
         let app = app(seeded(), EntryPoints::only(only));
         let (answer, _) = invoke(&app, &refused);
@@ -208,4 +269,98 @@ fn a_function_serving_one_entry_point_refuses_the_others_before_any_call() {
         assert!(refusal == json!(404) || refusal == "VALIDATION_ERROR", "{only:?}: {answer}");
         assert!(app.connect_api.calls().is_empty(), "{only:?}");
     }
+}
+
+#[test]
+fn the_recordings_function_lists_opens_and_audits_each_link_naming_the_caller_never_the_link() {
+    let app = recordings_app(recorded(), true);
+    let (answer, lines) =
+        invoke(&app, &http_api_event("GET", &format!("/contact/recordings/{INSTANCE}/{RECORDED}"), ""));
+    assert_eq!(answer["statusCode"], 200, "{answer}");
+    let listed = body(&answer)["data"]["recordings"].as_array().unwrap().clone();
+    let paths: Vec<Option<&str>> = listed.iter().map(|r| r["downloadPath"].as_str()).collect();
+    assert!(paths[0].is_some() && paths[1].is_none(), "{listed:?}");
+    assert!(!answer.to_string().contains("bucket"), "never the S3 location: {answer}");
+    assert_eq!(assert_valid_emf(&lines[0])["References"], json!(2));
+    let mut open = http_api_event("GET", paths[0].unwrap(), "disposition=inline");
+    open["headers"].as_object_mut().unwrap().remove("accept");
+    let (opened, lines) = invoke(&app, &open);
+    assert_eq!(opened["statusCode"], 302, "{opened}");
+    assert_eq!(opened["headers"]["location"], "https://s3.example/recordings-bucket/connect/i/a.wav?sig");
+    let audit: Vec<&Value> = lines.iter().filter(|line| line["message"] == "recording link").collect();
+    assert_eq!(audit.len(), 1, "{lines:?}");
+    assert_eq!(
+        audit[0]["caller"],
+        json!({"type": "iam", "principal_arn": "arn:aws:iam::123456789012:user/contact-centre-engineer"})
+    );
+    assert_eq!((audit[0]["outcome"].as_str(), audit[0]["audit"].as_str()), (Some("OK"), Some("RecordingLink")));
+    assert_eq!(audit[0]["recording_id"], listed[0]["recordingId"]);
+    assert!(!lines.iter().any(|line| line.to_string().contains("?sig") || line.to_string().contains(".wav")));
+    let foreign = format!("/contact/recordings/{INSTANCE}/{RECORDED}/{}", listed[1]["recordingId"].as_str().unwrap());
+    let (refused, lines) = invoke(&app, &http_api_event("GET", &foreign, ""));
+    assert_eq!(refused["statusCode"], 403, "{refused}");
+    assert_eq!(body(&refused)["error"]["code"], "RECORDING_OUT_OF_SCOPE");
+    let audit: Vec<&Value> = lines.iter().filter(|line| line["message"] == "recording link").collect();
+    assert_eq!(audit[0]["outcome"], "RECORDING_OUT_OF_SCOPE", "a refused link is audited too");
+}
+
+#[test]
+fn without_a_recordings_bucket_the_recordings_routes_say_so_before_any_call() {
+    let app = recordings_app(recorded(), false);
+    for path in [
+        format!("/contact/recordings/{INSTANCE}/{RECORDED}"),
+        format!("/contact/recordings/{INSTANCE}/{RECORDED}/{}", "a".repeat(32)),
+    ] {
+        for method in ["GET", "HEAD"] {
+            let (answer, _) = invoke(&app, &http_api_event(method, &path, ""));
+            assert_eq!(answer["statusCode"], 501, "{method} {path}: {answer}");
+            if method == "GET" {
+                assert_eq!(body(&answer)["error"]["code"], "RECORDINGS_NOT_CONFIGURED");
+            }
+        }
+    }
+    assert!(app.connect_api.calls().is_empty());
+}
+
+#[test]
+fn email_messages_of_this_instance_carry_a_download_path_like_attachments() {
+    let message = |kind, id: &str| Reference {
+        reference_type: Some(kind),
+        name: Some(id.into()),
+        arn: Some(format!("arn:aws:connect:us-east-1:123456789012:instance/{INSTANCE}/file/{id}")),
+        ..Reference::default()
+    };
+    let elsewhere = Reference {
+        arn: Some(format!("arn:aws:connect:us-east-1:123456789012:instance/{INSTANCE}/email/m-1")),
+        ..message(ReferenceType::EmailMessage, "old")
+    };
+    let connect = InMemoryConnect {
+        references: HashMap::from([(
+            ATTACHMENTS.to_owned(),
+            vec![
+                message(ReferenceType::EmailMessage, "m-html"),
+                message(ReferenceType::EmailMessagePlainTextRedacted, "m-plain"),
+                elsewhere,
+            ],
+        )]),
+        ..InMemoryConnect::default()
+    };
+    let app = app(connect, EntryPoints::only(EntryPoint::List));
+    let event = http_api_event(
+        "GET",
+        &references_path(INSTANCE, ATTACHMENTS),
+        "referenceTypes=EMAIL_MESSAGE,EMAIL_MESSAGE_PLAIN_TEXT_REDACTED",
+    );
+    let (answer, _) = invoke(&app, &event);
+    let paths: Vec<Value> =
+        body(&answer)["data"]["references"].as_array().unwrap().iter().map(|r| r["downloadPath"].clone()).collect();
+    assert_eq!(
+        paths,
+        [
+            json!(format!("/contact/attachments/{INSTANCE}/{ATTACHMENTS}/m-html")),
+            json!(null),
+            json!(format!("/contact/attachments/{INSTANCE}/{ATTACHMENTS}/m-plain")),
+        ],
+        "grouped by the requested type; an ARN that names no attached file gets no path"
+    );
 }

@@ -13,6 +13,7 @@ mod layers;
 mod logs;
 mod metrics;
 mod properties;
+mod recordings;
 mod security;
 mod soak;
 mod tls;

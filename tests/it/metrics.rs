@@ -139,6 +139,40 @@ async fn every_error_kind_is_counted_under_its_code() {
         seen.push(code);
     }
 
+    // The recordings routes: not configured, then a deleted recording and one in someone else's bucket.
+    let recorded = "c0ffee00-0000-4000-8000-00000000000c";
+    let list = format!("/contact/recordings/{INSTANCE}/{recorded}");
+    let (reply, values, line) = opening.invoke(&http_api_event("GET", &list, ""), BUDGET).await;
+    assert_eq!(reply["statusCode"], status_of("RECORDINGS_NOT_CONFIGURED"), "{reply}");
+    assert_eq!(
+        (line["Outcome"].as_str(), values["ConnectCalls"].as_u64()),
+        (Some("RECORDINGS_NOT_CONFIGURED"), Some(0))
+    );
+    seen.push("RECORDINGS_NOT_CONFIGURED");
+    let store = connect_references::domain::recording::RecordingStore::from_settings(
+        Some("connect-recordings-local"),
+        Some("connect/local-instance/"),
+    )
+    .unwrap()
+    .unwrap();
+    let credentials = aws_credential_types::provider::SharedCredentialsProvider::new(
+        aws_credential_types::Credentials::new("AKIDTEST", "secret", None, None, "metrics"),
+    );
+    let signer = connect_references::outbound::s3_presign::S3Presigner::new(credentials, "us-east-1", None);
+    opening.app = opening
+        .app
+        .with_recordings(Some(connect_references::app::Recordings { store, signer: std::sync::Arc::new(signer) }));
+    let (reply, values, _) = opening.invoke(&http_api_event("GET", &list, ""), BUDGET).await;
+    let listed: Value = serde_json::from_str(reply["body"].as_str().unwrap()).unwrap();
+    assert_eq!((values["References"].as_u64(), values["ConnectCalls"].as_u64()), (Some(11), Some(1)));
+    for (index, code) in [(2, "RECORDING_DELETED"), (7, "RECORDING_OUT_OF_SCOPE")] {
+        let id = listed["data"]["recordings"][index]["recordingId"].as_str().unwrap();
+        let (reply, values, line) = opening.invoke(&http_api_event("GET", &format!("{list}/{id}"), ""), BUDGET).await;
+        assert_eq!(reply["statusCode"], status_of(code), "{code}: {reply}");
+        assert_eq!((line["Outcome"].as_str(), values["ConnectCalls"].as_u64()), (Some(code), Some(1)));
+        seen.push(code);
+    }
+
     for (code, _) in codes_and_statuses() {
         assert!(seen.contains(&code), "{code} was not exercised");
     }
