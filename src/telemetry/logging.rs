@@ -218,8 +218,7 @@ impl EventLog {
     /// metrics-only line does), so that Lambda's level filter keeps it, and it is always JSON.
     pub fn audit(&self, audit: &FileAudit<'_>) {
         self.audit_line(
-            AUDIT_MESSAGE,
-            "GetAttachedFile",
+            (AUDIT_MESSAGE, "GetAttachedFile"),
             audit.caller,
             [("instance_id", audit.instance_id), ("contact_id", audit.contact_id), ("file_id", audit.file_id)],
             audit.outcome,
@@ -231,8 +230,7 @@ impl EventLog {
     /// The audit line of a recording's link: the same path, level and form as [`EventLog::audit`].
     pub fn audit_recording(&self, audit: &RecordingAudit<'_>) {
         self.audit_line(
-            RECORDING_AUDIT_MESSAGE,
-            "RecordingLink",
+            (RECORDING_AUDIT_MESSAGE, "RecordingLink"),
             audit.caller,
             [
                 ("instance_id", audit.instance_id),
@@ -245,10 +243,10 @@ impl EventLog {
         );
     }
 
+    /// `(message, action)`: the line's `message` and `audit` members.
     fn audit_line(
         &self,
-        message: &str,
-        action: &str,
+        (message, action): (&str, &str),
         caller: &Caller,
         subject: [(&str, &str); 3],
         outcome: &str,
