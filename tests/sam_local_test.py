@@ -43,9 +43,34 @@ def docker(*args, check=True):
     return result.stdout.strip()
 
 
+def without_signing_moment(url):
+    """The rule of `without_signing_moment` in tests/it/support/mod.rs: a recording's pre-signed URL
+    without its access key, signing date and time, signature and session token."""
+    head, _, query = url.partition("?")
+    kept = []
+    for parameter in query.split("&"):
+        name, _, value = parameter.partition("=")
+        if name == "X-Amz-Security-Token":
+            continue
+        if name == "X-Amz-Date":
+            parameter = "X-Amz-Date=<time>"
+        elif name == "X-Amz-Signature":
+            parameter = "X-Amz-Signature=<signature>"
+        elif name == "X-Amz-Credential":
+            scope = value.split("%2F")
+            if len(scope) == 5:
+                scope[0], scope[1] = "<access key>", "<date>"
+            parameter = "X-Amz-Credential=" + "%2F".join(scope)
+        kept.append(parameter)
+    return head + "?" + "&".join(kept)
+
+
 def without_link_times(value):
     """The rule of `without_link_times` in tests/it/support/mod.rs: a stand-in link's address and signing
-    time, and every expiresAt / downloadUrlExpiresAt, replaced by placeholders."""
+    time, a recording link's signing moment, and every expiresAt / downloadUrlExpiresAt, replaced by
+    placeholders."""
+    if isinstance(value, str) and "X-Amz-Signature=" in value and "/_files/" not in value:
+        return without_signing_moment(value)
     if isinstance(value, str) and "/_files/" in value:
         link = "<stand-in>/_files/" + value.split("/_files/", 1)[1]
         return re.sub(r"X-Amz-Date=[0-9]+", "X-Amz-Date=<time>", link)
@@ -155,16 +180,22 @@ class SamLocalTest(unittest.TestCase):
             "--docker-network", cls.network,
             "--env-vars", str(ROOT / "sam-local-env.json"),
             "--region", "us-east-1",
+            # The recordings function exists only where a deployer turns it on, with the bucket it reads.
+            "--parameter-overrides", "EnableRecordings=true RecordingsBucket=connect-recordings-local "
+            "RecordingsPrefix=connect/local-instance/",
         ]
 
 
 def function_for(event_path):
     """The template's function for an event, as API Gateway and Connect route them: contact flows to
-    FlowFunction, the download route to DownloadFunction, every other HTTP event to ListFunction."""
+    FlowFunction, the download route to DownloadFunction, the recordings routes to RecordingsFunction,
+    every other HTTP event to ListFunction."""
     event = json.loads(event_path.read_text())
     if "Details" in event:
         return "FlowFunction"
     path = event.get("rawPath") or event.get("path") or ""
+    if "/contact/recordings/" in path:
+        return "RecordingsFunction"
     return "DownloadFunction" if "/contact/attachments/" in path else "ListFunction"
 
 
