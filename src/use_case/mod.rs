@@ -1055,6 +1055,36 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
+    async fn a_click_waits_for_its_turn_up_to_one_second_and_not_a_millisecond_more() {
+        let connect = FakeConnect { files: HashMap::from([("f-ok".into(), link("f-ok"))]), ..FakeConnect::default() };
+        let scope = scope();
+        let deadline = epoch() + 10 * SECOND;
+        // A rate whose second call is due `turn` after the first (the 5 % spacing included).
+        for (turn, served) in [(999 * MS, true), (1_000 * MS, true), (1_001 * MS, false), (9 * SECOND, false)] {
+            let rate = RateLimit::new(1.05 / turn.as_secs_f64(), 1);
+            let policy = Policy {
+                arn_scope: Some(&scope),
+                file_rate: &rate,
+                caller_share: None,
+                download_paths: true,
+                inline_links: false,
+            };
+            let started = Instant::now();
+            assert!(open_attached_file(&connect, &download("f-ok"), policy, deadline).await.0.is_ok());
+            let (second, _) = open_attached_file(&connect, &download("f-ok"), policy, deadline).await;
+            assert_eq!(second.is_ok(), served, "a turn {turn:?} away");
+            if served {
+                assert!(
+                    Instant::now() - started >= turn - MS,
+                    "it waited for its turn: {:?}",
+                    Instant::now() - started
+                );
+            }
+        }
+        assert_eq!(MAX_CLICK_WAIT, SECOND);
+    }
+
+    #[tokio::test(start_paused = true)]
     async fn links_of_the_initial_scope_belong_to_the_initial_contact() {
         let connect = FakeConnect {
             references: HashMap::from([("first".into(), vec![approved("f-ok")])]),
