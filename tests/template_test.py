@@ -211,6 +211,22 @@ class FunctionTest(unittest.TestCase):
         self.assertEqual(local["AWS_ENDPOINT_URL_CONNECT"], "http://connect-local:4566")
         self.assertNotIn("ENTRY_POINT", local, "sam local keeps each function's own entry point")
 
+    def test_the_s3_endpoint_is_declared_on_the_recordings_function_only_and_absent_unless_a_parameter_sets_it(self):
+        # As AWS_ENDPOINT_URL_CONNECT: declared so that sam local's --env-vars can set it (the browser
+        # tests point the recordings' links at a local S3); empty, CloudFormation leaves it out.
+        on = {"EnableRecordings": "true", **RECORDINGS}
+        declared = {"Fn::If": ["CustomS3Endpoint", {"Ref": "S3EndpointUrl"}, {"Ref": "AWS::NoValue"}]}
+        self.assertEqual(deployed("RecordingsFunction", **on)["Environment"]["Variables"]["AWS_ENDPOINT_URL_S3"], declared)
+        for name in FUNCTIONS:
+            self.assertNotIn("AWS_ENDPOINT_URL_S3", deployed(name, **on)["Environment"]["Variables"], name)
+        template = load()
+        self.assertEqual(template["Parameters"]["S3EndpointUrl"]["Default"], "")
+        self.assertEqual(template["Conditions"]["CustomS3Endpoint"], {"Fn::Not": [{"Fn::Equals": [{"Ref": "S3EndpointUrl"}, ""]}]})
+        variables = template["Resources"]["RecordingsFunction"]["Properties"]["Environment"]["Variables"]
+        self.assertNotIn("AWS_ENDPOINT_URL_S3", resolve(variables, template, on))
+        self.assertEqual(resolve(variables, template, {**on, "S3EndpointUrl": "http://127.0.0.1:4569"})["AWS_ENDPOINT_URL_S3"],
+                         "http://127.0.0.1:4569")
+
 
 INSTANCE = INSTANCE_ARN.split("/")[1]
 THIS_INSTANCE = f"arn:aws:connect:us-east-1:123456789012:instance/{INSTANCE}"
@@ -365,8 +381,8 @@ class LeastPrivilegeTest(unittest.TestCase):
         parameters = set()
         for condition in conditions_in(iam_parts) | conditions_in(template["Globals"]["Function"]):
             parameters |= condition_parameters(template, condition)
-        self.assertLessEqual(parameters - {"ConnectEndpointUrl"}, set(ROLE_SWITCHES),
-                             "ConnectEndpointUrl only sets a variable")
+        self.assertLessEqual(parameters - {"ConnectEndpointUrl", "S3EndpointUrl"}, set(ROLE_SWITCHES),
+                             "ConnectEndpointUrl and S3EndpointUrl only set a variable")
 
     def test_the_list_function_can_never_open_a_file(self):
         for parameters in every_configuration():
