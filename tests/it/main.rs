@@ -6,6 +6,7 @@ mod support;
 
 mod attachments;
 mod contact_flow_end_to_end;
+mod facts;
 mod faults;
 mod http_end_to_end;
 mod in_memory;
