@@ -54,7 +54,7 @@ CGROUP_ROOT = Path("/sys/fs/cgroup/cpu")
 PERIOD_US = 20_000
 ONE_VCPU_MB = 1769
 # AWS Lambda, arm64, US East (N. Virginia): $0.0000133334 per GB-second (first 7.5 billion GB-s a month)
-# and $0.20 per million requests, from aws.amazon.com/lambda/pricing as last read for this README
+# and $0.20 per million requests, from aws.amazon.com/lambda/pricing as last read for docs/performance.md
 # (December 2026 figures equal to the 2024 ones; not re-checked from here: no network).
 PRICE_GB_SECOND = 0.0000133334
 PRICE_PER_REQUEST = 0.20 / 1_000_000

@@ -88,5 +88,26 @@ class DocsTest(unittest.TestCase):
                 self.assertTrue(found, f"claim {row.split('|')[1].strip()} names {name}, which no test defines")
 
 
+    def test_the_task_index_names_every_script(self):
+        index = (ROOT / "scripts" / "README.md").read_text()
+        scripts = [p for p in [*ROOT.glob("scripts/*"), *ROOT.glob("scripts/lib/*")] if p.is_file() and p.name != "README.md"]
+        self.assertGreater(len(scripts), 15)
+        for script in scripts:
+            named = f"scripts/{script.name}" if script.parent.name == "scripts" else f"`{script.name}`"
+            self.assertIn(named, index, f"scripts/README.md does not say what {script.relative_to(ROOT)} does")
+
+    def test_code_comments_point_at_docs_pages_never_at_readme_sections(self):
+        # The README is a front page whose sections move; a comment names the docs page that holds the fact.
+        # A file's own README is named by its path (`connect-local/README.md`); the bare word is the front page.
+        pattern = re.compile(r"(?<![\w/.-])README(?![\w.])|(?<![\w/.-])README\.md#")
+        sources = [*ROOT.glob("src/**/*.rs"), *ROOT.glob("tests/**/*.rs"), *ROOT.glob("connect-local/src/**/*.rs"),
+                   *ROOT.glob("scripts/**/*"), *ROOT.glob("tests/*.py"), *ROOT.glob("bench/*.py"),
+                   ROOT / "template.yaml", ROOT / "Cargo.toml", ROOT / ".cargo" / "config.toml"]
+        # This file is the README's own check, and scripts/README.md is the task index itself.
+        for path in (p for p in sources if p.is_file() and p.name not in ("docs_test.py", "README.md")):
+            for number, line in enumerate(path.read_text(errors="replace").splitlines(), 1):
+                self.assertIsNone(pattern.search(line), f"{path.relative_to(ROOT)}:{number} points at a README section: {line.strip()}")
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -123,7 +123,7 @@ class FunctionTest(unittest.TestCase):
             self.assertEqual(variables["ENTRY_POINT"], entry_point, name)
 
     def test_memory_is_the_size_the_lambda_cpu_bench_chose(self):
-        # README, "Memory size, CPU and cost": 512 MB, measured by bench/lambda_cpu.py (docs/power-tuning.json).
+        # docs/performance.md: 512 MB, measured by bench/lambda_cpu.py (docs/power-tuning.json).
         measured = json.loads((ROOT / "docs" / "power-tuning.json").read_text())
         sizes = sorted({row["mb"] for row in measured})
         for name in FUNCTIONS:
@@ -730,7 +730,7 @@ RECORDINGS_ROUTES = ("/contact/recordings/{InstanceId}/{ContactId}",
 
 
 def policy_resources(name):
-    """The README's execute-api policy (docs/policies/NAME.json), for API abc123 in us-east-1."""
+    """An execute-api policy of docs/policies/NAME.json, for API abc123 in us-east-1."""
     text = (ROOT / "docs" / "policies" / f"{name}.json").read_text()
     text = text.replace("REGION", "us-east-1").replace("ACCOUNT", "123456789012").replace("API_ID", "abc123")
     return [r for s in json.loads(text)["Statement"] if s["Effect"] == "Allow" for r in s["Resource"]]

@@ -15,7 +15,8 @@ const RETRY_AFTER_SECONDS: &str = "1";
 /// The code of the one refusal only HTTP knows: a method the route does not have.
 pub const METHOD_NOT_ALLOWED: &str = "METHOD_NOT_ALLOWED";
 
-/// The HTTP status of each error kind: the HTTP half of the README's table of codes.
+/// The HTTP status of each error kind: the HTTP half of the table of codes in docs/http-api.md
+/// (checked against it by `tests/it/facts.rs`).
 pub const fn status_of(kind: ErrorKind) -> StatusCode {
     match kind {
         ErrorKind::Validation => StatusCode::BAD_REQUEST,

@@ -5,8 +5,8 @@
 //! exactly those five roots (`certs/amazon-trust-services.pem`, copied from the system's CA bundle):
 //! no other public CA can impersonate Connect, and start-up parses five certificates instead of the
 //! platform's 150 (twice: the SDK's default loads the bundle file *and* the certificate directory).
-//! Measured under the emulator that was most of the cold start's distance from the floor (README,
-//! Performance). An operator who sets `SSL_CERT_FILE` or `SSL_CERT_DIR` gets the platform's roots
+//! Measured under the emulator that was most of the cold start's distance from the floor
+//! (docs/performance.md). An operator who sets `SSL_CERT_FILE` or `SSL_CERT_DIR` gets the platform's roots
 //! from there instead, e.g. for a TLS-inspecting proxy.
 
 use aws_smithy_http_client::tls::{self, rustls_provider::CryptoMode, TlsContext, TrustStore};
@@ -56,7 +56,7 @@ impl Roots {
 /// the first invocation's TLS handshake, which runs at the function's share of a CPU. With aws-lc's
 /// jitter entropy (a build without `.cargo/config.toml`'s setting) that was about 50 ms of CPU, 700 ms
 /// of wall time at 128 MB; without it, the seeding still moves the first draw's work out of the first
-/// invocation (measured with `bench/lambda_cpu.py`: README, Performance).
+/// invocation (measured with `bench/lambda_cpu.py`: docs/performance.md).
 pub fn seed_random_generator() {
     let mut seed_probe = [0u8; 32];
     let _ = aws_lc_rs::rand::fill(&mut seed_probe);

@@ -716,7 +716,7 @@ mod tests {
         let (page, usage) = run(&connect, &query(RawQuery::default()), Duration::from_secs(5)).await;
         assert_eq!(page.unwrap_err().kind, ErrorKind::Upstream);
         let first_batch = connect.calls().iter().filter(|call| call.contains("ATTACHMENT,")).count();
-        assert_eq!(first_batch, 10, "the README promises at most 10 pages per batch");
+        assert_eq!(first_batch, 10, "docs/architecture.md promises at most 10 pages per batch");
         assert_eq!(usage.calls, 11, "ten pages of the endless batch, one of the other");
     }
 

@@ -2,7 +2,7 @@
 //! adapter, our guard and handler, the real SDK against the local stand-in) never panics and always
 //! answers a well-formed envelope with a documented status and only constant headers.
 //!
-//! Cases per property: `PROPTEST_CASES` (CI uses the default below; the README documents a longer run).
+//! Cases per property: `PROPTEST_CASES` (CI uses the default below; docs/operations.md documents a longer run).
 
 use crate::support;
 

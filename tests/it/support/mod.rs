@@ -639,7 +639,7 @@ pub async fn invoke_in_process<C: connect_references::use_case::ConnectApi>(
     serde_json::to_value(&reply).unwrap()
 }
 
-/// The HTTP status the README's table gives an error code; panics on an undocumented code.
+/// The HTTP status docs/http-api.md's table gives an error code; panics on an undocumented code.
 pub fn status_of(code: &str) -> u16 {
     connect_references::inbound::http::codes_and_statuses()
         .find(|(known, _)| *known == code)
