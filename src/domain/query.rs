@@ -98,11 +98,6 @@ impl ReferenceQuery {
         Ok(query)
     }
 
-    /// The same query without download links: what a `HEAD` lists (it never makes links).
-    pub fn without_links(self) -> Self {
-        ReferenceQuery { download_links: None, ..self }
-    }
-
     /// The types in batches that Connect accepts in one call, in the caller's order.
     pub fn batches(&self) -> impl Iterator<Item = &[ReferenceType]> {
         self.reference_types.chunks(TYPES_PER_CALL)
@@ -187,7 +182,7 @@ fn is_format_character(c: char) -> bool {
     c.general_category() == GeneralCategory::Format
 }
 
-pub fn check_text(field: &str, value: &str, max_len: usize) -> Result<(), Error> {
+fn check_text(field: &str, value: &str, max_len: usize) -> Result<(), Error> {
     if value.is_empty() {
         return Err(Error::validation(format!("{field} is required")));
     }

@@ -107,7 +107,8 @@ impl PerCallerRate {
     }
 
     /// How many callers have a schedule now.
-    pub fn tracked(&self) -> usize {
+    #[cfg(test)]
+    fn tracked(&self) -> usize {
         self.due.lock().unwrap_or_else(PoisonError::into_inner).len()
     }
 }
