@@ -8,7 +8,11 @@
 - the sign-in: oidc-provider (tests/oidc/provider.js), a certified OpenID Provider; the panel signs in
   with Authorization Code + PKCE in a popup, and the tests fill in its login form;
 - the agent workspace: tests/workspace, a host page speaking the host side of AWS's app SDK to the
-  panel's bundled @amazon-connect/app (one app instance per contact, created and destroyed).
+  panel's bundled @amazon-connect/app (one app instance per contact, created and destroyed);
+- S3, for the recordings: scripts/lib/s3_local.py on loopback, which serves a recording only to a
+  pre-signed URL whose SigV4 signature (recomputed by botocore with the credentials this test gave sam
+  local's functions), session token and expiry check out. The recordings function signs for it because
+  the test's env-vars file sets AWS_ENDPOINT_URL_S3 (the template's S3EndpointUrl variable) to its URL.
 
 Several origins serve the panel, each with its own config.json: the allowed one (listed in the API's
 CORS), a hostile one (not listed), one framed by a CRM host, and two whose tokens expire within seconds.
@@ -19,9 +23,11 @@ Run by scripts/test-browser (after scripts/sam-build). PANEL_SCREENSHOT=path sav
 panel inside the emulated workspace there (how docs/agent-panel.png was made)."""
 
 import base64
+import functools
 import gzip
 import json
 import os
+import tempfile
 import re
 import secrets
 import socket
@@ -30,6 +36,7 @@ import subprocess
 import sys
 import time
 import unittest
+import urllib.parse
 import urllib.request
 
 from playwright.sync_api import Error as PlaywrightError
@@ -38,12 +45,24 @@ from playwright.sync_api import expect, sync_playwright
 from sam_local_test import INSTANCE, ROOT, StartApi, docker, free_port
 
 sys.path.insert(0, str(ROOT / "scripts" / "lib"))
-from panel_server import PANEL, panel_config, serve  # noqa: E402
+import background_server  # noqa: E402
+import local_gateway  # noqa: E402
+from panel_server import DEFAULT_SCOPE, PANEL, panel_config, serve  # noqa: E402
+from s3_local import Credentials, S3Local, chromium_webm  # noqa: E402
 
 EVERY_KIND = "c0ffee00-0000-4000-8000-000000000001"
 TRANSFERRED = "c0ffee00-0000-4000-8000-000000000007"  # its initial contact is EVERY_KIND
 FILES = "c0ffee00-0000-4000-8000-000000000008"
 HOSTILE = "c0ffee00-0000-4000-8000-00000000000a"
+EMAIL = "c0ffee00-0000-4000-8000-00000000000b"  # four EMAIL_MESSAGE* references, their content hostile markup
+RECORDED = "c0ffee00-0000-4000-8000-00000000000c"  # eleven recordings: S3 audio and video, deleted, Kinesis, foreign
+EMAIL_MESSAGES = ("inboundEmail", "inboundEmailRedacted", "inboundEmailPlainText", "inboundEmailPlainTextRedacted")
+# What sam local and the front are told, as a deployment with recordings on (tests/sam_local_test.py's flags).
+RECORDINGS_ON = {"EnableRecordings": "true", "RecordingsBucket": "connect-recordings-local",
+                 "RecordingsPrefix": "connect/local-instance/"}
+REGION = "us-east-1"  # sam_flags' --region: the region the function signs S3 links for
+# The panel asks for the recordings routes' scope as well (the stack's config.json does, with EnableRecordings).
+PANEL_SCOPE = f"{DEFAULT_SCOPE} connect-references/recordings"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 # Without the background-networking flags Chromium tries to reach Google's hosts at every start.
 CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
@@ -100,12 +119,58 @@ class AgentPanelTest(StartApi):
             raise AssertionError(f"{PANEL} has no panel.js: run ./scripts/build-panel first")
         cls.processes = []
         cls.servers = []
-        super().setUpClass()
+        cls.start_s3()
+        try:
+            with cls.credentials_for_sam():
+                super().setUpClass()
+        except BaseException:
+            cls.s3.stop()
+            cls.scratch.cleanup()
+            raise
         try:
             cls.start_everything()
         except BaseException:
             cls.tearDownClass()
             raise
+
+    @classmethod
+    def start_s3(cls):
+        """The local S3, with the seed's recordings (a WAV tone; a WebM Chromium records) and credentials made
+        for this run, and an env-vars file pointing the recordings function's links at it."""
+        cls.credentials = Credentials.random()
+        cls.s3 = S3Local([cls.credentials], region=REGION, video=chromium_webm(CHROMIUM)).start()
+        cls.scratch = tempfile.TemporaryDirectory(prefix="connect-references-browser-")
+        env_vars = json.loads((ROOT / "sam-local-env.json").read_text())
+        env_vars["Parameters"]["AWS_ENDPOINT_URL_S3"] = cls.s3.url
+        cls.env_vars = os.path.join(cls.scratch.name, "env-vars.json")
+        with open(cls.env_vars, "w") as out:
+            json.dump(env_vars, out)
+
+    @classmethod
+    def credentials_for_sam(cls):
+        """sam local hands its functions the AWS credentials of its own environment (boto's chain: the
+        variables first), else `defaultkey`/`defaultsecret`; an --env-vars file cannot set them. So
+        `sam local start-api` starts with this run's credentials in its environment, and only it."""
+        class Scoped:
+            def __enter__(self):
+                self.saved = {name: os.environ.get(name) for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
+                                                                       "AWS_SESSION_TOKEN", "AWS_PROFILE")}
+                os.environ.pop("AWS_PROFILE", None)
+                os.environ.update(cls.credentials.environment())
+
+            def __exit__(self, *exc):
+                for name, value in self.saved.items():
+                    if value is None:
+                        os.environ.pop(name, None)
+                    else:
+                        os.environ[name] = value
+        return Scoped()
+
+    @classmethod
+    def sam_flags(cls):
+        flags = super().sam_flags()
+        flags[flags.index("--env-vars") + 1] = cls.env_vars
+        return flags
 
     @classmethod
     def start_everything(cls):
@@ -124,12 +189,18 @@ class AgentPanelTest(StartApi):
                            *[arg for origin in panels for arg in ("--redirect-uri", f"{origin}/")]], ports["oidc"])
         cls.api_url = f"http://127.0.0.1:{ports['front']}"
         listed = [origin for origin in panels if origin != cls.hostile_origin]
-        cls.start_process([sys.executable, str(ROOT / "scripts" / "lib" / "local_gateway.py"), "--port", str(ports["front"]),
-                           "--upstream", f"http://127.0.0.1:{cls.port}", "--allowed-origins", ",".join(listed),
-                           "--jwt-issuer", cls.issuer, "--jwt-audience", RESOURCE], ports["front"])
+        # The front, as local_gateway.py's command line builds it, but with the routes of a deployment
+        # whose recordings are on (its command line reads the template's defaults, which leave them out).
+        authorization = local_gateway.template_authorization(parameters=RECORDINGS_ON)
+        assert any("/contact/recordings/" in route.path for route in authorization.routes), authorization
+        cls.servers.append(background_server.start("127.0.0.1", ports["front"], functools.partial(
+            local_gateway.GatewayHandler, upstream=urllib.parse.urlsplit(f"http://127.0.0.1:{cls.port}"),
+            cors=local_gateway.template_cors(listed),
+            authorizer=local_gateway.JwtAuthorizer(cls.issuer, [RESOURCE], authorization))))
 
         def panel(origin, client=PANEL_CLIENT, **extra):
-            config = panel_config(cls.api_url, INSTANCE, oidc_authority=cls.issuer, oidc_client_id=client, **extra)
+            config = panel_config(cls.api_url, INSTANCE, oidc_authority=cls.issuer, oidc_client_id=client,
+                                  oidc_scope=PANEL_SCOPE, **extra)
             cls.servers.append(serve("127.0.0.1", int(origin.rsplit(":", 1)[1]), config, HOST_PAGE))
 
         panel(cls.allowed_origin)
@@ -163,6 +234,8 @@ class AgentPanelTest(StartApi):
             except Exception as error:  # noqa: BLE001 - tear everything down, then report
                 print(f"teardown: {error}", file=sys.stderr)
         super().tearDownClass()
+        cls.s3.stop()
+        cls.scratch.cleanup()
 
     def setUp(self):
         self.stand_in_control("DELETE", "/_faults")
@@ -268,7 +341,8 @@ class AgentPanelTest(StartApi):
         (authorization,) = {r.headers.get("authorization") for r in listed}
         claims = jwt_claims(authorization.removeprefix("Bearer "))
         self.assertEqual((claims["iss"], claims["aud"], claims["client_id"], claims["sub"]), (self.issuer, RESOURCE, PANEL_CLIENT, USER))
-        self.assertEqual(set(claims["scope"].split()), {"connect-references/read", "connect-references/download"})
+        self.assertEqual(set(claims["scope"].split()),
+                         {"connect-references/read", "connect-references/download", "connect-references/recordings"})
         carrying_a_token = {r.url.split("/contact/")[0] for r in self.requests if r.headers.get("authorization")}
         self.assertEqual(carrying_a_token, {self.api_url})
         self.assertNotIn("forged", authorization)
@@ -362,6 +436,147 @@ class AgentPanelTest(StartApi):
         expect(self.item("<svg").locator(".state")).to_have_text("REJECTED")
         self.assertEqual(self.page.locator("#references img, #references script, #references svg, #references b").count(), 0)
         self.page.locator("#references .value").first.click()
+        self.assertIsNone(self.page.evaluate("document.body.dataset.pwned ?? null"))
+
+    # --- email messages (issue 31) ---------------------------------------------------------------------
+
+    def test_an_email_message_opens_through_the_download_route_and_its_markup_never_runs(self):
+        panel_requests = []
+        self.page.on("request", lambda request: panel_requests.append(request))
+        self.open_panel(EMAIL)
+        expect(self.page.locator("#status")).to_have_text("4 references.")
+        for name in EMAIL_MESSAGES:
+            item = self.page.locator("#references li").filter(has=self.page.locator(".name").get_by_text(name, exact=True))
+            with self.context.expect_page() as opened:
+                item.get_by_role("button", name="Open").click()
+                expect(item.locator(".note")).to_have_text(re.compile(r"^Opened "))
+            message = opened.value
+            message.wait_for_load_state()
+            # The message opened in a tab of its own, on the file's origin (the stand-in's signed link), as JSON
+            # text: its markup is shown, never parsed, there.
+            self.assertTrue(message.url.startswith("http://connect-local:4566/_files/"), message.url)
+            self.assertIn("<img src=x onerror=", message.locator("body").inner_text())
+            self.assertEqual(message.locator("img, script, svg, b, p").count(), 0, name)
+            self.assertIsNone(message.evaluate("document.body.dataset.pwned ?? null"), name)
+            message.close()
+            # One agent's share of the download rate is a click a second or so (docs/attachments.md): at an
+            # agent's pace, not a test's.
+            self.page.wait_for_timeout(1_500)
+        downloads = self.api_requests("/contact/attachments/")
+        # (each once, or twice where the panel retried a THROTTLED answer once)
+        self.assertEqual(sorted({r.url.split("/")[-1] for r in downloads}),
+                         sorted(f"{file}?disposition=inline" for file in ("SEED-email-html", "SEED-email-html-redacted",
+                                                                           "SEED-email-plain", "SEED-email-plain-redacted")))
+        for download in downloads:
+            self.assertEqual(download.headers.get("accept"), "application/json")
+            self.assertEqual(download.headers.get("authorization"), f"Bearer {self.stored_access_token()}")
+        # The panel itself never held the message: no markup of it, no script of it ran, no request for it.
+        self.assertEqual(self.page.locator("img, script:not([src]), svg").count(), 0)
+        self.assertNotIn("SEED-4471", self.page.locator("body").inner_text())
+        self.assertFalse([r.url for r in panel_requests if "/_files/" in r.url])
+        self.assertIsNone(self.page.evaluate("document.body.dataset.pwned ?? null"))
+
+    # --- recordings (issue 31) ------------------------------------------------------------------------
+
+    def show_recordings(self):
+        self.open_panel(RECORDED)
+        expect(self.page.locator("#status")).to_have_text("1 reference.")
+        self.page.get_by_role("button", name="Show recordings").click()
+        expect(self.page.locator("#recordings-status")).to_have_text("11 recordings.")
+
+    def recording(self, media, participant):
+        """The first playable recording of this media type and participant."""
+        return self.page.locator(f"#recordings li[data-media={media}]").filter(
+            has=self.page.locator(".name", has_text=participant)).filter(
+            has=self.page.get_by_role("button", name="Play")).first
+
+    def playing(self, media_element):
+        """Waits until the element has data to play (readyState >= 2, HAVE_CURRENT_DATA) and its time has
+        moved on; returns what it reports."""
+        media_element.wait_for(state="attached")
+        handle = media_element.element_handle()
+        self.page.wait_for_function("m => m.readyState >= 2 && m.currentTime > 0 && !m.paused", arg=handle, timeout=30_000)
+        return handle.evaluate("m => ({ readyState: m.readyState, currentTime: m.currentTime, error: m.error && m.error.code,"
+                               " width: m.videoWidth || 0, src: m.currentSrc })")
+
+    def test_a_recording_plays_at_the_agents_click_from_a_link_whose_signature_s3_checked(self):
+        self.show_recordings()
+        self.page.wait_for_timeout(1_000)  # time enough for a player to load, if one had been made
+        # Before the click: no player, nothing asked of S3 (by the browser, or anyone), no link asked for.
+        self.assertEqual(self.page.locator("audio, video").count(), 0)
+        self.assertEqual([r.url for r in self.requests if r.url.startswith(self.s3.url)], [])
+        self.assertEqual(self.s3.requests(), [])
+        listed = self.api_requests("/contact/recordings/")
+        self.assertEqual([r.url for r in listed], [f"{self.api_url}/contact/recordings/{INSTANCE}/{RECORDED}"])
+        item = self.recording("AUDIO", "All")
+        item.get_by_role("button", name="Play").click()
+        played = self.playing(item.locator("audio"))
+        self.assertIsNone(played["error"], played)
+        self.assertTrue(played["src"].startswith(f"{self.s3.url}/connect-recordings-local/connect/local-instance/"), played)
+        self.assertEqual(item.locator("video").count(), 0)
+        # The link came from the recordings route, asked as JSON for inline play, with the token...
+        (link,) = [r for r in self.api_requests("/contact/recordings/") if r not in listed]
+        self.assertTrue(link.url.endswith("?disposition=inline"), link.url)
+        self.assertEqual(link.headers.get("accept"), "application/json")
+        token = self.stored_access_token()
+        self.assertEqual(link.headers.get("authorization"), f"Bearer {token}")
+        self.assertIn("connect-references/recordings", jwt_claims(token)["scope"].split())
+        # ...and S3 served it only because the signature, made with the credentials sam local's function
+        # got, its session token and its expiry checked out.
+        served = [r for r in self.s3.requests() if r["method"] == "GET" and r["status"] in (200, 206)]
+        self.assertTrue(served, self.s3.requests())
+        self.assertEqual(self.s3.refusals(), [])
+        self.assertTrue(all(r["key"].endswith(".wav") for r in served), served)
+        self.assertEqual((served[0]["query"]["response-content-disposition"], served[0]["query"]["response-content-type"]),
+                         ("inline", "audio/wav"))
+
+    def test_a_screen_recording_plays_in_a_video_element(self):
+        self.show_recordings()
+        item = self.recording("VIDEO", "Agent")
+        item.get_by_role("button", name="Play").click()
+        played = self.playing(item.locator("video"))
+        self.assertGreater(played["width"], 0, played)
+        self.assertEqual(item.locator("audio").count(), 0)
+        self.assertEqual(self.s3.refusals(), [])
+
+    def test_a_deleted_recording_shows_its_reason_and_no_play_button(self):
+        self.show_recordings()
+        deleted = self.page.locator("#recordings li").filter(has=self.page.locator(".state", has_text="DELETED"))
+        expect(deleted).to_have_count(1)
+        expect(deleted.locator(".reason")).to_have_text("Deleted: SEED customer asked for the recording to be erased")
+        expect(deleted.get_by_role("button")).to_have_count(0)
+        # Kinesis storage and a recording outside the deployment's bucket: no downloadPath, so no button either.
+        playable = self.page.locator("#recordings li").filter(has=self.page.get_by_role("button", name="Play"))
+        expect(playable).to_have_count(3)
+        unplayable = self.page.locator("#recordings li").filter(has=self.page.locator(".note", has_text="cannot be played here"))
+        expect(unplayable).to_have_count(11 - 3 - 1)
+        self.assertEqual(self.page.locator("audio, video").count(), 0)
+
+    def test_recordings_not_configured_hide_the_section_with_a_note_and_no_error(self):
+        def not_configured(route):
+            response = route.fetch()  # the real answer's headers (its CORS), with the 501 the function gives
+            route.fulfill(response=response, status=501, body=json.dumps({"success": False, "error": {
+                "code": "RECORDINGS_NOT_CONFIGURED", "message": "Recordings are not configured.",
+                "requestId": "00000000-0000-4000-8000-000000000000"}}))
+        self.page.route(lambda url: url.startswith(self.api_url) and "/contact/recordings/" in url, not_configured)
+        self.open_panel(RECORDED)
+        expect(self.page.locator("#status")).to_have_text("1 reference.")
+        self.page.get_by_role("button", name="Show recordings").click()
+        expect(self.page.locator("#recordings-status")).to_have_text("Recordings are not turned on for this deployment.")
+        expect(self.page.locator("#recordings-status")).not_to_have_class("error")
+        expect(self.page.get_by_role("button", name="Show recordings")).to_be_hidden()
+        expect(self.page.locator("#status")).to_have_text("1 reference.")  # the references stay, no banner
+        self.assertEqual(self.page.locator(".error").count(), 0)
+
+    def test_a_recording_link_that_is_not_https_is_refused_and_no_player_is_made(self):
+        self.rewrite_answers("/contact/recordings/" + INSTANCE + "/" + RECORDED + "/",
+                             lambda data: data.update(url="javascript:document.body.dataset.pwned='media'"))
+        self.show_recordings()
+        item = self.recording("AUDIO", "All")
+        item.get_by_role("button", name="Play").click()
+        expect(item.locator(".note.error")).to_have_text(
+            "The panel refused to play this recording's link: it is not a secure (https) address.")
+        self.assertEqual(self.page.locator("audio, video").count(), 0)
         self.assertIsNone(self.page.evaluate("document.body.dataset.pwned ?? null"))
 
     # --- origins --------------------------------------------------------------------------------------

@@ -108,7 +108,8 @@ BROWSER_ORIGIN = "https://agents.example.com"
 
 
 def with_cors(origins):
-    """The built template as CloudFormation resolves it for AllowedOrigins=`origins`, as far as CORS goes.
+    """The built template as CloudFormation resolves it for AllowedOrigins=`origins`, as far as CORS goes
+    (and the recordings routes, which sam_flags turns on).
 
     sam local cannot resolve an Fn::If with an AWS::NoValue branch (its resolver raises "Missing Intrinsic
     property in Fn::If" and leaves the property as it is), and the template needs that branch so that
@@ -124,6 +125,13 @@ def with_cors(origins):
     cors = resolve(properties["CorsConfiguration"], template, {"AllowedOrigins": origins})
     assert cors["AllowOrigins"] == origins.split(","), cors
     properties["CorsConfiguration"] = cors
+    # The same for the recordings routes: each operation is `!If [RecordingsOn, <operation>, NoValue]`,
+    # which sam would leave unresolved (no route: its 403 "Missing Authentication Token"). sam_flags turns
+    # EnableRecordings on, so each becomes its operation.
+    for item in properties["DefinitionBody"]["paths"].values():
+        for method, operation in list(item.items()):
+            if isinstance(operation, dict) and list(operation) == ["Fn::If"] and operation["Fn::If"][0] == "RecordingsOn":
+                item[method] = operation["Fn::If"][1]
     # Beside the built template (its CodeUri paths are relative to it), one file per set of origins.
     path = BUILT_TEMPLATE.with_name(f"template-cors-test-{hashlib.sha256(origins.encode()).hexdigest()[:12]}.json")
     path.write_text(json.dumps(template))

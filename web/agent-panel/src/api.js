@@ -1,4 +1,4 @@
-// The two routes of the connect-references HTTP API, as a page calls them: with the agent's bearer
+// The routes of the connect-references HTTP API, as a page calls them: with the agent's bearer
 // token, JSON answers, and every failure turned into one shape the panel shows ({ status, code,
 // message, requestId, retryAfter }). Every request's address is built by apiRequestUrl (urls.js), so
 // the token goes to the configured API only. No DOM here.
@@ -44,6 +44,19 @@ export class ReferencesApi {
   open(downloadPath, { inline = false } = {}) {
     const disposition = inline ? "inline" : "attachment";
     return this.get(downloadPath, new URLSearchParams({ disposition }));
+  }
+
+  /** The contact's recordings (the recordings route): [{ recordingId, mediaStreamType, participantType,
+   * startTimestamp, stopTimestamp, status, deletionReason?, downloadPath? }]. */
+  async recordings(instanceId, contactId) {
+    const path = `contact/recordings/${encodeURIComponent(instanceId)}/${encodeURIComponent(contactId)}`;
+    return (await this.get(path, new URLSearchParams())).recordings;
+  }
+
+  /** A fresh link to play one recording in the page: { url, expiresAt, recordingId, mediaStreamType,
+   * contentType } (`disposition=inline`: S3 answers it as media, not as a download). */
+  play(downloadPath) {
+    return this.get(downloadPath, new URLSearchParams({ disposition: "inline" }));
   }
 
   async get(path, query) {

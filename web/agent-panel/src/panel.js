@@ -1,7 +1,9 @@
 // The references panel: which contact (workspace.js), which token (session.js), then the list, and
-// Open at the agent's click. See docs/browser.md and docs/agent-app.md.
+// Open at the agent's click; the contact's recordings at the agent's click, and a player for one at
+// another. See docs/browser.md and docs/agent-app.md.
 import { ApiError, ReferencesApi } from "./api.js";
 import { element, formatBytes, opensInline, referenceItem, setNote } from "./render.js";
+import { player, recordingItem } from "./recordings.js";
 import { finishSignIn, isSignInCallback, Session } from "./session.js";
 import { openableLink } from "./urls.js";
 import { currentContact } from "./workspace.js";
@@ -28,12 +30,13 @@ function showStatus(message, { error = false, requestId = null } = {}) {
   if (requestId) status.append(" Request id: ", element("span", { className: "request-id", text: requestId }));
 }
 
-/** The workspace destroyed this instance: stop every call and clear the contact's references. */
+/** The workspace destroyed this instance: stop every call and clear the contact's references and recordings. */
 function stop() {
   lifetime.abort();
   $("references").replaceChildren();
+  clearRecordings();
   $("sign-in").hidden = true;
-  for (const control of document.querySelectorAll("header button, header input")) control.disabled = true;
+  for (const control of document.querySelectorAll("button, input")) control.disabled = true;
   showStatus("This contact's panel has closed.");
 }
 
@@ -41,6 +44,7 @@ function stop() {
 function askToSignIn(message) {
   waitingForSignIn = true;
   $("references").replaceChildren();
+  clearRecordings();
   showStatus(session.canSignIn ? message : "Waiting for a sign-in from the page around this panel.");
   $("sign-in").hidden = !session.canSignIn;
 }
@@ -99,7 +103,7 @@ async function open(reference, item, button) {
   setNote(item, { message: "Opening…" });
   try {
     const file = await authorised(() => withOneRetry(
-      () => api.open(reference.downloadPath, { inline: opensInline(reference.name) }),
+      () => api.open(reference.downloadPath, { inline: opensInline(reference) }),
       (seconds) => setNote(item, { message: busy(seconds) }),
     ));
     item.querySelector(".size").textContent = formatBytes(file.fileSizeInBytes);
@@ -124,6 +128,99 @@ async function open(reference, item, button) {
     }
     setNote(item, { ...describe(error), error: true });
     button.disabled = error instanceof ApiError && error.code === "FILE_UNAVAILABLE";
+  }
+}
+
+// --- recordings -------------------------------------------------------------------------------------
+
+function showRecordingsStatus(message, { error = false, requestId = null } = {}) {
+  const status = $("recordings-status");
+  status.className = error ? "error" : "";
+  status.replaceChildren(message);
+  if (requestId) status.append(" Request id: ", element("span", { className: "request-id", text: requestId }));
+}
+
+/** The list and every player gone (a player's element removed stops its download). */
+function clearRecordings() {
+  $("recordings").replaceChildren();
+  showRecordingsStatus("");
+}
+
+/** The deployment has no recordings routes: EnableRecordings=false leaves them out of the API (API
+ * Gateway's own 404, no envelope), or the function has no bucket (501 RECORDINGS_NOT_CONFIGURED). */
+function recordingsOff(error) {
+  return error instanceof ApiError
+    && (error.code === "RECORDINGS_NOT_CONFIGURED" || (error.status === 404 && error.code === "UNEXPECTED"));
+}
+
+function hideRecordings() {
+  $("show-recordings").hidden = true;
+  $("recordings").replaceChildren();
+  showRecordingsStatus("Recordings are not turned on for this deployment.");
+}
+
+/** The contact's recordings, at the agent's click only: the recordings routes share one small API
+ * throttle (RecordingsRate) and DescribeContact's quota, so a panel never spends them unasked. */
+async function showRecordings() {
+  const button = $("show-recordings");
+  button.disabled = true;
+  clearRecordings();
+  showRecordingsStatus("Loading recordings…");
+  try {
+    const recordings = await authorised(() => withOneRetry(
+      () => api.recordings(ids.instanceId, ids.contactId),
+      (seconds) => showRecordingsStatus(busy(seconds)),
+    ));
+    lifetime.signal.throwIfAborted();
+    const count = recordings.length;
+    showRecordingsStatus(count === 0 ? "This contact has no recordings." : `${count} recording${count === 1 ? "" : "s"}.`);
+    $("recordings").replaceChildren(...recordings.map((recording) => recordingItem(recording, play)));
+    button.textContent = "Refresh recordings";
+  } catch (error) {
+    if (lifetime.signal.aborted) return;
+    if (error instanceof SignInNeeded) return askToSignIn("Your sign-in has expired. Sign in again.");
+    if (recordingsOff(error)) return hideRecordings();
+    showRecordingsStatus(describe(error).message, { error: true, requestId: describe(error).requestId });
+  } finally {
+    button.disabled = lifetime.signal.aborted;
+  }
+}
+
+/** Play: a fresh link from the recordings route (as JSON, disposition=inline), checked, then a player
+ * made for it. Before this click no player exists and the browser has asked S3 for nothing. */
+async function play(recording, item, button) {
+  button.disabled = true;
+  setNote(item, { message: "Loading…" });
+  try {
+    const answer = await authorised(() => withOneRetry(
+      () => api.play(recording.downloadPath),
+      (seconds) => setNote(item, { message: busy(seconds) }),
+    ));
+    lifetime.signal.throwIfAborted();
+    const link = openableLink(answer.url);
+    if (!link) {
+      setNote(item, { message: "The panel refused to play this recording's link: it is not a secure (https) address.", error: true });
+      button.disabled = false;
+      return;
+    }
+    item.querySelector(".player")?.remove();
+    const media = player(answer.mediaStreamType ?? recording.mediaStreamType, link);
+    // A link lives at most 300 s: past that (or on any media error) the agent asks for a fresh one.
+    media.addEventListener("error", () => setNote(item, {
+      message: "The recording could not be played (its link may have expired). Press Play again.", error: true,
+    }));
+    item.querySelector(".note")?.remove();
+    item.append(media);
+    media.play().catch(() => {}); // the agent's click allows it; if the browser refuses, the controls remain
+    button.textContent = "Play again";
+    button.disabled = false;
+  } catch (error) {
+    if (lifetime.signal.aborted) return;
+    if (error instanceof SignInNeeded) return askToSignIn("Your sign-in has expired. Sign in again.");
+    if (recordingsOff(error)) return hideRecordings();
+    setNote(item, { ...describe(error), error: true });
+    // Deleted or outside the deployment's bucket: asking again cannot help.
+    button.disabled = error instanceof ApiError && ["RECORDING_DELETED", "RECORDING_OUT_OF_SCOPE"].includes(error.code);
   }
 }
 
@@ -183,6 +280,8 @@ async function start() {
   });
   ids = { instanceId, contactId: contact.contactId };
   $("refresh").addEventListener("click", () => load());
+  $("show-recordings").addEventListener("click", () => showRecordings());
+  $("recordings-section").hidden = false;
   $("initial").addEventListener("change", () => load());
   await load();
 }

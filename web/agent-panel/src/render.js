@@ -73,13 +73,29 @@ export function referenceItem(reference, onOpen) {
       item.append(element("span", { className: "value", text: "A kind of reference this panel does not know yet." }));
       break;
     default:
-      if (type.startsWith("EMAIL_MESSAGE")) {
-        item.append(element("span", { className: "value", text: "Open it from the contact in the agent workspace." }));
+      if (isEmailMessage(type)) {
+        item.append(...messageParts(reference, item, onOpen));
       } else {
         item.append(element("span", { className: "value", text: reference.value ?? "" }));
       }
   }
   return item;
+}
+
+/** The four EMAIL_MESSAGE kinds: files of the contact (JSON `{contentType, messageContent}`) that open
+ * through the download route as an attachment does, in a new tab. The panel never reads the message:
+ * its content (HTML, from the customer) never enters this page at all. */
+export function isEmailMessage(type) {
+  return typeof type === "string" && type.startsWith("EMAIL_MESSAGE");
+}
+
+function messageParts(reference, item, onOpen) {
+  if (!reference.downloadPath) {
+    return [element("span", { className: "note", text: "Opening email messages is not enabled here." })];
+  }
+  const button = element("button", { text: "Open", attributes: { type: "button" } });
+  button.addEventListener("click", () => onOpen(reference, item, button));
+  return [element("span", { className: "file" }, [element("span", { className: "size" }), button])];
 }
 
 /** The file's row (status, size once known, its button) and a note saying what the agent can do. */
@@ -102,8 +118,10 @@ function fileParts(reference, item, onOpen) {
   return note ? [row, element("span", { className: "note", text: note })] : [row];
 }
 
-export function opensInline(name) {
-  return INLINE.test(name ?? "");
+/** Whether the browser should show the file rather than save it: PDFs and images, and email messages
+ * (JSON, which the browser shows as text in the new tab, on the file's own origin). */
+export function opensInline(reference) {
+  return isEmailMessage(reference.type) || INLINE.test(reference.name ?? "");
 }
 
 /** The note under an item (replacing the previous one): a message, and the request id to quote. */
