@@ -85,7 +85,7 @@ pub struct App<C = SdkConnect> {
     pub features: Features,
     /// `GetAttachedFile` calls this execution environment may make (shared by every invocation).
     pub file_rate: Arc<RateLimit>,
-    /// Every caller's fair share of `file_rate` on the download route (half of it each).
+    /// Every caller's fair share of `file_rate` on the download route (half its rate each).
     pub caller_file_rate: Arc<PerCallerRate>,
     /// The recordings store and signer; `None` where recordings are not configured.
     pub recordings: Option<Recordings>,
@@ -113,11 +113,11 @@ impl<C: ConnectApi> App<C> {
         App { features, ..self }
     }
 
-    /// The environment's `GetAttachedFile` rate, and every caller's half share of it.
+    /// The environment's `GetAttachedFile` rate, and every caller's share of it (half the rate).
     pub fn with_file_rate(self, per_second: f64, burst: u32) -> Self {
         App {
             file_rate: Arc::new(RateLimit::new(per_second, burst)),
-            caller_file_rate: Arc::new(PerCallerRate::half_of(per_second, burst)),
+            caller_file_rate: Arc::new(PerCallerRate::half_rate_of(per_second, burst)),
             ..self
         }
     }

@@ -325,16 +325,21 @@ fn click_as(function: &Function, path: &str, agent: usize) -> HttpReply {
 
 #[test]
 fn a_caller_over_its_share_is_throttled_while_another_agents_click_is_served() {
-    // The deployment's default rate (2 a second, a burst of 5): each caller's share is 1 a second, a burst of 2.
+    // The function's own default rate, said here: 2 a second, a burst of 5; each caller's share is 1 a
+    // second with the same burst.
     let function = Function::with(Options {
-        env: vec![("ENABLE_ATTACHMENT_DOWNLOADS".into(), "true".into())],
+        env: vec![
+            ("ENABLE_ATTACHMENT_DOWNLOADS".into(), "true".into()),
+            ("ATTACHED_FILE_RATE".into(), "2".into()),
+            ("ATTACHED_FILE_BURST".into(), "5".into()),
+        ],
         ..Options::default()
     });
     let path = format!("/contact/attachments/{INSTANCE}/{ATTACHMENTS}/SEED-att-approved");
-    let greedy: Vec<u16> = (0..3).map(|_| click_as(&function, &path, 0).status).collect();
-    assert_eq!(greedy, [302, 302, 429], "the third click within a second is over the caller's share");
-    assert_eq!(click_as(&function, &path, 1).status, 302, "another agent's click is served at once");
-    assert_eq!(get_attached_file_calls(&function).len(), 3, "the throttled click never reached Connect");
+    let greedy: Vec<u16> = (0..6).map(|_| click_as(&function, &path, 0).status).collect();
+    assert_eq!(greedy, [302, 302, 302, 302, 302, 429], "the sixth click within a second is over the caller's share");
+    assert_eq!(click_as(&function, &path, 1).status, 302, "another agent's click is served");
+    assert_eq!(get_attached_file_calls(&function).len(), 6, "the throttled click never reached Connect");
 }
 
 fn download_path_of(reply: &HttpReply, name: &str) -> String {
@@ -486,7 +491,7 @@ fn clicks_beyond_the_deployments_rate_are_throttled_without_calling_connect() {
         ..Options::default()
     });
     let path = format!("/contact/attachments/{INSTANCE}/{ATTACHMENTS}/SEED-att-approved");
-    // Four agents, one click each: each within its own share (half the burst), together over the rate.
+    // Four agents, one click each: each within its own share, together over the rate.
     let statuses: Vec<u16> = (0..4).map(|agent| click_as(&function, &path, agent).status).collect();
     assert_eq!(statuses, [302, 302, 429, 429], "a burst of two, then the next turn is 10 s away");
     let throttled = click_as(&function, &path, 4);
