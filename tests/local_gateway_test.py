@@ -513,6 +513,35 @@ class CommandLineTest(unittest.TestCase):
             stop(issuer_server)
             stop(function)
 
+    def test_a_parameter_flag_resolves_the_template_as_a_deployment_sets_it(self):
+        # scripts/local turns the recordings routes on: without the flag they are no route (404), with it
+        # they need a token (401) like every route.
+        recordings = "/contact/recordings/11111111-2222-3333-4444-555555555555/c0ffee00-0000-4000-8000-00000000000c"
+        for flags, status in [([], 404), (["--parameter", "EnableRecordings=true"], 401)]:
+            with self.subTest(flags=flags):
+                function = serve_in_thread(FunctionStub)
+                with socket.socket() as probe:
+                    probe.bind(("127.0.0.1", 0))
+                    port = probe.getsockname()[1]
+                front = subprocess.Popen([sys.executable, str(ROOT / "scripts" / "lib" / "local_gateway.py"), "--port", str(port),
+                                          "--upstream", f"http://127.0.0.1:{function.server_address[1]}",
+                                          "--allowed-origins", PANEL, "--jwt-issuer", "http://127.0.0.1:1",
+                                          "--jwt-audience", AUDIENCE, *flags])
+                try:
+                    deadline = time.monotonic() + 20
+                    while True:
+                        try:
+                            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                            break
+                        except OSError:
+                            self.assertLess(time.monotonic(), deadline, "the front did not start")
+                            time.sleep(0.1)
+                    self.assertEqual(request(port, "GET", recordings)[0], status)
+                finally:
+                    front.terminate()
+                    front.wait(timeout=10)
+                    stop(function)
+
     def test_an_issuer_without_an_audience_is_refused(self):
         run = subprocess.run([sys.executable, str(ROOT / "scripts" / "lib" / "local_gateway.py"), "--port", "0",
                               "--upstream", "http://127.0.0.1:1", "--allowed-origins", PANEL,

@@ -428,10 +428,11 @@ def audience_list(audiences):
     return [value.strip() for item in audiences for value in item.split(",") if value.strip()]
 
 
-def handler(upstream, origins, jwt_issuer=None, jwt_audience=None, template=TEMPLATE):
+def handler(upstream, origins, jwt_issuer=None, jwt_audience=None, template=TEMPLATE, parameters=None):
     """The front's request handler, passing requests on to `upstream` with the CORS for `origins`, and,
-    with `jwt_issuer`, only those the template's JWT authorizer allows for `jwt_audience`."""
-    authorizer = (JwtAuthorizer(jwt_issuer, audience_list(jwt_audience), template_authorization(template))
+    with `jwt_issuer`, only those the template's JWT authorizer allows for `jwt_audience`, the template
+    resolved with `parameters` (e.g. `{"EnableRecordings": "true"}`) over its defaults."""
+    authorizer = (JwtAuthorizer(jwt_issuer, audience_list(jwt_audience), template_authorization(template, parameters))
                   if jwt_issuer else None)
     return functools.partial(GatewayHandler, upstream=urllib.parse.urlsplit(upstream),
                              cors=template_cors(origins, template), authorizer=authorizer)
@@ -450,14 +451,18 @@ def main():
     parser.add_argument("--allowed-origins", required=True, help="comma-separated, as the AllowedOrigins parameter")
     parser.add_argument("--jwt-issuer", help="check each route's JWT as the template's JwtAuthorizer, for this issuer (on loopback)")
     parser.add_argument("--jwt-audience", action="append", help="an accepted aud/client_id; repeatable or comma-separated")
+    parser.add_argument("--parameter", action="append", default=[], metavar="NAME=VALUE",
+                        help="a template parameter, as a deployment would set it (e.g. EnableRecordings=true); repeatable")
     args = parser.parse_args()
+    parameters = dict(item.split("=", 1) for item in args.parameter) or None
     audiences = audience_list(args.jwt_audience)
     if args.jwt_issuer and not audiences:
         parser.error("--jwt-issuer needs --jwt-audience (as the template's JwtNeedsIssuerAndAudience rule)")
     if audiences and not args.jwt_issuer:
         parser.error("--jwt-audience needs --jwt-issuer")
     background_server.run(args.host, args.port,
-                          handler(args.upstream, args.allowed_origins.split(","), args.jwt_issuer or None, audiences))
+                          handler(args.upstream, args.allowed_origins.split(","), args.jwt_issuer or None, audiences,
+                                  parameters=parameters))
 
 
 if __name__ == "__main__":

@@ -18,7 +18,7 @@ import background_server
 
 PANEL = Path(__file__).resolve().parents[2] / "web" / "agent-panel" / "dist"
 # What the panel asks its issuer for: sign-in, and the API's two routes.
-DEFAULT_SCOPE = "openid connect-references/read connect-references/download"
+DEFAULT_SCOPE = "openid connect-references/read connect-references/download connect-references/recordings"
 
 
 class PanelHandler(SimpleHTTPRequestHandler):
