@@ -480,67 +480,52 @@ class TemplateAuthorizationTest(unittest.TestCase):
 
 
 class CommandLineTest(unittest.TestCase):
-    """The flags other scripts use: --jwt-issuer with --jwt-audience (repeatable, comma-separated)."""
+    """The flags other scripts use: --jwt-issuer with --jwt-audience (repeatable, comma-separated), and
+    --parameter for the template's parameters."""
 
-    def test_the_jwt_flags_switch_the_authorizer_on(self):
-        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-        Issuer.keys = [public_jwk(key, "cli-key")]
-        issuer_server, function = serve_in_thread(Issuer), serve_in_thread(FunctionStub)
-        issuer = f"http://127.0.0.1:{issuer_server.server_address[1]}"
+    def start_front(self, function, *flags):
+        """local_gateway.py's command line in front of `function`, once its port answers."""
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             port = probe.getsockname()[1]
         front = subprocess.Popen([sys.executable, str(ROOT / "scripts" / "lib" / "local_gateway.py"), "--port", str(port),
                                   "--upstream", f"http://127.0.0.1:{function.server_address[1]}", "--allowed-origins", PANEL,
-                                  "--jwt-issuer", issuer, "--jwt-audience", "a,b", "--jwt-audience", AUDIENCE])
-        try:
-            deadline = time.monotonic() + 20
-            while True:
-                try:
-                    socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                    break
-                except OSError:
-                    self.assertLess(time.monotonic(), deadline, "the front did not start")
-                    time.sleep(0.1)
-            now = int(time.time())
-            token = jwt.encode({"iss": issuer, "client_id": AUDIENCE, "scope": READ, "iat": now, "exp": now + 60},
-                               key, algorithm="RS256", headers={"kid": "cli-key"})
-            self.assertEqual(request(port, "GET", LIST_PATH)[0], 401)
-            self.assertEqual(request(port, "GET", LIST_PATH, {"authorization": "Bearer " + token})[0], 200)
-        finally:
-            front.terminate()
-            front.wait(timeout=10)
-            stop(issuer_server)
-            stop(function)
+                                  *flags])
+        self.addCleanup(lambda: (front.terminate(), front.wait(timeout=10)))
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                return port
+            except OSError:
+                self.assertLess(time.monotonic(), deadline, "the front did not start")
+                time.sleep(0.1)
+
+    def test_the_jwt_flags_switch_the_authorizer_on(self):
+        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        Issuer.keys = [public_jwk(key, "cli-key")]
+        issuer_server, function = serve_in_thread(Issuer), serve_in_thread(FunctionStub)
+        self.addCleanup(stop, issuer_server)
+        self.addCleanup(stop, function)
+        issuer = f"http://127.0.0.1:{issuer_server.server_address[1]}"
+        port = self.start_front(function, "--jwt-issuer", issuer, "--jwt-audience", "a,b", "--jwt-audience", AUDIENCE)
+        now = int(time.time())
+        token = jwt.encode({"iss": issuer, "client_id": AUDIENCE, "scope": READ, "iat": now, "exp": now + 60},
+                           key, algorithm="RS256", headers={"kid": "cli-key"})
+        self.assertEqual(request(port, "GET", LIST_PATH)[0], 401)
+        self.assertEqual(request(port, "GET", LIST_PATH, {"authorization": "Bearer " + token})[0], 200)
 
     def test_a_parameter_flag_resolves_the_template_as_a_deployment_sets_it(self):
         # scripts/local turns the recordings routes on: without the flag they are no route (404), with it
         # they need a token (401) like every route.
         recordings = "/contact/recordings/11111111-2222-3333-4444-555555555555/c0ffee00-0000-4000-8000-00000000000c"
+        function = serve_in_thread(FunctionStub)
+        self.addCleanup(stop, function)
+        jwt_flags = ["--jwt-issuer", "http://127.0.0.1:1", "--jwt-audience", AUDIENCE]
         for flags, status in [([], 404), (["--parameter", "EnableRecordings=true"], 401)]:
             with self.subTest(flags=flags):
-                function = serve_in_thread(FunctionStub)
-                with socket.socket() as probe:
-                    probe.bind(("127.0.0.1", 0))
-                    port = probe.getsockname()[1]
-                front = subprocess.Popen([sys.executable, str(ROOT / "scripts" / "lib" / "local_gateway.py"), "--port", str(port),
-                                          "--upstream", f"http://127.0.0.1:{function.server_address[1]}",
-                                          "--allowed-origins", PANEL, "--jwt-issuer", "http://127.0.0.1:1",
-                                          "--jwt-audience", AUDIENCE, *flags])
-                try:
-                    deadline = time.monotonic() + 20
-                    while True:
-                        try:
-                            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                            break
-                        except OSError:
-                            self.assertLess(time.monotonic(), deadline, "the front did not start")
-                            time.sleep(0.1)
-                    self.assertEqual(request(port, "GET", recordings)[0], status)
-                finally:
-                    front.terminate()
-                    front.wait(timeout=10)
-                    stop(function)
+                port = self.start_front(function, *jwt_flags, *flags)
+                self.assertEqual(request(port, "GET", recordings)[0], status)
 
     def test_an_issuer_without_an_audience_is_refused(self):
         run = subprocess.run([sys.executable, str(ROOT / "scripts" / "lib" / "local_gateway.py"), "--port", "0",
