@@ -4,6 +4,8 @@
 
 use std::fmt;
 
+use crate::domain::settings;
+
 /// An environment variable whose value the function cannot serve with.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SettingError {
@@ -46,9 +48,9 @@ impl Features {
     }
 }
 
-/// How often this execution environment may call `GetAttachedFile` (`ATTACHED_FILE_RATE`, calls a
-/// second, default 2; `ATTACHED_FILE_BURST`, default 5): Connect's general quota, where the operation
-/// has none of its own. Lower both when other tools share the account's quota.
+/// How often this execution environment may call `GetAttachedFile` (`ATTACHED_FILE_RATE` and
+/// `ATTACHED_FILE_BURST`; their defaults and ranges are in [`settings`]): by default Connect's general
+/// quota, where the operation has none of its own. Lower both when other tools share the account's quota.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct FileRate {
     pub per_second: f64,
@@ -56,25 +58,25 @@ pub struct FileRate {
 }
 
 impl FileRate {
+    /// Default and range from the settings' one table ([`settings`]).
     pub fn from_settings(rate: Option<&str>, burst: Option<&str>) -> Result<Self, SettingError> {
-        let rate = match rate.map(str::trim).filter(|s| !s.is_empty()) {
-            None => 2.0,
-            Some(value) => {
-                value.parse::<f64>().ok().filter(|r| r.is_finite() && *r >= 0.01 && *r <= 100.0).ok_or_else(|| {
-                    SettingError::new("ATTACHED_FILE_RATE", "must be a number of calls a second from 0.01 to 100")
-                })?
-            }
-        };
-        let burst = match burst.map(str::trim).filter(|s| !s.is_empty()) {
-            None => 5,
-            Some(value) => value
-                .parse::<u32>()
-                .ok()
-                .filter(|b| (1..=100).contains(b))
-                .ok_or_else(|| SettingError::new("ATTACHED_FILE_BURST", "must be a whole number from 1 to 100"))?,
-        };
-        Ok(FileRate { per_second: rate, burst })
+        let (rate_setting, burst_setting) = (settings::ATTACHED_FILE_RATE, settings::ATTACHED_FILE_BURST);
+        let per_second = rate_setting.number(rate).ok_or_else(|| {
+            SettingError::new(
+                rate_setting.name,
+                format!("must be a number of calls a second from {}", words(&rate_setting)),
+            )
+        })?;
+        let burst = burst_setting.whole(burst).ok_or_else(|| {
+            SettingError::new(burst_setting.name, format!("must be a whole number from {}", words(&burst_setting)))
+        })?;
+        Ok(FileRate { per_second, burst })
     }
+}
+
+/// A range as an error message says it: "0.01 to 100".
+fn words(setting: &settings::Setting) -> String {
+    setting.range_in_words().unwrap_or_default().replace('–', " to ")
 }
 
 /// One of the function's entry points. Each is deployed as a function of its own, with a role that

@@ -14,3 +14,4 @@ pub mod query;
 pub mod rate;
 pub mod recording;
 pub mod reference;
+pub mod settings;

@@ -51,3 +51,71 @@ fn the_readers_read_what_is_written() {
     let document = "x\n          properties:\n            code:\n              enum: [A, B,\n                     C]\n";
     assert_eq!(openapi_failure_codes(document), BTreeSet::from(["A".into(), "B".into(), "C".into()]));
 }
+
+/// The template's parameter `name`: each `Key: value` line of its block (quotes dropped).
+fn template_parameter(template: &str, name: &str) -> std::collections::BTreeMap<String, String> {
+    let parameters = format!("\n{}", template.split("\nParameters:\n").nth(1).expect("the template's Parameters"));
+    let block = parameters.split(&format!("\n  {name}:\n")).nth(1).unwrap_or_else(|| panic!("no parameter {name}"));
+    block
+        .lines()
+        .take_while(|line| line.starts_with("    "))
+        .filter_map(|line| line.trim().split_once(": "))
+        .map(|(key, value)| (key.to_owned(), value.trim().trim_matches('"').to_owned()))
+        .collect()
+}
+
+#[test]
+fn the_templates_parameters_are_the_settings_table() {
+    use connect_references::domain::settings::{Range, ALL};
+    let template = std::fs::read_to_string(support::project_root().join("template.yaml")).unwrap();
+    let mut checked = 0;
+    for setting in ALL {
+        for parameter in setting.parameters {
+            let declared = template_parameter(&template, parameter.name);
+            let default = declared.get("Default").map(String::as_str).unwrap_or("");
+            assert_eq!(default, parameter.default, "{}'s Default (setting {})", parameter.name, setting.name);
+            match setting.range {
+                Range::Number { min, max } => {
+                    let bound = |key: &str| declared.get(key).and_then(|v| v.parse::<f64>().ok());
+                    assert_eq!((bound("MinValue"), bound("MaxValue")), (Some(min), Some(max)), "{}", parameter.name);
+                }
+                Range::Whole { min, max } => {
+                    let bound = |key: &str| declared.get(key).and_then(|v| v.parse::<u32>().ok());
+                    assert_eq!((bound("MinValue"), bound("MaxValue")), (Some(min), Some(max)), "{}", parameter.name);
+                }
+                Range::Flag => {
+                    let allowed = declared.get("AllowedValues").map(String::as_str);
+                    assert_eq!(allowed, Some(r#"["true", "false"]"#), "{}", parameter.name);
+                }
+                Range::Text => {}
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked >= 10, "{checked} parameters checked");
+}
+
+#[test]
+fn the_deployment_guides_variables_are_the_settings_table() {
+    use connect_references::domain::settings::ALL;
+    let page = std::fs::read_to_string(support::project_root().join("docs/deployment.md")).unwrap();
+    let rows: Vec<&str> = page.lines().filter(|line| line.starts_with("| `")).collect();
+    for setting in ALL {
+        let row = rows
+            .iter()
+            .find(|row| row.split('|').nth(1).is_some_and(|cell| cell.contains(&format!("`{}`", setting.name))))
+            .unwrap_or_else(|| panic!("docs/deployment.md has no row for {}", setting.name));
+        if let Some(range) = setting.range_in_words() {
+            let default = setting.default.expect("a number has a default");
+            assert!(row.contains(&format!("({range}, default {default})")), "{}'s row: {row}", setting.name);
+        }
+    }
+}
+
+#[test]
+fn a_parameter_block_is_read_as_written() {
+    let template = "x\nParameters:\n  Rate:\n    Type: Number\n    Default: 1\n    MinValue: 0.01\n  Flag:\n    Default: \"false\"\n";
+    let rate = template_parameter(template, "Rate");
+    assert_eq!((rate["Default"].as_str(), rate["MinValue"].as_str()), ("1", "0.01"));
+    assert_eq!(template_parameter(template, "Flag")["Default"], "false");
+}
