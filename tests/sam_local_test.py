@@ -189,8 +189,11 @@ class SamLocalTest(unittest.TestCase):
             "--env-vars", str(ROOT / "sam-local-env.json"),
             "--region", "us-east-1",
             # The recordings function exists only where a deployer turns it on, with the bucket it reads.
+            # The download route's rate is raised as a deployer whose flows make no links would: these
+            # suites and the browser's click many files as one user, one test after another, in one warm
+            # environment, and are not about rates (those have tests of their own: tests/it).
             "--parameter-overrides", "EnableRecordings=true RecordingsBucket=connect-recordings-local "
-            "RecordingsPrefix=connect/local-instance/",
+            "RecordingsPrefix=connect/local-instance/ AttachedFileRate=20 AttachedFileBurst=40",
         ]
 
 
