@@ -19,7 +19,7 @@ use crate::domain::rate::{PerCallerRate, RateLimit};
 use crate::domain::recording::{ListedRecording, RecordingQuery, RecordingStore, RecordingsQuery};
 use crate::domain::reference::ReferencePage;
 use crate::outbound::connect_sdk::SdkConnect;
-use crate::telemetry::logging::{EventLog, FileAudit, RecordingAudit};
+use crate::telemetry::logging::{Audit, Audited, EventLog};
 use crate::telemetry::metrics::Measurements;
 use crate::use_case::recordings::{OpenedRecording, PresignRecording};
 use crate::use_case::{self, AttachedFile, ConnectApi, Policy, Usage};
@@ -160,35 +160,22 @@ impl<C: ConnectApi> App<C> {
         }
     }
 
-    /// One audit line per `GetAttachedFile` the use case made, whoever asked: the one place for every
-    /// adapter. Never the link.
+    /// One audit line per `GetAttachedFile` the use case made, and per recording a link was asked for,
+    /// whoever asked: the one place for every adapter. Never the link.
     fn audit(&self, invocation: &Invocation<'_>, instance_id: &str, usage: &Usage) {
-        if usage.files.is_empty() {
-            return;
-        }
-        for file in &usage.files {
-            self.event_log.audit(&FileAudit {
+        let files =
+            usage.files.iter().map(|file| (&file.contact_id, Audited::File { file_id: &file.file_id }, file.outcome));
+        let recordings = usage.recordings.iter().map(|recording| {
+            (&recording.contact_id, Audited::Recording { recording_id: &recording.recording_id }, recording.outcome)
+        });
+        for (contact_id, subject, outcome) in files.chain(recordings) {
+            self.event_log.audit(&Audit {
                 caller: &invocation.caller,
                 api_request_id: invocation.api_request_id,
                 instance_id,
-                contact_id: &file.contact_id,
-                file_id: &file.file_id,
-                outcome: file.outcome.map_or("OK", ErrorKind::code),
-                request_id: invocation.request_id,
-            });
-        }
-    }
-
-    /// One audit line per recording a link was asked for, after Connect named it: the same path as files.
-    fn audit_recordings(&self, invocation: &Invocation<'_>, instance_id: &str, usage: &Usage) {
-        for recording in &usage.recordings {
-            self.event_log.audit_recording(&RecordingAudit {
-                caller: &invocation.caller,
-                api_request_id: invocation.api_request_id,
-                instance_id,
-                contact_id: &recording.contact_id,
-                recording_id: &recording.recording_id,
-                outcome: recording.outcome.map_or("OK", ErrorKind::code),
+                contact_id,
+                subject,
+                outcome: outcome.map_or("OK", ErrorKind::code),
                 request_id: invocation.request_id,
             });
         }
@@ -235,7 +222,7 @@ impl<C: ConnectApi> App<C> {
             invocation.deadline,
         )
         .await;
-        self.audit_recordings(invocation, &query.instance_id, &usage);
+        self.audit(invocation, &query.instance_id, &usage);
         (result, usage)
     }
 

@@ -177,66 +177,48 @@ impl Serialize for EventLine<'_> {
     }
 }
 
-/// One `GetAttachedFile` the function made, for the audit trail: who, which file, how it ended. Never
-/// the link (a bearer credential for the file).
+/// What an audit line is about: one file opened through `GetAttachedFile`, or one recording a caller
+/// asked a link for. Never the link, never a recording's S3 location.
 #[derive(Debug, Clone, Copy)]
-pub struct FileAudit<'a> {
+pub enum Audited<'a> {
+    File { file_id: &'a str },
+    Recording { recording_id: &'a str },
+}
+
+/// One audit line: who, which file or recording of which contact, how it ended.
+#[derive(Debug, Clone, Copy)]
+pub struct Audit<'a> {
     pub caller: &'a Caller,
     /// API Gateway's request id, to join its access log; `None` where there is none.
     pub api_request_id: Option<&'a str>,
     pub instance_id: &'a str,
     pub contact_id: &'a str,
-    pub file_id: &'a str,
+    pub subject: Audited<'a>,
     /// `OK` or the error code.
     pub outcome: &'a str,
     pub request_id: &'a str,
 }
 
-/// The audit line's `message`, for a Logs Insights filter.
+/// The audit line's `message` for a file, for a Logs Insights filter.
 pub const AUDIT_MESSAGE: &str = "attachment link";
 
-/// One recording a caller asked a link for, for the audit trail: who, which recording of which contact,
-/// how it ended. Never the link, never the recording's S3 location.
-#[derive(Debug, Clone, Copy)]
-pub struct RecordingAudit<'a> {
-    pub caller: &'a Caller,
-    /// API Gateway's request id, to join its access log; `None` where there is none.
-    pub api_request_id: Option<&'a str>,
-    pub instance_id: &'a str,
-    pub contact_id: &'a str,
-    pub recording_id: &'a str,
-    /// `OK` or the error code.
-    pub outcome: &'a str,
-    pub request_id: &'a str,
-}
-
-/// The recording audit line's `message`, for a Logs Insights filter.
+/// The audit line's `message` for a recording, for a Logs Insights filter.
 pub const RECORDING_AUDIT_MESSAGE: &str = "recording link";
 
 impl EventLog {
     /// Writes the audit line, whatever the log level: it carries the configured level (as the
     /// metrics-only line does), so that Lambda's level filter keeps it, and it is always JSON.
-    pub fn audit(&self, audit: &FileAudit<'_>) {
+    pub fn audit(&self, audit: &Audit<'_>) {
+        let (kind, (id_name, id)) = match audit.subject {
+            Audited::File { file_id } => ((AUDIT_MESSAGE, "GetAttachedFile"), ("file_id", file_id)),
+            Audited::Recording { recording_id } => {
+                ((RECORDING_AUDIT_MESSAGE, "RecordingLink"), ("recording_id", recording_id))
+            }
+        };
         self.audit_line(
-            (AUDIT_MESSAGE, "GetAttachedFile"),
+            kind,
             audit.caller,
-            [("instance_id", audit.instance_id), ("contact_id", audit.contact_id), ("file_id", audit.file_id)],
-            audit.outcome,
-            audit.request_id,
-            audit.api_request_id,
-        );
-    }
-
-    /// The audit line of a recording's link: the same path, level and form as [`EventLog::audit`].
-    pub fn audit_recording(&self, audit: &RecordingAudit<'_>) {
-        self.audit_line(
-            (RECORDING_AUDIT_MESSAGE, "RecordingLink"),
-            audit.caller,
-            [
-                ("instance_id", audit.instance_id),
-                ("contact_id", audit.contact_id),
-                ("recording_id", audit.recording_id),
-            ],
+            [("instance_id", audit.instance_id), ("contact_id", audit.contact_id), (id_name, id)],
             audit.outcome,
             audit.request_id,
             audit.api_request_id,
