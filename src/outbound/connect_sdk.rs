@@ -69,6 +69,28 @@ impl SdkConnect {
     }
 }
 
+impl SdkConnect {
+    /// One `DescribeContact`, each attempt counted: the contact, for the initial contact and the recordings.
+    async fn describe_contact(
+        &self,
+        instance_id: &str,
+        contact_id: &str,
+        calls: &Calls,
+    ) -> Result<Option<aws_sdk_connect::types::Contact>, Error> {
+        let output = self
+            .client
+            .describe_contact()
+            .instance_id(instance_id)
+            .contact_id(contact_id)
+            .customize()
+            .interceptor(AttemptCounter(calls.clone()))
+            .send()
+            .await
+            .map_err(|error| role_refusal(classify("DescribeContact", error), calls))?;
+        Ok(output.contact)
+    }
+}
+
 impl ConnectApi for SdkConnect {
     async fn references_page(&self, request: PageRequest<'_>, calls: &Calls) -> Result<Page, Error> {
         let output = self
@@ -93,31 +115,12 @@ impl ConnectApi for SdkConnect {
         contact_id: &str,
         calls: &Calls,
     ) -> Result<Option<String>, Error> {
-        let output = self
-            .client
-            .describe_contact()
-            .instance_id(instance_id)
-            .contact_id(contact_id)
-            .customize()
-            .interceptor(AttemptCounter(calls.clone()))
-            .send()
-            .await
-            .map_err(|error| role_refusal(classify("DescribeContact", error), calls))?;
-        Ok(output.contact.and_then(|contact| contact.initial_contact_id))
+        Ok(self.describe_contact(instance_id, contact_id, calls).await?.and_then(|contact| contact.initial_contact_id))
     }
 
     async fn recordings(&self, instance_id: &str, contact_id: &str, calls: &Calls) -> Result<Vec<Recording>, Error> {
-        let output = self
-            .client
-            .describe_contact()
-            .instance_id(instance_id)
-            .contact_id(contact_id)
-            .customize()
-            .interceptor(AttemptCounter(calls.clone()))
-            .send()
-            .await
-            .map_err(|error| role_refusal(classify("DescribeContact", error), calls))?;
-        let recordings = output.contact.and_then(|contact| contact.recordings).unwrap_or_default();
+        let contact = self.describe_contact(instance_id, contact_id, calls).await?;
+        let recordings = contact.and_then(|contact| contact.recordings).unwrap_or_default();
         Ok(recordings.into_iter().map(Recording::from).collect())
     }
 
