@@ -233,6 +233,12 @@ def route_calls(function, method, operation):
     return float(template_tests().ROUTE_CALLS[function][method].get(operation, 0))
 
 
+def recordings_routes():
+    """How many routes (method and path) the recordings function serves when recordings are on."""
+    routes = template_tests().api_routes({"EnableRecordings": "true", **template_tests().RECORDINGS})
+    return float(sum(1 for function, _, _ in routes.values() if function == "RecordingsFunction"))
+
+
 def quota(operation, which=0):
     return float(template_tests().CONNECT_QUOTAS[operation][which])
 
@@ -397,14 +403,15 @@ FACTS = [
     (r"`RecordingsRate` (?P<r>\d+)/s × (?P<c>\d+) \| (?P<l>\d+) \+ (?P<n>\d+) = (?P<t>\d+) \|",
      {"r": lambda _: parameter("RecordingsRate"), "c": lambda _: route_calls("RecordingsFunction", "GET", "DescribeContact"),
       "l": lambda _: route_rate("GET") + route_rate("HEAD"),
-      "n": lambda _: sum(1 for _, p in template_tests().api_routes({"EnableRecordings": "true"}) if "recordings" in p),
+      "n": lambda _: recordings_routes(),
       "t": lambda _: connect_load("DescribeContact")}),
     (r"`DescribeContact`: (?P<l>\d+) \+ (?P<n>\d+) × `RecordingsBurst` (?P<b>\d+) = (?P<t>\d+)",
-     {"l": lambda _: route_rate("GET") + route_rate("HEAD"), "n": fixed(4), "b": lambda _: parameter("RecordingsBurst"),
+     {"l": lambda _: route_rate("GET") + route_rate("HEAD"), "n": lambda _: recordings_routes(), "b": lambda _: parameter("RecordingsBurst"),
       "t": lambda _: connect_load("DescribeContact", 1)}),
     (r"`DescribeContact`'s \d+/s \((?P<n>\d+) × (?P<r>\d+) \+ (?P<l>\d+) = (?P<t>\d+) would not\)",
-     {"n": fixed(4), "r": lambda _: parameter("RecordingsRate") + 1, "l": lambda _: route_rate("GET") + route_rate("HEAD"),
-      "t": lambda _: 4 * (parameter("RecordingsRate") + 1) + route_rate("GET") + route_rate("HEAD")}),
+     {"n": lambda _: recordings_routes(), "r": lambda _: parameter("RecordingsRate") + 1,
+      "l": lambda _: route_rate("GET") + route_rate("HEAD"),
+      "t": lambda _: recordings_routes() * (parameter("RecordingsRate") + 1) + route_rate("GET") + route_rate("HEAD")}),
     (r"its default, (?P<r>\d+), is the largest whole rate", {"r": lambda _: parameter("RecordingsRate")}),
     (r"the list's share, (?P<g>\d+) for `GET` and (?P<h>\d+) for `HEAD`", {"g": lambda _: route_rate("GET"), "h": lambda _: route_rate("HEAD")}),
     (r"`AttachedFileRate` [\d.]+/s \(burst \d+\) × (?P<c>\d+) \+ download `HEAD` × (?P<h>\d+) .*?`FlowConcurrency` (?P<fc>\d+) × "
