@@ -398,8 +398,14 @@ class JwtAuthorizerTest(unittest.TestCase):
 
     def test_the_function_never_sees_a_refused_request(self):
         now = int(time.time())
+        # Each refusal the front makes (its docstring's table): no token, a malformed one, expired, another
+        # key, another issuer, another client, a wrong aud beside the right client_id (aud is read first),
+        # nbf or iat in the future, unsigned, signed with the issuer's HMAC key, without the route's scope.
         refused = [None, "x", self.token(exp=now - 1), self.token(key=self.other_key), self.token(iss="http://127.0.0.1:1"),
-                   self.token(client_id="someone-else"), self.token(nbf=now + 60), self.token(scope=READ)]
+                   self.token(client_id="someone-else"), self.token(aud="someone-else"), self.token(nbf=now + 60),
+                   self.token(iat=now + 60), unsigned({"alg": "none", "typ": "JWT", "kid": "signing-key"}, {
+                       "iss": self.issuer, "client_id": AUDIENCE, "scope": f"{READ} {DOWNLOAD}", "iat": now, "exp": now + 300}),
+                   self.token(key=self.shared_secret, kid="oct-key", algorithm="HS256"), self.token(scope=READ)]
         for token in refused:
             for method in ("GET", "HEAD"):
                 self.assertIn(self.get(DOWNLOAD_PATH, token, method=method)[0], (401, 403))

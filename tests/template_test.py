@@ -805,11 +805,18 @@ class HttpApiTest(unittest.TestCase):
         self.assertEqual(template["Parameters"]["Authorizer"]["Default"], "AWS_IAM")
         body, route = self.route("AWS_IAM")
         self.assertEqual(sorted(route), ["get", "head"], "GET and HEAD only")
-        for method in ("get", "head"):
-            condition, jwt, iam = route[method]["security"]["Fn::If"]
-            self.assertEqual(condition, "UseJwt")
-            self.assertEqual(iam, [{"AWS_IAM": []}])
-            self.assertEqual(list(jwt[0]), ["JwtAuthorizer"])
+        # Every method of every route, the recordings routes included (each inside RecordingsOn).
+        for path in (ROUTE, DOWNLOAD_ROUTE, *RECORDINGS_ROUTES):
+            self.assertEqual(sorted(body["paths"][path]), ["get", "head"], path)
+            for method in ("get", "head"):
+                operation = body["paths"][path][method]
+                if path in RECORDINGS_ROUTES:
+                    condition, operation, absent = operation["Fn::If"]
+                    self.assertEqual((condition, absent), ("RecordingsOn", {"Ref": "AWS::NoValue"}), path)
+                condition, jwt, iam = operation["security"]["Fn::If"]
+                self.assertEqual(condition, "UseJwt", f"{path} {method}")
+                self.assertEqual(iam, [{"AWS_IAM": []}], f"{path} {method}")
+                self.assertEqual(list(jwt[0]), ["JwtAuthorizer"], f"{path} {method}")
         schemes = body["components"]["securitySchemes"]
         self.assertEqual(schemes["AWS_IAM"]["x-amazon-apigateway-authtype"], "awsSigv4")
         _, jwt_scheme, _ = schemes["JwtAuthorizer"]["Fn::If"]
