@@ -4,7 +4,6 @@ docs/security.md's Claims table has a mutant; each mutant's `find` occurs exactl
 it still applies; and each mutant's expected tests are named in its claims' "proved by" cells, so that the
 mutant breaks a claim with the tests the threat model says prove it."""
 
-import json
 import re
 import sys
 import unittest
@@ -93,7 +92,7 @@ class ClaimMutantsTest(unittest.TestCase):
             if path and path.endswith(".test.js"):
                 text = (ROOT / path).read_text(encoding="utf-8")
                 for title in mutant["expect_failed"]:
-                    self.assertIn(json.dumps(title), text.replace("'", '"'), f"{mutant['id']}: {title}")
+                    self.assertIn(title, text, f"{mutant['id']}: {title}")
 
 
 class FailedTestsTest(unittest.TestCase):

@@ -19,7 +19,6 @@ import re
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -150,9 +149,9 @@ def main(argv=None):
     parser.add_argument("--id", action="append", help="only the mutant with this id (repeatable)")
     parser.add_argument("--list", action="store_true", help="list the selected mutants and stop")
     arguments = parser.parse_args(argv)
-    mutants = [m for m in load()
-               if (not arguments.claim or set(m["claims"]) & set(arguments.claim))
-               and (not arguments.id or m["id"] in arguments.id)]
+    # --claim and --id add to the selection; neither selects every mutant.
+    chosen = lambda m: set(m["claims"]) & set(arguments.claim or ()) or m["id"] in (arguments.id or ())
+    mutants = [m for m in load() if chosen(m) or not (arguments.claim or arguments.id)]
     if not mutants:
         parser.error("no mutant selected")
     if arguments.list:

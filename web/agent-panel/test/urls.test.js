@@ -23,6 +23,10 @@ test("a path that would leave the API's origin or path is refused", () => {
     "../other-api/x", "%2e%2e/other-api/x", "javascript:alert(1)"]) {
     assert.throws(() => apiRequestUrl(`${API}/prod/`, path), RefusedUrl, path);
   }
+  // Another origin under the same path: only the origin check refuses these.
+  for (const path of ["https://evil.example/prod/x", "http://abc123.execute-api.eu-west-2.amazonaws.com/prod/x"]) {
+    assert.throws(() => apiRequestUrl(`${API}/prod/`, path), RefusedUrl, path);
+  }
   // Leading slashes mean the API's root: a scheme-relative "//host/…" stays a path under the API.
   assert.equal(apiRequestUrl(`${API}/prod/`, "//evil.example/x").href, `${API}/prod/evil.example/x`);
 });
