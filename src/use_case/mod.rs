@@ -23,6 +23,9 @@ use crate::domain::recording::Recording;
 use crate::domain::reference::{group_by_requested_type, Reference, ReferencePage, ReferenceStatus, ReferenceType};
 
 pub mod recordings;
+/// Connect and the signer in memory, for tests: the use case's and the in-memory integration suite's.
+#[cfg(any(test, feature = "test-support"))]
+pub mod in_memory;
 
 /// At most this many download links in one flow's answer (`include=downloadUrl`); the other attachments
 /// say `THROTTLED` and keep their `downloadPath`, which opens them one click at a time.
@@ -490,56 +493,12 @@ mod tests {
 
     use super::*;
     use crate::domain::query::RawQuery;
+    use crate::use_case::in_memory::InMemoryConnect;
     use std::collections::HashMap;
-    use std::sync::Mutex;
 
     const INSTANCE: &str = "11111111-2222-3333-4444-555555555555";
     const MS: Duration = Duration::from_millis(1);
     const SECOND: Duration = Duration::from_secs(1);
-
-    /// An in-memory Connect: references by contact, transfers, files, a delay per call, and a log of
-    /// when each call started and ended.
-    #[derive(Default)]
-    struct FakeConnect {
-        references: HashMap<String, Vec<Reference>>,
-        initial: HashMap<String, String>,
-        files: HashMap<String, Result<AttachedFile, ErrorKind>>,
-        recordings: HashMap<String, Vec<Recording>>,
-        page_delay: Duration,
-        file_delay: Duration,
-        /// A token on every page of a batch holding this type: Connect never ending that listing.
-        endless_for: Option<ReferenceType>,
-        log: Mutex<Vec<Logged>>,
-        in_flight: Mutex<(usize, usize)>,
-    }
-
-    #[derive(Debug, Clone, PartialEq)]
-    struct Logged {
-        call: String,
-        started: Duration,
-    }
-
-    impl FakeConnect {
-        fn begin(&self, call: String, calls: &Calls, epoch: Instant) {
-            calls.sent();
-            self.log.lock().unwrap().push(Logged { call, started: epoch.elapsed() });
-            let mut in_flight = self.in_flight.lock().unwrap();
-            in_flight.0 += 1;
-            in_flight.1 = in_flight.1.max(in_flight.0);
-        }
-
-        fn end(&self) {
-            self.in_flight.lock().unwrap().0 -= 1;
-        }
-
-        fn calls(&self) -> Vec<String> {
-            self.log.lock().unwrap().iter().map(|logged| logged.call.clone()).collect()
-        }
-
-        fn most_at_once(&self) -> usize {
-            self.in_flight.lock().unwrap().1
-        }
-    }
 
     /// The instant every test starts at (the paused clock's "now" when the test begins).
     fn epoch() -> Instant {
@@ -549,45 +508,6 @@ mod tests {
             epoch.set(Some(first));
             first
         })
-    }
-
-    impl ConnectApi for FakeConnect {
-        async fn references_page(&self, request: PageRequest<'_>, calls: &Calls) -> Result<Page, Error> {
-            let types: Vec<&str> = request.types.iter().map(|t| t.as_str()).collect();
-            self.begin(
-                format!("list {} {} {:?}", request.contact_id, types.join(","), request.next_token),
-                calls,
-                epoch(),
-            );
-            tokio::time::sleep(self.page_delay).await;
-            self.end();
-            let Some(all) = self.references.get(request.contact_id) else {
-                return Err(connect_failed(ErrorKind::NotFound));
-            };
-            let references =
-                all.iter().filter(|r| r.reference_type.is_some_and(|t| request.types.contains(&t))).cloned().collect();
-            let endless = self.endless_for.is_some_and(|t| request.types.contains(&t));
-            Ok(Page { references, next_token: endless.then(|| "again".to_owned()) })
-        }
-
-        async fn initial_contact(&self, _: &str, contact_id: &str, calls: &Calls) -> Result<Option<String>, Error> {
-            self.begin(format!("describe {contact_id}"), calls, epoch());
-            self.end();
-            Ok(self.initial.get(contact_id).cloned())
-        }
-
-        async fn attached_file(&self, request: FileRequest<'_>, calls: &Calls) -> Result<AttachedFile, Error> {
-            self.begin(format!("file {} {}", request.file_id, request.associated_resource_arn), calls, epoch());
-            tokio::time::sleep(self.file_delay).await;
-            self.end();
-            self.files.get(request.file_id).cloned().unwrap_or(Err(ErrorKind::NotFound)).map_err(connect_failed)
-        }
-
-        async fn recordings(&self, _: &str, contact_id: &str, calls: &Calls) -> Result<Vec<Recording>, Error> {
-            self.begin(format!("recordings {contact_id}"), calls, epoch());
-            self.end();
-            self.recordings.get(contact_id).cloned().ok_or_else(|| connect_failed(ErrorKind::NotFound))
-        }
     }
 
     fn reference(reference_type: ReferenceType, name: &str) -> Reference {
@@ -638,7 +558,7 @@ mod tests {
     }
 
     async fn run(
-        connect: &FakeConnect,
+        connect: &InMemoryConnect,
         query: &ReferenceQuery,
         budget: Duration,
     ) -> (Result<ReferencePage, Error>, Usage) {
@@ -646,7 +566,7 @@ mod tests {
     }
 
     async fn run_with(
-        connect: &FakeConnect,
+        connect: &InMemoryConnect,
         query: &ReferenceQuery,
         rate: &RateLimit,
         download_paths: bool,
@@ -660,7 +580,7 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn omitted_types_are_fetched_in_batches_of_six_concurrently_and_merged_in_the_sdk_order() {
-        let connect = FakeConnect {
+        let connect = InMemoryConnect {
             references: HashMap::from([(
                 "c1".into(),
                 vec![
@@ -670,7 +590,7 @@ mod tests {
                 ],
             )]),
             page_delay: 100 * MS,
-            ..FakeConnect::default()
+            ..InMemoryConnect::default()
         };
         let (page, usage) = run(&connect, &query(RawQuery::default()), Duration::from_secs(5)).await;
         let names: Vec<_> = page.unwrap().references.into_iter().map(|r| r.name.unwrap()).collect();
@@ -679,8 +599,8 @@ mod tests {
         assert_eq!(
             calls,
             [
-                "list c1 ATTACHMENT,CONTACT_ANALYSIS,DATE,EMAIL,EMAIL_MESSAGE,EMAIL_MESSAGE_PLAIN_TEXT None",
-                "list c1 EMAIL_MESSAGE_PLAIN_TEXT_REDACTED,EMAIL_MESSAGE_REDACTED,NUMBER,STRING,URL None",
+                "ListContactReferences c1 ATTACHMENT,CONTACT_ANALYSIS,DATE,EMAIL,EMAIL_MESSAGE,EMAIL_MESSAGE_PLAIN_TEXT None",
+                "ListContactReferences c1 EMAIL_MESSAGE_PLAIN_TEXT_REDACTED,EMAIL_MESSAGE_REDACTED,NUMBER,STRING,URL None",
             ]
         );
         assert_eq!(
@@ -692,26 +612,26 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn one_batch_passes_the_callers_token_in_and_connects_token_out() {
-        let connect = FakeConnect {
+        let connect = InMemoryConnect {
             references: HashMap::from([("c1".into(), vec![reference(ReferenceType::Url, "u")])]),
             endless_for: Some(ReferenceType::Url),
-            ..FakeConnect::default()
+            ..InMemoryConnect::default()
         };
         let query =
             query(RawQuery { reference_types: Some(vec!["URL"]), next_token: Some("in"), ..RawQuery::default() });
         let (page, usage) = run(&connect, &query, Duration::from_secs(5)).await;
         assert_eq!(page.unwrap().next_token.as_deref(), Some("again"));
-        assert_eq!(connect.calls(), ["list c1 URL Some(\"in\")"]);
+        assert_eq!(connect.calls(), ["ListContactReferences c1 URL Some(\"in\")"]);
         assert_eq!(usage.calls, 1);
     }
 
     #[tokio::test(start_paused = true)]
     async fn a_batch_that_never_ends_stops_after_ten_pages_with_upstream_error() {
-        let connect = FakeConnect {
+        let connect = InMemoryConnect {
             references: HashMap::from([("c1".into(), vec![])]),
             endless_for: Some(ReferenceType::Attachment),
             page_delay: MS,
-            ..FakeConnect::default()
+            ..InMemoryConnect::default()
         };
         let (page, usage) = run(&connect, &query(RawQuery::default()), Duration::from_secs(5)).await;
         assert_eq!(page.unwrap_err().kind, ErrorKind::Upstream);
@@ -722,10 +642,10 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn a_listing_slower_than_the_deadline_is_upstream_timeout_exactly_at_the_deadline() {
-        let connect = FakeConnect {
+        let connect = InMemoryConnect {
             references: HashMap::from([("c1".into(), vec![])]),
             page_delay: Duration::from_secs(3),
-            ..FakeConnect::default()
+            ..InMemoryConnect::default()
         };
         let (page, usage) = run(&connect, &query(RawQuery::default()), 2_700 * MS).await;
         let error = page.unwrap_err();
@@ -742,22 +662,23 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn the_initial_scope_describes_the_contact_then_lists_its_initial_contact() {
-        let connect = FakeConnect {
+        let connect = InMemoryConnect {
             references: HashMap::from([("first".into(), vec![reference(ReferenceType::Url, "u")])]),
             initial: HashMap::from([("c1".into(), "first".into())]),
-            ..FakeConnect::default()
+            ..InMemoryConnect::default()
         };
         let query =
             query(RawQuery { reference_types: Some(vec!["URL"]), contact: Some("initial"), ..RawQuery::default() });
         let (page, usage) = run(&connect, &query, Duration::from_secs(5)).await;
         assert_eq!(page.unwrap().initial_contact_id.as_deref(), Some("first"));
-        assert_eq!(connect.calls(), ["describe c1", "list first URL None"]);
+        assert_eq!(connect.calls(), ["DescribeContact c1", "ListContactReferences first URL None"]);
         assert_eq!(usage.calls, 2);
     }
 
     #[tokio::test(start_paused = true)]
     async fn a_contact_connect_names_no_initial_contact_for_is_its_own() {
-        let connect = FakeConnect { references: HashMap::from([("c1".into(), vec![])]), ..FakeConnect::default() };
+        let connect =
+            InMemoryConnect { references: HashMap::from([("c1".into(), vec![])]), ..InMemoryConnect::default() };
         let query =
             query(RawQuery { reference_types: Some(vec!["URL"]), contact: Some("initial"), ..RawQuery::default() });
         let (page, _) = run(&connect, &query, Duration::from_secs(5)).await;
@@ -768,7 +689,7 @@ mod tests {
     async fn approved_files_of_this_instance_get_links_and_every_other_attachment_its_reason() {
         let mut elsewhere = approved("f-elsewhere");
         elsewhere.arn = Some("arn:aws:connect:eu-west-2:123456789012:instance/other/file/f-elsewhere".into());
-        let connect = FakeConnect {
+        let connect = InMemoryConnect {
             references: HashMap::from([(
                 "c1".into(),
                 vec![
@@ -786,7 +707,7 @@ mod tests {
                 ("f-throttled".into(), Err(ErrorKind::Throttled)),
                 ("f-no-url".into(), Ok(AttachedFile { file_name: Some("f-no-url".into()), ..AttachedFile::default() })),
             ]),
-            ..FakeConnect::default()
+            ..InMemoryConnect::default()
         };
         let (page, usage) = run(&connect, &with_links("ATTACHMENT,URL"), Duration::from_secs(5)).await;
         let outcome: Vec<(String, Option<String>, Option<&str>)> = page
@@ -807,15 +728,16 @@ mod tests {
                 ("u".into(), None, None),
             ]
         );
-        let mut files: Vec<String> = connect.calls().into_iter().filter(|c| c.starts_with("file")).collect();
+        let mut files: Vec<String> =
+            connect.calls().into_iter().filter(|c| c.starts_with("GetAttachedFile ")).collect();
         files.sort();
         let contact_arn = format!("arn:aws:connect:us-east-1:012345678912:instance/{INSTANCE}/contact/c1");
         assert_eq!(
             files,
             [
-                format!("file f-no-url {contact_arn}"),
-                format!("file f-ok {contact_arn}"),
-                format!("file f-throttled {contact_arn}")
+                format!("GetAttachedFile f-no-url {contact_arn}"),
+                format!("GetAttachedFile f-ok {contact_arn}"),
+                format!("GetAttachedFile f-throttled {contact_arn}")
             ],
             "only APPROVED files of this instance are asked for, as files of the configured scope's contact"
         );
@@ -824,10 +746,10 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn without_a_configured_scope_the_contact_arn_takes_the_files_own_partition_region_and_account() {
-        let connect = FakeConnect {
+        let connect = InMemoryConnect {
             references: HashMap::from([("c1".into(), vec![approved("f-ok")])]),
             files: HashMap::from([("f-ok".into(), link("f-ok"))]),
-            ..FakeConnect::default()
+            ..InMemoryConnect::default()
         };
         let rate = unlimited();
         let policy =
@@ -836,16 +758,16 @@ mod tests {
         assert!(page.unwrap().references[0].download_url.is_some());
         assert_eq!(
             connect.calls()[1],
-            format!("file f-ok arn:aws:connect:eu-west-2:123456789012:instance/{INSTANCE}/contact/c1")
+            format!("GetAttachedFile f-ok arn:aws:connect:eu-west-2:123456789012:instance/{INSTANCE}/contact/c1")
         );
     }
 
     #[tokio::test(start_paused = true)]
     async fn where_inline_links_are_not_allowed_a_query_asking_for_them_makes_no_file_call() {
-        let connect = FakeConnect {
+        let connect = InMemoryConnect {
             references: HashMap::from([("c1".into(), vec![approved("f-ok")])]),
             files: HashMap::from([("f-ok".into(), link("f-ok"))]),
-            ..FakeConnect::default()
+            ..InMemoryConnect::default()
         };
         let (scope, rate) = (scope(), unlimited());
         let policy = Policy {
@@ -859,18 +781,18 @@ mod tests {
         let attachment = &page.unwrap().references[0];
         assert_eq!((&attachment.download_url, attachment.download_url_error), (&None, None));
         assert!(attachment.download_path.is_some(), "the path to the download route instead");
-        assert_eq!(connect.calls(), ["list c1 ATTACHMENT None"], "no GetAttachedFile");
+        assert_eq!(connect.calls(), ["ListContactReferences c1 ATTACHMENT None"], "no GetAttachedFile");
         assert!(usage.files.is_empty());
     }
 
     /// Ten approved files, each `GetAttachedFile` taking 400 ms, and a deadline at `budget`.
-    async fn ten_slow_files(budget: Duration) -> (FakeConnect, ReferencePage, Usage) {
+    async fn ten_slow_files(budget: Duration) -> (InMemoryConnect, ReferencePage, Usage) {
         let names: Vec<String> = (0..10).map(|i| format!("f-{i}")).collect();
-        let connect = FakeConnect {
+        let connect = InMemoryConnect {
             references: HashMap::from([("c1".into(), names.iter().map(|n| approved(n)).collect())]),
             files: names.iter().map(|n| (n.clone(), link(n))).collect(),
             file_delay: 400 * MS,
-            ..FakeConnect::default()
+            ..InMemoryConnect::default()
         };
         let (page, usage) = run(&connect, &with_links("ATTACHMENT"), budget).await;
         (connect, page.unwrap(), usage)
@@ -880,8 +802,8 @@ mod tests {
     async fn links_are_fetched_four_at_a_time() {
         let (connect, page, usage) = ten_slow_files(Duration::from_secs(5)).await;
         assert!(page.references.iter().all(|r| r.download_url.is_some()));
-        assert_eq!(connect.most_at_once(), CONCURRENT_LINKS);
-        let starts: Vec<Duration> = connect.log.lock().unwrap().iter().skip(1).map(|l| l.started).collect();
+        assert_eq!(connect.log.most_in_flight(), CONCURRENT_LINKS);
+        let starts: Vec<Duration> = connect.log.entries().iter().skip(1).map(|l| l.started).collect();
         assert_eq!(starts, [0, 0, 0, 0, 400, 400, 400, 400, 800, 800].map(|ms| ms * MS), "waves of four");
         assert_eq!((usage.calls, usage.waited, usage.files.len()), (11, Some(1_200 * MS), 10));
     }
@@ -903,7 +825,7 @@ mod tests {
         // third wave's turn comes at the deadline: those calls are not started (nor counted), instead of
         // being signed and sent only to be abandoned.
         let (connect, page, usage) = ten_slow_files(600 * MS).await;
-        let starts: Vec<Duration> = connect.log.lock().unwrap().iter().skip(1).map(|l| l.started).collect();
+        let starts: Vec<Duration> = connect.log.entries().iter().skip(1).map(|l| l.started).collect();
         assert_eq!(starts, [0, 0, 0, 0, 400, 400, 400, 400].map(|ms| ms * MS));
         let linked = page.references.iter().filter(|r| r.download_url.is_some()).count();
         let timed_out =
@@ -912,13 +834,13 @@ mod tests {
         assert_eq!(usage.calls, 9, "the listing and the eight links sent; nothing after the deadline");
     }
 
-    fn many_approved(count: usize) -> FakeConnect {
+    fn many_approved(count: usize) -> InMemoryConnect {
         let names: Vec<String> = (0..count).map(|i| format!("f-{i:02}")).collect();
-        FakeConnect {
+        InMemoryConnect {
             references: HashMap::from([("c1".into(), names.iter().map(|n| approved(n)).collect())]),
             files: names.iter().map(|n| (n.clone(), link(n))).collect(),
             file_delay: 10 * MS,
-            ..FakeConnect::default()
+            ..InMemoryConnect::default()
         }
     }
 
@@ -928,7 +850,7 @@ mod tests {
         let (page, usage) =
             run_with(&connect, &with_links("ATTACHMENT"), &RateLimit::default(), false, 10 * SECOND).await;
         assert!(page.unwrap().references.iter().all(|r| r.download_url.is_some()));
-        let starts: Vec<Duration> = connect.log.lock().unwrap().iter().skip(1).map(|l| l.started).collect();
+        let starts: Vec<Duration> = connect.log.entries().iter().skip(1).map(|l| l.started).collect();
         assert_eq!(
             starts,
             [0, 0, 0, 0, 10, 525, 1_050, 1_575].map(|ms| ms * MS),
@@ -959,7 +881,7 @@ mod tests {
     async fn attachments_of_this_instance_carry_their_download_path_at_no_call() {
         let mut elsewhere = approved("f-elsewhere");
         elsewhere.arn = Some("arn:aws:connect:eu-west-2:123456789012:instance/other/file/f-elsewhere".into());
-        let connect = FakeConnect {
+        let connect = InMemoryConnect {
             references: HashMap::from([(
                 "c1".into(),
                 vec![
@@ -969,7 +891,7 @@ mod tests {
                     reference(ReferenceType::Url, "u"),
                 ],
             )]),
-            ..FakeConnect::default()
+            ..InMemoryConnect::default()
         };
         let query = query(RawQuery { reference_types: Some(vec!["ATTACHMENT,URL"]), ..RawQuery::default() });
         let (page, usage) = run_with(&connect, &query, &RateLimit::default(), true, 5 * SECOND).await;
@@ -1003,13 +925,13 @@ mod tests {
     async fn opening_a_file_makes_one_call_and_reads_its_status() {
         let not_ready = AttachedFile { status: Some(ReferenceStatus::Processing), ..AttachedFile::default() };
         let rejected = AttachedFile { status: Some(ReferenceStatus::Rejected), ..AttachedFile::default() };
-        let connect = FakeConnect {
+        let connect = InMemoryConnect {
             files: HashMap::from([
                 ("f-ok".into(), link("f-ok")),
                 ("f-processing".into(), Ok(not_ready)),
                 ("f-rejected".into(), Ok(rejected)),
             ]),
-            ..FakeConnect::default()
+            ..InMemoryConnect::default()
         };
         let (scope, rate) = (scope(), unlimited());
         let policy = Policy {
@@ -1032,12 +954,17 @@ mod tests {
         }
         assert_eq!(kinds, [None, Some("FILE_NOT_READY"), Some("FILE_UNAVAILABLE"), Some("NOT_FOUND")]);
         let contact_arn = format!("arn:aws:connect:us-east-1:012345678912:instance/{INSTANCE}/contact/c1");
-        assert_eq!(connect.calls()[0], format!("file f-ok {contact_arn}"), "the configured scope's contact ARN");
+        assert_eq!(
+            connect.calls()[0],
+            format!("GetAttachedFile f-ok {contact_arn}"),
+            "the configured scope's contact ARN"
+        );
     }
 
     #[tokio::test(start_paused = true)]
     async fn a_click_beyond_the_rate_is_throttled_without_a_call() {
-        let connect = FakeConnect { files: HashMap::from([("f-ok".into(), link("f-ok"))]), ..FakeConnect::default() };
+        let connect =
+            InMemoryConnect { files: HashMap::from([("f-ok".into(), link("f-ok"))]), ..InMemoryConnect::default() };
         let (scope, rate) = (scope(), RateLimit::new(2.0, 1));
         let policy = Policy {
             arn_scope: Some(&scope),
@@ -1056,7 +983,8 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn a_click_waits_for_its_turn_up_to_one_second_and_not_a_millisecond_more() {
-        let connect = FakeConnect { files: HashMap::from([("f-ok".into(), link("f-ok"))]), ..FakeConnect::default() };
+        let connect =
+            InMemoryConnect { files: HashMap::from([("f-ok".into(), link("f-ok"))]), ..InMemoryConnect::default() };
         let scope = scope();
         let deadline = epoch() + 10 * SECOND;
         // A rate whose second call is due `turn` after the first (the 5 % spacing included).
@@ -1086,11 +1014,11 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn links_of_the_initial_scope_belong_to_the_initial_contact() {
-        let connect = FakeConnect {
+        let connect = InMemoryConnect {
             references: HashMap::from([("first".into(), vec![approved("f-ok")])]),
             initial: HashMap::from([("c1".into(), "first".into())]),
             files: HashMap::from([("f-ok".into(), link("f-ok"))]),
-            ..FakeConnect::default()
+            ..InMemoryConnect::default()
         };
         let mut query = with_links("ATTACHMENT");
         query.contact_scope = ContactScope::Initial;

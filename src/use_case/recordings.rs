@@ -144,56 +144,14 @@ mod tests {
 
     use super::*;
     use std::collections::HashMap;
-    use std::sync::Mutex;
     use std::time::Duration;
 
     use crate::domain::download_request::Disposition;
     use crate::domain::recording::RawRecording;
-    use crate::use_case::{AttachedFile, FileRequest, Page, PageRequest};
+    use crate::use_case::in_memory::{InMemoryConnect, InMemorySigner};
 
     const INSTANCE: &str = "11111111-2222-3333-4444-555555555555";
     const CONTACT: &str = "c0ffee00-0000-4000-8000-00000000000c";
-
-    /// Connect knowing only recordings, answering after `delay`.
-    #[derive(Default)]
-    struct Recordings {
-        by_contact: HashMap<String, Vec<Recording>>,
-        delay: Duration,
-    }
-
-    impl ConnectApi for Recordings {
-        async fn references_page(&self, _: PageRequest<'_>, _: &Calls) -> Result<Page, Error> {
-            unreachable!("the recordings use case lists no references")
-        }
-
-        async fn initial_contact(&self, _: &str, _: &str, _: &Calls) -> Result<Option<String>, Error> {
-            unreachable!("the recordings use case resolves no transfers")
-        }
-
-        async fn attached_file(&self, _: FileRequest<'_>, _: &Calls) -> Result<AttachedFile, Error> {
-            unreachable!("the recordings use case opens no attached file")
-        }
-
-        async fn recordings(&self, _: &str, contact_id: &str, calls: &Calls) -> Result<Vec<Recording>, Error> {
-            calls.sent();
-            tokio::time::sleep(self.delay).await;
-            self.by_contact.get(contact_id).cloned().ok_or_else(|| connect_failed(ErrorKind::NotFound))
-        }
-    }
-
-    /// A signer that records what it was asked to sign.
-    #[derive(Debug, Default)]
-    struct Signer {
-        signed: Mutex<Vec<(S3Object, u16, Playback)>>,
-    }
-
-    impl PresignRecording for Signer {
-        fn presign<'a>(&'a self, request: PresignRequest<'a>) -> BoxFuture<'a, Result<SignedLink, Error>> {
-            self.signed.lock().unwrap().push((request.object.clone(), request.expiry.seconds(), request.playback));
-            let url = format!("https://s3.example/{}/{}?signed", request.object.bucket, request.object.key);
-            Box::pin(async move { Ok(SignedLink { url, expires_at: "2026-11-28T17:41:00Z".into() }) })
-        }
-    }
 
     fn store() -> RecordingStore {
         RecordingStore::from_settings(Some("connect-recordings-local"), Some("connect/local-instance/"))
@@ -215,10 +173,10 @@ mod tests {
 
     /// The stand-in's kinds of recording: good audio, good video, deleted, Kinesis, foreign bucket,
     /// look-alike bucket, another prefix, a `..` way out.
-    fn connect() -> Recordings {
+    fn connect() -> InMemoryConnect {
         let ours = "connect-recordings-local/connect/local-instance";
-        Recordings {
-            by_contact: HashMap::from([(
+        InMemoryConnect {
+            recordings: HashMap::from([(
                 CONTACT.to_owned(),
                 vec![
                     recording(&format!("{ours}/CallRecordings/a.wav"), "AVAILABLE", "S3"),
@@ -243,7 +201,7 @@ mod tests {
                     recording(&format!("{ours}/CallRecordings/../../other-instance/a.wav"), "AVAILABLE", "S3"),
                 ],
             )]),
-            delay: Duration::ZERO,
+            ..InMemoryConnect::default()
         }
     }
 
@@ -270,13 +228,14 @@ mod tests {
         let paths: Vec<bool> = listed.unwrap().iter().map(|r| r.download_path.is_some()).collect();
         assert_eq!(paths, [true, true, false, false, false, false, false, false]);
         assert_eq!((usage.calls, usage.recordings.len()), (1, 0));
+        assert_eq!(connect.calls(), [format!("DescribeContact {CONTACT} Recordings")], "nothing but the recordings");
     }
 
     #[tokio::test(start_paused = true)]
     async fn a_good_recording_is_signed_with_its_playback_and_every_other_refused_unsigned() {
         let connect = connect();
-        let signer = Signer::default();
-        let ids: Vec<String> = connect.by_contact[CONTACT].iter().map(|r| r.id(INSTANCE, CONTACT)).collect();
+        let signer = InMemorySigner::default();
+        let ids: Vec<String> = connect.recordings[CONTACT].iter().map(|r| r.id(INSTANCE, CONTACT)).collect();
         let mut outcomes = Vec::new();
         for id in &ids {
             let (opened, usage) = open_recording(&connect, &open(id, Some("inline")), &store(), &signer, far()).await;
@@ -304,7 +263,7 @@ mod tests {
                 Some("RECORDING_OUT_OF_SCOPE"),
             ]
         );
-        let signed = signer.signed.lock().unwrap().clone();
+        let signed = signer.signed();
         let keys: Vec<(&str, u16, Option<&str>)> = signed
             .iter()
             .map(|(object, expiry, playback)| (object.key.as_str(), *expiry, playback.content_type))
@@ -317,6 +276,8 @@ mod tests {
             ],
             "only the two good recordings were ever signed"
         );
+        let described = format!("DescribeContact {CONTACT} Recordings");
+        assert!(connect.calls().iter().all(|call| *call == described), "nothing but the recordings");
         assert!(signed.iter().all(|(object, _, playback)| object.bucket == "connect-recordings-local"
             && playback.content_disposition == "inline"));
     }
@@ -324,27 +285,27 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn an_unknown_id_is_not_found_and_attachment_keeps_the_stored_type() {
         let connect = connect();
-        let signer = Signer::default();
+        let signer = InMemorySigner::default();
         let (missing, usage) = open_recording(&connect, &open(&"0".repeat(32), None), &store(), &signer, far()).await;
         assert_eq!(missing.unwrap_err().kind, ErrorKind::NotFound);
         assert_eq!(usage.recordings[0].outcome, Some(ErrorKind::NotFound));
-        let good = connect.by_contact[CONTACT][0].id(INSTANCE, CONTACT);
+        let good = connect.recordings[CONTACT][0].id(INSTANCE, CONTACT);
         let (opened, _) = open_recording(&connect, &open(&good, None), &store(), &signer, far()).await;
         let opened = opened.unwrap();
         assert_eq!((opened.content_type, opened.media_stream_type.as_deref()), (None, Some("AUDIO")));
-        let (_, _, playback) = signer.signed.lock().unwrap()[0];
+        let (_, _, playback) = signer.signed()[0];
         assert_eq!(playback, Playback::of(Disposition::Attachment, Some("AUDIO"), "x.wav"));
     }
 
     #[tokio::test(start_paused = true)]
     async fn connect_slower_than_the_deadline_is_upstream_timeout_and_nothing_is_signed() {
-        let connect = Recordings { delay: Duration::from_secs(3), ..connect() };
-        let signer = Signer::default();
-        let good = connect.by_contact[CONTACT][0].id(INSTANCE, CONTACT);
+        let connect = InMemoryConnect { recordings_delay: Duration::from_secs(3), ..connect() };
+        let signer = InMemorySigner::default();
+        let good = connect.recordings[CONTACT][0].id(INSTANCE, CONTACT);
         let deadline = Instant::now() + Duration::from_secs(1);
         let (opened, usage) = open_recording(&connect, &open(&good, None), &store(), &signer, deadline).await;
         assert_eq!(opened.unwrap_err().kind, ErrorKind::UpstreamTimeout);
         assert!(usage.recordings.is_empty(), "Connect never answered: nothing was asked to be signed");
-        assert!(signer.signed.lock().unwrap().is_empty());
+        assert!(signer.signed().is_empty());
     }
 }

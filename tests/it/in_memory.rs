@@ -1,88 +1,26 @@
 //! The adapters, the gates, the audit line and the metrics through the whole entry point
 //! (`handler::service`: lambda_http's adapter, the guard, the handler), with Connect in memory: no SDK,
-//! no stand-in, no network, in milliseconds. `App` is generic over the use case's `Connect` trait; the
-//! suites under the emulator prove the same against the real SDK and the stand-in.
+//! no stand-in, no network, in milliseconds. `App` is generic over the use case's `ConnectApi` port, here
+//! the library's `InMemoryConnect` (the one the use case's unit tests use, behind the `test-support`
+//! feature); the suites under the emulator prove the same against the real SDK and the stand-in.
 
 use crate::support;
 
 use std::collections::HashMap;
-use std::sync::Mutex;
 
 use connect_references::app::App;
 use connect_references::domain::access::AllowedInstances;
 use connect_references::domain::config::{EntryPoint, EntryPoints, Features};
-use connect_references::domain::error::{Error, ErrorKind};
-use connect_references::domain::messages::connect_failed;
+use connect_references::domain::error::ErrorKind;
 use connect_references::domain::recording::{Recording, RecordingStore};
 use connect_references::domain::reference::{Reference, ReferenceStatus, ReferenceType};
 use connect_references::telemetry::logging::{EventLog, Output};
 use connect_references::telemetry::metrics::Namespace;
-use connect_references::use_case::recordings::{PresignRecording, PresignRequest, SignedLink};
-use connect_references::use_case::{AttachedFile, Calls, ConnectApi, FileRequest, Page, PageRequest};
+use connect_references::use_case::in_memory::{InMemoryConnect, InMemorySigner};
+use connect_references::use_case::AttachedFile;
 use lambda_runtime::Context;
 use serde_json::{json, Value};
 use support::*;
-
-/// Connect in memory: references by contact, files by id, one failure for every call if set, and a log
-/// of the calls made.
-#[derive(Default)]
-struct InMemoryConnect {
-    references: HashMap<String, Vec<Reference>>,
-    files: HashMap<String, AttachedFile>,
-    recordings: HashMap<String, Vec<Recording>>,
-    failing: Option<ErrorKind>,
-    log: Mutex<Vec<String>>,
-}
-
-impl InMemoryConnect {
-    fn called(&self, call: String, calls: &Calls) -> Result<(), Error> {
-        calls.sent();
-        self.log.lock().unwrap().push(call);
-        self.failing.map_or(Ok(()), |kind| Err(connect_failed(kind)))
-    }
-
-    fn calls(&self) -> Vec<String> {
-        self.log.lock().unwrap().clone()
-    }
-}
-
-impl ConnectApi for InMemoryConnect {
-    async fn references_page(&self, request: PageRequest<'_>, calls: &Calls) -> Result<Page, Error> {
-        self.called(format!("ListContactReferences {}", request.contact_id), calls)?;
-        let references = self.references.get(request.contact_id).cloned().ok_or(connect_failed(ErrorKind::NotFound))?;
-        let wanted = references.into_iter().filter(|r| r.reference_type.is_some_and(|t| request.types.contains(&t)));
-        Ok(Page { references: wanted.collect(), next_token: None })
-    }
-
-    async fn initial_contact(&self, _: &str, contact_id: &str, calls: &Calls) -> Result<Option<String>, Error> {
-        self.called(format!("DescribeContact {contact_id}"), calls)?;
-        Ok(None)
-    }
-
-    async fn attached_file(&self, request: FileRequest<'_>, calls: &Calls) -> Result<AttachedFile, Error> {
-        self.called(format!("GetAttachedFile {}", request.file_id), calls)?;
-        self.files.get(request.file_id).cloned().ok_or(connect_failed(ErrorKind::NotFound))
-    }
-
-    async fn recordings(&self, _: &str, contact_id: &str, calls: &Calls) -> Result<Vec<Recording>, Error> {
-        self.called(format!("DescribeContact {contact_id}"), calls)?;
-        self.recordings.get(contact_id).cloned().ok_or(connect_failed(ErrorKind::NotFound))
-    }
-}
-
-/// A signer whose links say what they sign (`https://s3.example/<bucket>/<key>?sig`).
-#[derive(Debug)]
-struct FakeSigner;
-
-impl PresignRecording for FakeSigner {
-    fn presign<'a>(
-        &'a self,
-        request: PresignRequest<'a>,
-    ) -> futures_util::future::BoxFuture<'a, Result<SignedLink, Error>> {
-        let url = format!("https://s3.example/{}/{}?sig", request.object.bucket, request.object.key);
-        Box::pin(async move { Ok(SignedLink { url, expires_at: "2026-11-28T17:41:00Z".into() }) })
-    }
-}
 
 const RECORDED: &str = "c0ffee00-0000-4000-8000-00000000000c";
 
@@ -106,8 +44,8 @@ fn recorded() -> InMemoryConnect {
 
 fn recordings_app(connect: InMemoryConnect, configured: bool) -> App<InMemoryConnect> {
     let store = RecordingStore::from_settings(Some("recordings-bucket"), Some("connect/i")).unwrap().unwrap();
-    let recordings =
-        configured.then(|| connect_references::app::Recordings { store, signer: std::sync::Arc::new(FakeSigner) });
+    let recordings = configured
+        .then(|| connect_references::app::Recordings { store, signer: std::sync::Arc::new(InMemorySigner::default()) });
     app(connect, EntryPoints::only(EntryPoint::Recordings)).with_recordings(recordings)
 }
 
@@ -130,7 +68,7 @@ fn seeded() -> InMemoryConnect {
         references: HashMap::from([(ATTACHMENTS.to_owned(), vec![url, file("f-1")])]),
         files: HashMap::from([(
             "f-1".to_owned(),
-            AttachedFile { download_url: Some("https://s3.example.com/f-1?sig".into()), ..AttachedFile::default() },
+            Ok(AttachedFile { download_url: Some("https://s3.example.com/f-1?sig".into()), ..AttachedFile::default() }),
         )]),
         ..InMemoryConnect::default()
     }
@@ -168,7 +106,7 @@ fn the_list_route_answers_from_connect_with_paths_and_counts_one_call() {
     assert_eq!(references[0]["name"], "caseUrl");
     assert_eq!(references[1]["downloadPath"], format!("/contact/attachments/{INSTANCE}/{ATTACHMENTS}/f-1"));
     assert!(references[1].get("downloadUrl").is_none(), "the list route never links");
-    assert_eq!(app.connect_api.calls(), [format!("ListContactReferences {ATTACHMENTS}")]);
+    assert_eq!(app.connect_api.calls(), [format!("ListContactReferences {ATTACHMENTS} URL,ATTACHMENT None")]);
     let metrics = assert_valid_emf(&lines[0]);
     assert_eq!((metrics["ConnectCalls"].clone(), metrics["References"].clone()), (json!(1), json!(2)));
 }
