@@ -3,7 +3,7 @@
 The mutants are declared in tests/claim_mutants.json: for each, the claims it breaks, a file, an exact
 `find` text (it must occur exactly once) and its `replace`, the command to run and the tests that must be
 reported as failed. For each selected mutant this script works in a scratch copy of the working tree (its
-tracked files, so uncommitted edits count; unchanged files keep their times, so cargo's incremental
+files as they are, so uncommitted edits count; unchanged files keep their times, so cargo's incremental
 builds stay incremental), first runs every selected command on the unmutated copy (a command that fails
 there would make any mutant look killed), then applies the edit, runs the command and restores the file.
 A mutant is killed only if the command fails AND every expected test is among the failed ones.
@@ -39,9 +39,11 @@ def scratch_root():
 
 
 def sync_tree(source, tree):
-    """Copies `source`'s tracked files (as they are in the working tree) into `tree`; files whose bytes
-    are unchanged are left alone (their times too), and files no longer tracked are removed."""
-    listed = subprocess.run(["git", "ls-files", "-z"], cwd=source, check=True, capture_output=True).stdout
+    """Copies `source`'s files as the working tree has them (tracked ones, and new ones git does not
+    ignore: a module added but not yet committed) into `tree`; files whose bytes are unchanged are left
+    alone (their times too), and files no longer listed are removed."""
+    listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=source,
+                            check=True, capture_output=True).stdout
     files = [name for name in listed.decode().split("\0") if name]
     manifest = tree.parent / "manifest.json"
     previous = set(json.loads(manifest.read_text())) if manifest.exists() else set()
