@@ -26,33 +26,37 @@ use crate::use_case::{self, AttachedFile, ConnectApi, Policy, Usage};
 
 /// Time kept back from the invocation's deadline to write the answer, so that we answer
 /// `UPSTREAM_TIMEOUT` ourselves instead of being killed by Lambda.
-pub const DEADLINE_MARGIN: Duration = Duration::from_millis(300);
+pub(crate) const DEADLINE_MARGIN: Duration = Duration::from_millis(300);
 
 /// What an adapter produced for one event: the answer in its own form, and what the event measured.
 #[derive(Debug)]
-pub struct Outcome<A> {
-    pub answer: A,
-    pub measured: Measurements,
+pub(crate) struct Outcome<A> {
+    pub(crate) answer: A,
+    pub(crate) measured: Measurements,
 }
 
 /// One invocation as the use case needs it: when to give up, the invoked function's ARN (the
 /// deployment's partition, region and account when the configured instance is a bare id), the request
 /// id and the caller. Read once per event by the adapter, borrowing from the Lambda context.
 #[derive(Debug, Clone)]
-pub struct Invocation<'a> {
-    pub deadline: Instant,
-    pub function_arn: Option<&'a str>,
+pub(crate) struct Invocation<'a> {
+    pub(crate) deadline: Instant,
+    pub(crate) function_arn: Option<&'a str>,
     /// Empty when the runtime gave none.
-    pub request_id: &'a str,
+    pub(crate) request_id: &'a str,
     /// API Gateway's own request id (`requestContext.requestId`), which its access log carries too:
     /// the audit line's join to it. `None` outside API Gateway (contact flows, function URLs, ALB).
-    pub api_request_id: Option<&'a str>,
-    pub caller: Caller,
+    pub(crate) api_request_id: Option<&'a str>,
+    pub(crate) caller: Caller,
 }
 
 impl<'a> Invocation<'a> {
     /// From the Lambda context; `limit` caps the time (a flow block's timeout).
-    pub fn from_context(context: Option<&'a lambda_runtime::Context>, limit: Option<Duration>, caller: Caller) -> Self {
+    pub(crate) fn from_context(
+        context: Option<&'a lambda_runtime::Context>,
+        limit: Option<Duration>,
+        caller: Caller,
+    ) -> Self {
         Invocation {
             deadline: deadline(context.map_or(0, |c| c.deadline), limit),
             function_arn: context.map(|c| c.invoked_function_arn.as_str()),
@@ -77,18 +81,18 @@ pub struct Recordings {
 pub struct App<C = SdkConnect> {
     pub connect_api: C,
     /// The entry points this function serves (`ENTRY_POINT`).
-    pub entry_points: EntryPoints,
-    pub allowed: AllowedInstances,
+    pub(crate) entry_points: EntryPoints,
+    pub(crate) allowed: AllowedInstances,
     /// Where each event's line (with its metrics) goes.
     pub event_log: EventLog,
     /// The opt-in features this deployment allows.
-    pub features: Features,
+    pub(crate) features: Features,
     /// `GetAttachedFile` calls this execution environment may make (shared by every invocation).
-    pub file_rate: Arc<RateLimit>,
+    pub(crate) file_rate: Arc<RateLimit>,
     /// Every caller's fair share of `file_rate` on the download route (half its rate each).
-    pub caller_file_rate: Arc<PerCallerRate>,
+    pub(crate) caller_file_rate: Arc<PerCallerRate>,
     /// The recordings store and signer; `None` where recordings are not configured.
-    pub recordings: Option<Recordings>,
+    pub(crate) recordings: Option<Recordings>,
 }
 
 impl<C: ConnectApi> App<C> {
@@ -127,7 +131,7 @@ impl<C: ConnectApi> App<C> {
     }
 
     /// Refuses an event meant for an entry point this function does not serve, before anything else.
-    pub fn admit(&self, entry_point: EntryPoint) -> Result<(), Error> {
+    pub(crate) fn admit(&self, entry_point: EntryPoint) -> Result<(), Error> {
         if self.entry_points.serves(entry_point) {
             return Ok(());
         }
@@ -183,7 +187,7 @@ impl<C: ConnectApi> App<C> {
 
     /// The recordings routes' gates, without calling Connect (what a `HEAD` checks): the entry point,
     /// the allow-list, then a configured store. Gives the store and signer.
-    pub fn admit_recordings(&self, instance_id: &str) -> Result<&Recordings, Error> {
+    pub(crate) fn admit_recordings(&self, instance_id: &str) -> Result<&Recordings, Error> {
         self.admit(EntryPoint::Recordings)?;
         self.allowed.check(instance_id)?;
         self.recordings
@@ -192,7 +196,7 @@ impl<C: ConnectApi> App<C> {
     }
 
     /// Lists a contact's recordings (one `DescribeContact`), after the recordings gates.
-    pub async fn list_recordings(
+    pub(crate) async fn list_recordings(
         &self,
         query: &RecordingsQuery,
         invocation: &Invocation<'_>,
@@ -205,7 +209,7 @@ impl<C: ConnectApi> App<C> {
     }
 
     /// Opens one recording (a fresh signed link), after the recordings gates; writes its audit line.
-    pub async fn open_recording(
+    pub(crate) async fn open_recording(
         &self,
         query: &RecordingQuery,
         invocation: &Invocation<'_>,
@@ -234,7 +238,7 @@ impl<C: ConnectApi> App<C> {
 
     /// Opens one attached file (the download route), after the same gates as a listing with links:
     /// the allow-list and `EnableAttachmentDownloads`.
-    pub async fn open_file(
+    pub(crate) async fn open_file(
         &self,
         query: &DownloadQuery,
         invocation: &Invocation<'_>,
@@ -269,7 +273,7 @@ impl<C: ConnectApi> App<C> {
     }
 
     /// The download route's gates, without calling Connect (what a `HEAD` checks).
-    pub fn admit_download(&self, query: &DownloadQuery) -> Result<(), Error> {
+    pub(crate) fn admit_download(&self, query: &DownloadQuery) -> Result<(), Error> {
         self.admit(EntryPoint::Download)?;
         self.allowed.check(&query.instance_id)?;
         self.require_downloads(messages::DOWNLOADS_NOT_ENABLED)
@@ -282,7 +286,7 @@ impl<C: ConnectApi> App<C> {
     /// Lists the query's references, refusing instances outside the allow-list and options the
     /// deployment did not enable before calling Connect; also says what the listing cost in Connect
     /// calls. Links inside the listing are made for contact flows only.
-    pub async fn list(
+    pub(crate) async fn list(
         &self,
         query: &ReferenceQuery,
         invocation: &Invocation<'_>,
@@ -317,7 +321,7 @@ impl<C: ConnectApi> App<C> {
 }
 
 /// What a listing or a download cost, into the event's metrics: the one place for every adapter.
-pub fn record_usage(measured: &mut Measurements, usage: &Usage) {
+pub(crate) fn record_usage(measured: &mut Measurements, usage: &Usage) {
     measured.connect_calls = usage.calls;
     measured.connect_latency = usage.waited;
     measured.connect_access_denied = usage.access_denied;
@@ -325,13 +329,13 @@ pub fn record_usage(measured: &mut Measurements, usage: &Usage) {
 
 /// The budget when the runtime gives no usable deadline. `cargo lambda watch` sends its timeout
 /// (600000) where Lambda sends a timestamp; direct calls in tests send 0.
-pub const UNKNOWN_DEADLINE_BUDGET: Duration = Duration::from_secs(30);
+pub(crate) const UNKNOWN_DEADLINE_BUDGET: Duration = Duration::from_secs(30);
 /// Any real deadline is later than this (2020-01-01T00:00:00Z, in milliseconds).
 const PLAUSIBLE_DEADLINE_MS: u64 = 1_577_836_800_000;
 
 /// When to give up on Connect: the invocation's deadline (milliseconds since the epoch, from the
 /// Lambda context) less [`DEADLINE_MARGIN`], and never later than `limit` from now.
-pub fn deadline(lambda_deadline_ms: u64, limit: Option<Duration>) -> Instant {
+pub(crate) fn deadline(lambda_deadline_ms: u64, limit: Option<Duration>) -> Instant {
     let now_ms =
         SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
     deadline_from(Now { epoch_ms: now_ms, instant: Instant::now() }, lambda_deadline_ms, limit)
@@ -340,13 +344,13 @@ pub fn deadline(lambda_deadline_ms: u64, limit: Option<Duration>) -> Instant {
 /// One moment read from both clocks: the wall clock Lambda's deadline is written in, and the monotonic
 /// clock the use case waits on.
 #[derive(Debug, Clone, Copy)]
-pub struct Now {
-    pub epoch_ms: u64,
-    pub instant: Instant,
+pub(crate) struct Now {
+    pub(crate) epoch_ms: u64,
+    pub(crate) instant: Instant,
 }
 
 /// [`deadline`] at a given moment: a pure function, so that its tests need no clock.
-pub fn deadline_from(now: Now, lambda_deadline_ms: u64, limit: Option<Duration>) -> Instant {
+pub(crate) fn deadline_from(now: Now, lambda_deadline_ms: u64, limit: Option<Duration>) -> Instant {
     let mut remaining = if lambda_deadline_ms < PLAUSIBLE_DEADLINE_MS {
         UNKNOWN_DEADLINE_BUDGET
     } else {

@@ -5,6 +5,11 @@
 //! of the layering: a module uses only modules of its own layer or of layers declared before it
 //! (`tests/it/layers.rs` reads this list and checks every `crate::` path against it, and that
 //! docs/architecture.md draws the same layers in the same order).
+//!
+//! Items are `pub(crate)` unless the binary (`main.rs`), the integration tests or the benchmark need them:
+//! `unreachable_pub` flags a `pub` item no other crate can reach, and `dead_code` then flags a crate-wide
+//! item nothing uses.
+#![warn(unreachable_pub)]
 
 /// The domain: validated requests, references, files, errors; nothing of Lambda, HTTP or the SDK.
 pub mod domain;

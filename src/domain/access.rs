@@ -41,12 +41,12 @@ impl AllowedInstances {
     }
 
     /// The configured instance's partition, region and account, when it was given as an ARN.
-    pub fn arn_scope(&self) -> Option<&ArnScope> {
+    pub(crate) fn arn_scope(&self) -> Option<&ArnScope> {
         self.scope.as_ref()
     }
 
     /// Refuses an instance outside the list with `ACCESS_DENIED`.
-    pub fn check(&self, instance_id: &str) -> Result<(), Error> {
+    pub(crate) fn check(&self, instance_id: &str) -> Result<(), Error> {
         match &self.ids {
             Some(ids) if !ids.contains(instance_id) => {
                 Err(Error::new(ErrorKind::AccessDenied, "this function does not serve that Amazon Connect instance"))

@@ -5,16 +5,16 @@
 
 /// The parts of a well-formed ARN: `arn:<partition>:<service>:<region>:<account>:<resource>`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Arn<'a> {
-    pub partition: &'a str,
-    pub service: &'a str,
-    pub region: &'a str,
-    pub account: &'a str,
-    pub resource: &'a str,
+pub(crate) struct Arn<'a> {
+    pub(crate) partition: &'a str,
+    pub(crate) service: &'a str,
+    pub(crate) region: &'a str,
+    pub(crate) account: &'a str,
+    pub(crate) resource: &'a str,
 }
 
 impl<'a> Arn<'a> {
-    pub fn parse(text: &'a str) -> Option<Arn<'a>> {
+    pub(crate) fn parse(text: &'a str) -> Option<Arn<'a>> {
         let mut parts = text.splitn(6, ':');
         let (prefix, partition, service, region, account, resource) =
             (parts.next()?, parts.next()?, parts.next()?, parts.next()?, parts.next()?, parts.next()?);
@@ -28,7 +28,7 @@ impl<'a> Arn<'a> {
     }
 
     /// The resource of an Amazon Connect ARN under `instance/`, e.g. `<id>` or `<id>/file/<fileId>`.
-    pub fn connect_instance_resource(&self) -> Option<&'a str> {
+    pub(crate) fn connect_instance_resource(&self) -> Option<&'a str> {
         (self.service == "connect").then_some(())?;
         self.resource.strip_prefix("instance/")
     }

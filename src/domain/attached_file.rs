@@ -8,24 +8,24 @@ use crate::domain::error::{Error, ErrorKind};
 use crate::domain::reference::ReferenceStatus;
 
 /// The one value `include` knows today; the parameter is a list so that more can come.
-pub const DOWNLOAD_URL: &str = "downloadUrl";
+pub(crate) const DOWNLOAD_URL: &str = "downloadUrl";
 /// How long a link stays valid when the caller does not say: Connect's range is 5..=300 seconds.
-pub const DEFAULT_URL_EXPIRY_SECONDS: u16 = 60;
+pub(crate) const DEFAULT_URL_EXPIRY_SECONDS: u16 = 60;
 const URL_EXPIRY_RANGE: std::ops::RangeInclusive<u16> = 5..=300;
 /// How long a caller should wait before asking again for a file that is not ready.
-pub const RETRY_NOT_READY_SECONDS: u32 = 5;
+pub(crate) const RETRY_NOT_READY_SECONDS: u32 = 5;
 
 /// A validated link lifetime, in seconds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct UrlExpiry(u16);
+pub(crate) struct UrlExpiry(u16);
 
 impl UrlExpiry {
-    pub fn seconds(self) -> u16 {
+    pub(crate) fn seconds(self) -> u16 {
         self.0
     }
 
     /// `urlExpiry`: absent is [`DEFAULT_URL_EXPIRY_SECONDS`]; otherwise 5..300 seconds.
-    pub fn parse(raw: Option<&str>) -> Result<UrlExpiry, Error> {
+    pub(crate) fn parse(raw: Option<&str>) -> Result<UrlExpiry, Error> {
         let Some(raw) = raw else {
             return Ok(UrlExpiry(DEFAULT_URL_EXPIRY_SECONDS));
         };
@@ -41,7 +41,7 @@ impl UrlExpiry {
 /// Reads `include` (items may hold comma-separated values) and `urlExpiry`: `Some` when the caller asked
 /// for download links. An unknown `include` value, an expiry outside 5..300, or an expiry without
 /// `include=downloadUrl` is a validation error naming it.
-pub fn parse_download_links<'a>(
+pub(crate) fn parse_download_links<'a>(
     include: Option<impl IntoIterator<Item = &'a str>>,
     url_expiry: Option<&str>,
 ) -> Result<Option<UrlExpiry>, Error> {
@@ -74,14 +74,14 @@ pub struct ArnScope {
 
 impl ArnScope {
     /// From any ARN with a partition, region and 12-digit account (an instance's, the function's).
-    pub fn of(arn: &str) -> Option<ArnScope> {
+    pub(crate) fn of(arn: &str) -> Option<ArnScope> {
         let arn = Arn::parse(arn)?;
         Some(ArnScope { partition: arn.partition.into(), region: arn.region.into(), account: arn.account.into() })
     }
 
     /// `arn:<partition>:connect:<region>:<account>:instance/<instance>/contact/<contact>`: the resource
     /// `GetAttachedFile` wants as the file's associated resource.
-    pub fn contact_arn(&self, instance_id: &str, contact_id: &str) -> String {
+    pub(crate) fn contact_arn(&self, instance_id: &str, contact_id: &str) -> String {
         format!(
             "arn:{}:connect:{}:{}:instance/{instance_id}/contact/{contact_id}",
             self.partition, self.region, self.account
@@ -91,7 +91,7 @@ impl ArnScope {
 
 /// The file id of an attached file of this instance (`…:connect:…:instance/<instance_id>/file/<fileId>`),
 /// or `None` for any other ARN.
-pub fn file_id<'a>(arn: &'a str, instance_id: &str) -> Option<&'a str> {
+pub(crate) fn file_id<'a>(arn: &'a str, instance_id: &str) -> Option<&'a str> {
     let resource = Arn::parse(arn)?.connect_instance_resource()?;
     let file = resource.strip_prefix(instance_id)?.strip_prefix("/file/")?;
     (!file.is_empty() && !file.contains('/')).then_some(file)
@@ -99,7 +99,7 @@ pub fn file_id<'a>(arn: &'a str, instance_id: &str) -> Option<&'a str> {
 
 /// What a file's status means to the caller when Connect gave no download link: not ready yet, never,
 /// or (no status at all) an unknown file.
-pub fn unopened(status: Option<&ReferenceStatus>) -> ErrorKind {
+pub(crate) fn unopened(status: Option<&ReferenceStatus>) -> ErrorKind {
     match status {
         Some(ReferenceStatus::Processing | ReferenceStatus::Drafting) => ErrorKind::FileNotReady,
         Some(_) => ErrorKind::FileUnavailable,

@@ -4,10 +4,10 @@
 //! HTTP fields; a hand-made event sent with `lambda:InvokeFunction` can say anything (docs/security.md).
 
 /// The longest caller field the audit line carries, in characters; a longer one is cut and ends in `…`.
-pub const MAX_CALLER_FIELD_CHARS: usize = 512;
+pub(crate) const MAX_CALLER_FIELD_CHARS: usize = 512;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Caller {
+pub(crate) enum Caller {
     /// An HTTP caller API Gateway authenticated with IAM: the principal's ARN.
     Iam { principal_arn: String },
     /// An HTTP caller API Gateway authenticated with a JWT: its `sub` and its client (`client_id`, else `azp`).
@@ -20,20 +20,20 @@ pub enum Caller {
 }
 
 impl Caller {
-    pub fn iam(principal_arn: &str) -> Self {
+    pub(crate) fn iam(principal_arn: &str) -> Self {
         Caller::Iam { principal_arn: bounded(principal_arn) }
     }
 
-    pub fn jwt(sub: &str, client_id: &str) -> Self {
+    pub(crate) fn jwt(sub: &str, client_id: &str) -> Self {
         Caller::Jwt { sub: bounded(sub), client_id: bounded(client_id) }
     }
 
-    pub fn contact_flow(instance_arn: &str, contact_id: &str) -> Self {
+    pub(crate) fn contact_flow(instance_arn: &str, contact_id: &str) -> Self {
         Caller::ContactFlow { instance_arn: bounded(instance_arn), contact_id: bounded(contact_id) }
     }
 
     /// The audit line's `caller.type`.
-    pub fn kind(&self) -> &'static str {
+    pub(crate) fn kind(&self) -> &'static str {
         match self {
             Caller::Iam { .. } => "iam",
             Caller::Jwt { .. } => "jwt",
@@ -43,7 +43,7 @@ impl Caller {
     }
 
     /// The audit line's `caller` fields besides `type`, each a separate JSON member.
-    pub fn fields(&self) -> Vec<(&'static str, &str)> {
+    pub(crate) fn fields(&self) -> Vec<(&'static str, &str)> {
         match self {
             Caller::Iam { principal_arn } => vec![("principal_arn", principal_arn)],
             Caller::Jwt { sub, client_id } => vec![("sub", sub), ("client_id", client_id)],
@@ -56,7 +56,7 @@ impl Caller {
 
     /// Whose share of the file rate a call takes: one key per principal, the fields kept apart by a
     /// separator no field can hold unescaped (each is escaped first).
-    pub fn share_key(&self) -> String {
+    pub(crate) fn share_key(&self) -> String {
         let mut key = self.kind().to_owned();
         for (name, value) in self.fields() {
             key.push('\n');

@@ -9,8 +9,8 @@ use crate::domain::settings;
 /// An environment variable whose value the function cannot serve with.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SettingError {
-    pub variable: &'static str,
-    pub reason: String,
+    pub(crate) variable: &'static str,
+    pub(crate) reason: String,
 }
 
 impl SettingError {
@@ -97,11 +97,11 @@ pub enum EntryPoint {
 }
 
 impl EntryPoint {
-    pub const ALL: [EntryPoint; 4] =
+    pub(crate) const ALL: [EntryPoint; 4] =
         [EntryPoint::List, EntryPoint::Download, EntryPoint::ContactFlow, EntryPoint::Recordings];
 
     /// The `ENTRY_POINT` value naming it.
-    pub const fn name(self) -> &'static str {
+    pub(crate) const fn name(self) -> &'static str {
         match self {
             EntryPoint::List => "list",
             EntryPoint::Download => "download",
@@ -136,7 +136,7 @@ impl EntryPoints {
         EntryPoints { only: Some(entry_point) }
     }
 
-    pub fn serves(self, entry_point: EntryPoint) -> bool {
+    pub(crate) fn serves(self, entry_point: EntryPoint) -> bool {
         self.only.is_none_or(|only| only == entry_point)
     }
 

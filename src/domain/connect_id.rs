@@ -10,10 +10,10 @@
 use crate::domain::error::{quote, Error};
 
 /// `ContactId` and `FileId` in Connect's model: 1..256 characters.
-pub const MAX_CONTACT_OR_FILE_ID_LEN: usize = 256;
+pub(crate) const MAX_CONTACT_OR_FILE_ID_LEN: usize = 256;
 
 /// The shape an instance id has: a lower-case UUID, as `InstanceIdOrArn`'s pattern ends.
-pub fn check_instance_id(field: &str, value: &str) -> Result<(), Error> {
+pub(crate) fn check_instance_id(field: &str, value: &str) -> Result<(), Error> {
     if is_lower_case_uuid(value) {
         return Ok(());
     }
@@ -24,7 +24,7 @@ pub fn check_instance_id(field: &str, value: &str) -> Result<(), Error> {
 }
 
 /// The shape a contact or file id has: 1..256 ASCII letters, digits, `-` or `_`.
-pub fn check_contact_or_file_id(field: &str, value: &str) -> Result<(), Error> {
+pub(crate) fn check_contact_or_file_id(field: &str, value: &str) -> Result<(), Error> {
     if value.is_empty() {
         return Err(Error::validation(format!("{field} is required")));
     }

@@ -12,22 +12,22 @@ use crate::domain::query::{parse_contact_id, parse_instance_id};
 /// The route's fixed segments: `/contact/attachments/{InstanceId}/{ContactId}/{FileId}`, a path of its
 /// own (not under `/contact/references/`), so that an IAM policy allowing the list route's ARN with a
 /// trailing `*` does not also allow downloads.
-pub const DOWNLOAD_ROUTE_PREFIX: [&str; 2] = ["contact", "attachments"];
-pub const DOWNLOAD_ROUTE: &str = "/contact/attachments/{InstanceId}/{ContactId}/{FileId}";
+pub(crate) const DOWNLOAD_ROUTE_PREFIX: [&str; 2] = ["contact", "attachments"];
+pub(crate) const DOWNLOAD_ROUTE: &str = "/contact/attachments/{InstanceId}/{ContactId}/{FileId}";
 
 /// Characters kept as they are in a path segment: RFC 3986's unreserved ones.
 const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
 
 /// How the browser should treat the file: show it (`inline`, e.g. a PDF or an image) or save it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Disposition {
+pub(crate) enum Disposition {
     Inline,
     #[default]
     Attachment,
 }
 
 impl Disposition {
-    pub fn parse(raw: Option<&str>) -> Result<Disposition, Error> {
+    pub(crate) fn parse(raw: Option<&str>) -> Result<Disposition, Error> {
         match raw.map(str::trim) {
             None => Ok(Disposition::Attachment),
             Some(value) if value.eq_ignore_ascii_case("inline") => Ok(Disposition::Inline),
@@ -37,7 +37,7 @@ impl Disposition {
     }
 
     /// Connect's `UrlContentDisposition` value.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Disposition::Inline => "INLINE",
             Disposition::Attachment => "ATTACHMENT",
@@ -47,27 +47,27 @@ impl Disposition {
 
 /// What the download route's caller gave, still unchecked and already percent-decoded.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct RawDownload<'a> {
-    pub instance_id: &'a str,
-    pub contact_id: &'a str,
-    pub file_id: &'a str,
-    pub url_expiry: Option<&'a str>,
-    pub disposition: Option<&'a str>,
+pub(crate) struct RawDownload<'a> {
+    pub(crate) instance_id: &'a str,
+    pub(crate) contact_id: &'a str,
+    pub(crate) file_id: &'a str,
+    pub(crate) url_expiry: Option<&'a str>,
+    pub(crate) disposition: Option<&'a str>,
 }
 
 /// A request to open one file, complete when parsed.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DownloadQuery {
-    pub instance_id: String,
+pub(crate) struct DownloadQuery {
+    pub(crate) instance_id: String,
     /// The contact the file belongs to (whose references listed it).
-    pub contact_id: String,
-    pub file_id: String,
-    pub expiry: UrlExpiry,
-    pub disposition: Disposition,
+    pub(crate) contact_id: String,
+    pub(crate) file_id: String,
+    pub(crate) expiry: UrlExpiry,
+    pub(crate) disposition: Disposition,
 }
 
 impl DownloadQuery {
-    pub fn parse(raw: RawDownload<'_>) -> Result<Self, Error> {
+    pub(crate) fn parse(raw: RawDownload<'_>) -> Result<Self, Error> {
         Ok(DownloadQuery {
             instance_id: parse_instance_id(raw.instance_id)?,
             contact_id: parse_contact_id(raw.contact_id)?,
@@ -78,13 +78,13 @@ impl DownloadQuery {
     }
 }
 
-pub fn parse_file_id(raw: &str) -> Result<String, Error> {
+pub(crate) fn parse_file_id(raw: &str) -> Result<String, Error> {
     check_contact_or_file_id("FileId", raw)?;
     Ok(raw.to_owned())
 }
 
 /// The download route's path for one file, relative to the API's base, each id percent-encoded.
-pub fn download_path(instance_id: &str, contact_id: &str, file_id: &str) -> String {
+pub(crate) fn download_path(instance_id: &str, contact_id: &str, file_id: &str) -> String {
     let [contact, attachments] = DOWNLOAD_ROUTE_PREFIX;
     let encode = |id| utf8_percent_encode(id, SEGMENT);
     format!("/{contact}/{attachments}/{}/{}/{}", encode(instance_id), encode(contact_id), encode(file_id))

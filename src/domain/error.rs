@@ -34,7 +34,7 @@ pub enum ErrorKind {
 
 impl ErrorKind {
     /// Every kind, for tests and documentation that must cover the whole table.
-    pub const ALL: [ErrorKind; 12] = [
+    pub(crate) const ALL: [ErrorKind; 12] = [
         ErrorKind::Validation,
         ErrorKind::AccessDenied,
         ErrorKind::NotFound,
@@ -50,7 +50,7 @@ impl ErrorKind {
     ];
 
     /// The stable, machine-readable code: the one table of codes.
-    pub const fn code(self) -> &'static str {
+    pub(crate) const fn code(self) -> &'static str {
         match self {
             ErrorKind::Validation => "VALIDATION_ERROR",
             ErrorKind::AccessDenied => "ACCESS_DENIED",
@@ -69,10 +69,10 @@ impl ErrorKind {
 }
 
 /// How much of a caller's value an error message quotes back.
-pub const QUOTE_LIMIT: usize = 64;
+pub(crate) const QUOTE_LIMIT: usize = 64;
 
 /// Quotes a caller's value for an error message, cut short and with control characters escaped.
-pub fn quote(value: &str) -> String {
+pub(crate) fn quote(value: &str) -> String {
     let mut quoted: String = value.chars().take(QUOTE_LIMIT).flat_map(char::escape_debug).collect();
     if value.chars().count() > QUOTE_LIMIT {
         quoted.push('…');
@@ -89,15 +89,15 @@ pub struct Error {
 }
 
 impl Error {
-    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+    pub(crate) fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
         Error { kind, message: message.into() }
     }
 
-    pub fn validation(message: impl Into<String>) -> Self {
+    pub(crate) fn validation(message: impl Into<String>) -> Self {
         Error::new(ErrorKind::Validation, message)
     }
 
-    pub fn code(&self) -> &'static str {
+    pub(crate) fn code(&self) -> &'static str {
         self.kind.code()
     }
 }

@@ -6,12 +6,12 @@ use crate::domain::error::{Error, ErrorKind};
 
 /// What a caller reads when Connect refused the function's own role (`AccessDeniedException`): the
 /// deployment lacks a permission; the caller's request was not refused.
-pub const ROLE_REFUSED: &str =
+pub(crate) const ROLE_REFUSED: &str =
     "Amazon Connect refused this function's role; the deployment is missing a permission (its operator is alerted)";
 
 /// The message a caller reads when Connect failed in this way: the one table of them, shared with the
 /// SDK adapter. It never carries Connect's own text.
-pub fn connect_failed(kind: ErrorKind) -> Error {
+pub(crate) fn connect_failed(kind: ErrorKind) -> Error {
     let message = match kind {
         ErrorKind::Validation => {
             "Amazon Connect rejected the request: check the instance id, contact id and reference types"
@@ -38,37 +38,38 @@ pub fn connect_failed(kind: ErrorKind) -> Error {
 /// What the list route answers to `include` or `urlExpiry`: it never makes links. Each attachment's
 /// `downloadPath` opens it through the download route, whose own permission (IAM or JWT scope) is the
 /// only way to a file.
-pub const LIST_ROUTE_MAKES_NO_LINKS: &str = "the list route makes no download links (include, urlExpiry): open an \
+pub(crate) const LIST_ROUTE_MAKES_NO_LINKS: &str =
+    "the list route makes no download links (include, urlExpiry): open an \
      attachment with its downloadPath, GET /contact/attachments/{InstanceId}/{ContactId}/{FileId}, which needs \
      the download route's own permission";
 
 /// The download route where the deployment did not enable downloads.
-pub const DOWNLOADS_NOT_ENABLED: &str =
+pub(crate) const DOWNLOADS_NOT_ENABLED: &str =
     "this deployment does not open attachments (deploy with EnableAttachmentDownloads=true)";
 
 /// A contact flow asking for links where the deployment did not enable them for flows.
-pub const FLOW_LINKS_NOT_ENABLED: &str = "this deployment makes no links for contact flows (deploy with \
+pub(crate) const FLOW_LINKS_NOT_ENABLED: &str = "this deployment makes no links for contact flows (deploy with \
      FlowAttachmentLinks=true); ask without include=downloadUrl";
 
 /// `contact=initial` where the deployment does not resolve transfers.
-pub const TRANSFERS_NOT_RESOLVED: &str = "this deployment does not resolve transferred contacts (deploy with \
+pub(crate) const TRANSFERS_NOT_RESOLVED: &str = "this deployment does not resolve transferred contacts (deploy with \
      ResolveTransferredContacts=true); ask without contact=initial";
 
 /// An event for the list route at a function that does not serve it.
-pub const LIST_ROUTE_NOT_SERVED: &str =
+pub(crate) const LIST_ROUTE_NOT_SERVED: &str =
     "this function does not serve the list route (GET /contact/references/...); call it through the API";
 /// An event for the download route at a function that does not serve it.
-pub const DOWNLOAD_ROUTE_NOT_SERVED: &str =
+pub(crate) const DOWNLOAD_ROUTE_NOT_SERVED: &str =
     "this function does not serve the download route (GET /contact/attachments/...); call it through the API";
 /// A contact-flow event at a function that does not serve flows.
-pub const CONTACT_FLOWS_NOT_SERVED: &str =
+pub(crate) const CONTACT_FLOWS_NOT_SERVED: &str =
     "this function does not serve contact flows; invoke the stack's contact-flow function (output FunctionArn)";
 /// An event for the recordings routes at a function that does not serve them.
-pub const RECORDINGS_ROUTES_NOT_SERVED: &str =
+pub(crate) const RECORDINGS_ROUTES_NOT_SERVED: &str =
     "this function does not serve the recordings routes (GET /contact/recordings/...); call it through the API";
 /// The recordings routes where the deployment configured no recordings bucket.
-pub const RECORDINGS_NOT_CONFIGURED: &str = "this deployment opens no recordings (deploy with \
+pub(crate) const RECORDINGS_NOT_CONFIGURED: &str = "this deployment opens no recordings (deploy with \
      EnableRecordings=true and RecordingsBucket, RecordingsPrefix: the function's RECORDINGS_BUCKET, RECORDINGS_PREFIX)";
 /// An id that names none of the contact's recordings in Connect's answer.
-pub const NO_SUCH_RECORDING: &str =
+pub(crate) const NO_SUCH_RECORDING: &str =
     "the contact has no recording with that id; list its recordings for their ids (GET /contact/recordings/...)";

@@ -2,14 +2,14 @@
 //! Nothing here knows Lambda, HTTP or the SDK (`tests/it/layers.rs`).
 
 pub mod access;
-pub mod arn;
+pub(crate) mod arn;
 pub mod attached_file;
-pub mod caller;
+pub(crate) mod caller;
 pub mod config;
-pub mod connect_id;
-pub mod download_request;
+pub(crate) mod connect_id;
+pub(crate) mod download_request;
 pub mod error;
-pub mod messages;
+pub(crate) mod messages;
 pub mod query;
 pub mod rate;
 pub mod recording;

@@ -13,25 +13,25 @@ use crate::domain::reference::ReferenceType;
 use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
 
 /// The longest `nextToken` read (Connect's model gives it no bound; Connect documents it as always null).
-pub const MAX_NEXT_TOKEN_LEN: usize = 2048;
+pub(crate) const MAX_NEXT_TOKEN_LEN: usize = 2048;
 /// Connect accepts at most this many types per call; more are fetched in several calls.
-pub const TYPES_PER_CALL: usize = 6;
+pub(crate) const TYPES_PER_CALL: usize = 6;
 /// How many `referenceTypes` items (after splitting on commas) we read before refusing: there are
 /// only a dozen real types, so a longer list is a mistake or an attack, refused before any work.
-pub const MAX_TYPE_ITEMS: usize = 64;
+pub(crate) const MAX_TYPE_ITEMS: usize = 64;
 
 /// A request that passed every rule: ids are bare and within Connect's limits, types are known,
 /// unique and in the caller's order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReferenceQuery {
-    pub instance_id: String,
-    pub contact_id: String,
+    pub(crate) instance_id: String,
+    pub(crate) contact_id: String,
     pub reference_types: Vec<ReferenceType>,
-    pub next_token: Option<String>,
+    pub(crate) next_token: Option<String>,
     /// Whose references: the contact as given, or (HTTP `contact=initial`) its initial contact.
-    pub contact_scope: ContactScope,
+    pub(crate) contact_scope: ContactScope,
     /// `Some` when the caller asked for attachments' download links (`include=downloadUrl`).
-    pub download_links: Option<UrlExpiry>,
+    pub(crate) download_links: Option<UrlExpiry>,
 }
 
 /// What an adapter read from its event, still unchecked and already percent-decoded. `None` means
@@ -52,7 +52,7 @@ pub struct RawQuery<'a> {
 
 /// Which contact's references a query is about. Connect keys references by the *initial* contact.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum ContactScope {
+pub(crate) enum ContactScope {
     /// The contact id as the caller gave it (the default).
     #[default]
     AsGiven,
@@ -63,7 +63,7 @@ pub enum ContactScope {
 
 impl ContactScope {
     /// The HTTP `contact` parameter: absent, or `initial`.
-    pub fn parse(raw: Option<&str>) -> Result<Self, Error> {
+    pub(crate) fn parse(raw: Option<&str>) -> Result<Self, Error> {
         match raw {
             None => Ok(ContactScope::AsGiven),
             Some(value) if value.eq_ignore_ascii_case("initial") => Ok(ContactScope::Initial),
@@ -99,19 +99,19 @@ impl ReferenceQuery {
     }
 
     /// The types in batches that Connect accepts in one call, in the caller's order.
-    pub fn batches(&self) -> impl Iterator<Item = &[ReferenceType]> {
+    pub(crate) fn batches(&self) -> impl Iterator<Item = &[ReferenceType]> {
         self.reference_types.chunks(TYPES_PER_CALL)
     }
 }
 
 /// Every reference type, in the SDK's order.
-pub fn all_reference_types() -> Vec<ReferenceType> {
+pub(crate) fn all_reference_types() -> Vec<ReferenceType> {
     ReferenceType::ALL.to_vec()
 }
 
 /// Takes a bare instance id or an instance ARN (`arn:<partition>:connect:<region>:<account>:instance/<id>`)
 /// and returns the bare id, which is what Connect's path carries.
-pub fn parse_instance_id(raw: &str) -> Result<String, Error> {
+pub(crate) fn parse_instance_id(raw: &str) -> Result<String, Error> {
     let id = if raw.starts_with("arn:") {
         instance_id_from_arn(raw).ok_or_else(|| {
             Error::validation(format!(
@@ -131,18 +131,18 @@ fn instance_id_from_arn(arn: &str) -> Option<&str> {
     (!id.is_empty() && !id.contains('/')).then_some(id)
 }
 
-pub fn parse_contact_id(raw: &str) -> Result<String, Error> {
+pub(crate) fn parse_contact_id(raw: &str) -> Result<String, Error> {
     check_contact_or_file_id("ContactId", raw)?;
     Ok(raw.to_owned())
 }
 
-pub fn parse_next_token(raw: &str) -> Result<String, Error> {
+pub(crate) fn parse_next_token(raw: &str) -> Result<String, Error> {
     check_text("nextToken", raw, MAX_NEXT_TOKEN_LEN)?;
     Ok(raw.to_owned())
 }
 
 /// Splits on commas, upper-cases, drops duplicates (first one wins) and refuses unknown names.
-pub fn parse_reference_types<'a>(items: impl IntoIterator<Item = &'a str>) -> Result<Vec<ReferenceType>, Error> {
+pub(crate) fn parse_reference_types<'a>(items: impl IntoIterator<Item = &'a str>) -> Result<Vec<ReferenceType>, Error> {
     let mut types: Vec<ReferenceType> = Vec::new();
     let mut seen_items = 0;
     for item in items.into_iter().flat_map(|value| value.split(',')) {

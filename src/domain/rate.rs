@@ -11,8 +11,8 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 /// Connect's default for operations without a quota of their own.
-pub const DEFAULT_PER_SECOND: f64 = 2.0;
-pub const DEFAULT_BURST: u32 = 5;
+pub(crate) const DEFAULT_PER_SECOND: f64 = 2.0;
+pub(crate) const DEFAULT_BURST: u32 = 5;
 /// The schedule runs this much slower than the rate it is given: a call sent on the dot would reach
 /// Connect a few milliseconds before its bucket has refilled (measured by `bench/quota.py`: 5 of 15
 /// requests throttled and retried without it), so calls are spaced 5 % wider.
@@ -35,14 +35,14 @@ impl Default for RateLimit {
 
 impl RateLimit {
     /// `per_second` > 0, `burst` ≥ 1 (callers validate settings; out-of-range values are clamped).
-    pub fn new(per_second: f64, burst: u32) -> Self {
+    pub(crate) fn new(per_second: f64, burst: u32) -> Self {
         let interval = Duration::from_secs_f64(SPACING / per_second.max(0.001));
         RateLimit { interval, tolerance: interval * burst.max(1).saturating_sub(1), due: Mutex::new(None) }
     }
 
     /// Reserves a call: the instant it may start (now, or later once the burst is spent), or `None`
     /// when that would be after `deadline`.
-    pub fn reserve_by(&self, deadline: Instant) -> Option<Instant> {
+    pub(crate) fn reserve_by(&self, deadline: Instant) -> Option<Instant> {
         let mut due = self.due.lock().unwrap_or_else(PoisonError::into_inner);
         let (start, next_due) = self.schedule(*due, Instant::now(), deadline)?;
         *due = Some(next_due);
@@ -60,7 +60,7 @@ impl RateLimit {
 
 /// The callers this execution environment keeps a schedule for; beyond it, the one closest to idle is
 /// forgotten (it comes back with a full burst), so memory stays bounded whoever calls.
-pub const MAX_TRACKED_CALLERS: usize = 1024;
+pub(crate) const MAX_TRACKED_CALLERS: usize = 1024;
 
 /// A fair share of the rate for every caller: each caller (by key) has a schedule of its own at half
 /// the environment's rate, with the environment's burst, taken before the environment's. One caller
@@ -78,18 +78,20 @@ pub struct PerCallerRate {
 
 impl PerCallerRate {
     /// Each caller's share of an environment's `per_second` and `burst`: half the rate, the same burst.
-    pub fn half_rate_of(per_second: f64, burst: u32) -> Self {
+    pub(crate) fn half_rate_of(per_second: f64, burst: u32) -> Self {
         PerCallerRate { limit: RateLimit::new(per_second / 2.0, burst), due: Mutex::new(HashMap::new()) }
     }
 
     /// Takes one call of `caller`'s share if its turn is now; `false` (nothing taken) if it is later.
-    pub fn take_now(&self, caller: &str) -> bool {
+    pub(crate) fn take_now(&self, caller: &str) -> bool {
         let now = Instant::now();
         self.reserve(caller, now, now).is_some()
     }
 
-    /// Reserves one call of `caller`'s share, as [`RateLimit::reserve_by`] does for the environment.
-    pub fn reserve_by(&self, caller: &str, deadline: Instant) -> Option<Instant> {
+    /// Reserves one call of `caller`'s share, as [`RateLimit::reserve_by`] does for the environment: the
+    /// tests read a share's schedule through it (the download route takes shares with [`Self::take_now`]).
+    #[cfg(test)]
+    fn reserve_by(&self, caller: &str, deadline: Instant) -> Option<Instant> {
         self.reserve(caller, Instant::now(), deadline)
     }
 

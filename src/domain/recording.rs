@@ -16,12 +16,12 @@ use crate::domain::query::{parse_contact_id, parse_instance_id};
 
 /// The routes' fixed segments: `/contact/recordings/{InstanceId}/{ContactId}[/{RecordingId}]`, a path of
 /// their own, so that a permission on the list or download route never reaches a recording.
-pub const RECORDINGS_ROUTE_PREFIX: [&str; 2] = ["contact", "recordings"];
-pub const RECORDINGS_ROUTE: &str = "/contact/recordings/{InstanceId}/{ContactId}";
-pub const RECORDING_ROUTE: &str = "/contact/recordings/{InstanceId}/{ContactId}/{RecordingId}";
+pub(crate) const RECORDINGS_ROUTE_PREFIX: [&str; 2] = ["contact", "recordings"];
+pub(crate) const RECORDINGS_ROUTE: &str = "/contact/recordings/{InstanceId}/{ContactId}";
+pub(crate) const RECORDING_ROUTE: &str = "/contact/recordings/{InstanceId}/{ContactId}/{RecordingId}";
 
 /// A recording id: this many lowercase hexadecimal characters (128 bits of SHA-256).
-pub const RECORDING_ID_LEN: usize = 32;
+pub(crate) const RECORDING_ID_LEN: usize = 32;
 /// Names the id scheme inside the hash, so that a later scheme never collides with this one.
 const ID_SCHEME: &[u8] = b"connect-references recording id v1";
 
@@ -29,11 +29,11 @@ const ID_SCHEME: &[u8] = b"connect-references recording id v1";
 const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
 
 /// Connect's `RecordingStatus` for a recording that can be opened.
-pub const AVAILABLE: &str = "AVAILABLE";
+pub(crate) const AVAILABLE: &str = "AVAILABLE";
 /// Connect's `RecordingStatus` for a recording someone deleted (its `DeletionReason` says why).
-pub const DELETED: &str = "DELETED";
+pub(crate) const DELETED: &str = "DELETED";
 /// Connect's `StorageType` for a recording kept as an S3 object (`Location` is `bucket/key`).
-pub const S3: &str = "S3";
+pub(crate) const S3: &str = "S3";
 
 /// One of a contact's recordings, as `DescribeContact`'s `RecordingInfo` describes it. Connect's
 /// enumerations are kept as Connect spells them (a value newer than the SDK keeps its name); the
@@ -64,7 +64,7 @@ impl Recording {
     /// and bound to the instance and contact. SHA-256 over the scheme's name and each identifying
     /// attribute, length-prefixed, truncated to 128 bits. Status and deletion reason are left out:
     /// deleting a recording does not change which one it is.
-    pub fn id(&self, instance_id: &str, contact_id: &str) -> String {
+    pub(crate) fn id(&self, instance_id: &str, contact_id: &str) -> String {
         let mut context = digest::Context::new(&digest::SHA256);
         let fields = [
             Some(instance_id),
@@ -99,7 +99,7 @@ impl Recording {
 
     /// Whether a link may be made for it: an available S3 recording inside the deployment's store.
     /// `Err` is why not, with the code callers see.
-    pub fn openable(&self, store: &RecordingStore) -> Result<S3Object, Error> {
+    pub(crate) fn openable(&self, store: &RecordingStore) -> Result<S3Object, Error> {
         if self.is(&self.status, DELETED) {
             return Err(Error::new(
                 ErrorKind::RecordingDeleted,
@@ -127,23 +127,23 @@ impl Recording {
 /// deployment's business), with the download route's path where it can be opened.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct ListedRecording {
-    pub recording_id: String,
-    pub storage_type: Option<String>,
-    pub media_stream_type: Option<String>,
-    pub participant_type: Option<String>,
-    pub start_timestamp: Option<String>,
-    pub stop_timestamp: Option<String>,
-    pub status: Option<String>,
+pub(crate) struct ListedRecording {
+    pub(crate) recording_id: String,
+    pub(crate) storage_type: Option<String>,
+    pub(crate) media_stream_type: Option<String>,
+    pub(crate) participant_type: Option<String>,
+    pub(crate) start_timestamp: Option<String>,
+    pub(crate) stop_timestamp: Option<String>,
+    pub(crate) status: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub deletion_reason: Option<String>,
+    pub(crate) deletion_reason: Option<String>,
     /// `GET` it to open the recording; present only where [`Recording::openable`] says it can be.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub download_path: Option<String>,
+    pub(crate) download_path: Option<String>,
 }
 
 impl ListedRecording {
-    pub fn of(recording: &Recording, instance_id: &str, contact_id: &str, store: &RecordingStore) -> Self {
+    pub(crate) fn of(recording: &Recording, instance_id: &str, contact_id: &str, store: &RecordingStore) -> Self {
         let recording_id = recording.id(instance_id, contact_id);
         let download_path =
             recording.openable(store).ok().map(|_| recording_path(instance_id, contact_id, &recording_id));
@@ -162,7 +162,7 @@ impl ListedRecording {
 }
 
 /// The opening route's path for one recording, relative to the API's base, each id percent-encoded.
-pub fn recording_path(instance_id: &str, contact_id: &str, recording_id: &str) -> String {
+pub(crate) fn recording_path(instance_id: &str, contact_id: &str, recording_id: &str) -> String {
     let [contact, recordings] = RECORDINGS_ROUTE_PREFIX;
     let encode = |id| utf8_percent_encode(id, SEGMENT);
     format!("/{contact}/{recordings}/{}/{}/{}", encode(instance_id), encode(contact_id), encode(recording_id))
@@ -171,8 +171,8 @@ pub fn recording_path(instance_id: &str, contact_id: &str, recording_id: &str) -
 /// An S3 object this deployment may sign a `GetObject` for: admitted by [`RecordingStore::admit`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct S3Object {
-    pub bucket: String,
-    pub key: String,
+    pub(crate) bucket: String,
+    pub(crate) key: String,
 }
 
 /// Where this deployment's recordings are (`RECORDINGS_BUCKET`, `RECORDINGS_PREFIX`): the only place a
@@ -229,18 +229,21 @@ impl RecordingStore {
         Ok(Some(RecordingStore { bucket: bucket.to_owned(), prefix }))
     }
 
-    pub fn bucket(&self) -> &str {
+    /// The tests read what a setting parsed to.
+    #[cfg(test)]
+    fn bucket(&self) -> &str {
         &self.bucket
     }
 
-    pub fn prefix(&self) -> &str {
+    #[cfg(test)]
+    fn prefix(&self) -> &str {
         &self.prefix
     }
 
     /// The one rule of what may be signed: an S3 location (`bucket/key`) whose bucket is exactly the
     /// store's, whose key starts with the store's prefix and holds no `.` or `..` segment (S3 does not
     /// resolve them, but a proxy or a client on the way might), and is not longer than S3 allows.
-    pub fn admit(&self, location: &str) -> Result<S3Object, Error> {
+    pub(crate) fn admit(&self, location: &str) -> Result<S3Object, Error> {
         let outside = |why: &str| {
             Error::new(
                 ErrorKind::RecordingOutOfScope,
@@ -281,8 +284,8 @@ fn is_bucket_name(name: &str) -> bool {
 /// document, whatever the object's stored type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Playback {
-    pub content_disposition: &'static str,
-    pub content_type: Option<&'static str>,
+    pub(crate) content_disposition: &'static str,
+    pub(crate) content_type: Option<&'static str>,
 }
 
 impl Playback {
@@ -291,7 +294,7 @@ impl Playback {
     /// documents no single video container and a wrong type stops the browser's player; an extension
     /// this list does not know gets `application/octet-stream`, which no browser renders. `attachment`:
     /// S3's stored type, saved rather than shown.
-    pub fn of(disposition: Disposition, media_stream_type: Option<&str>, key: &str) -> Playback {
+    pub(crate) fn of(disposition: Disposition, media_stream_type: Option<&str>, key: &str) -> Playback {
         match disposition {
             Disposition::Attachment => Playback { content_disposition: "attachment", content_type: None },
             Disposition::Inline => {
@@ -313,35 +316,35 @@ fn media_type(media_stream_type: Option<&str>, key: &str) -> &'static str {
 
 /// What a recordings route's caller gave, still unchecked and already percent-decoded.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct RawRecording<'a> {
-    pub instance_id: &'a str,
-    pub contact_id: &'a str,
+pub(crate) struct RawRecording<'a> {
+    pub(crate) instance_id: &'a str,
+    pub(crate) contact_id: &'a str,
     /// Present for the opening route.
-    pub recording_id: Option<&'a str>,
-    pub url_expiry: Option<&'a str>,
-    pub disposition: Option<&'a str>,
+    pub(crate) recording_id: Option<&'a str>,
+    pub(crate) url_expiry: Option<&'a str>,
+    pub(crate) disposition: Option<&'a str>,
 }
 
 /// A request for a contact's recordings, complete when parsed.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RecordingsQuery {
-    pub instance_id: String,
-    pub contact_id: String,
+pub(crate) struct RecordingsQuery {
+    pub(crate) instance_id: String,
+    pub(crate) contact_id: String,
 }
 
 /// A request to open one recording, complete when parsed.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RecordingQuery {
-    pub instance_id: String,
-    pub contact_id: String,
-    pub recording_id: String,
-    pub expiry: UrlExpiry,
-    pub disposition: Disposition,
+pub(crate) struct RecordingQuery {
+    pub(crate) instance_id: String,
+    pub(crate) contact_id: String,
+    pub(crate) recording_id: String,
+    pub(crate) expiry: UrlExpiry,
+    pub(crate) disposition: Disposition,
 }
 
 impl RecordingsQuery {
     /// The list takes no link parameters: those are the opening route's.
-    pub fn parse(raw: RawRecording<'_>) -> Result<Self, Error> {
+    pub(crate) fn parse(raw: RawRecording<'_>) -> Result<Self, Error> {
         if raw.url_expiry.is_some() || raw.disposition.is_some() {
             return Err(Error::validation(format!(
                 "the recordings list makes no links (urlExpiry, disposition): open a recording with its downloadPath, GET {RECORDING_ROUTE}"
@@ -355,7 +358,7 @@ impl RecordingsQuery {
 }
 
 impl RecordingQuery {
-    pub fn parse(raw: RawRecording<'_>) -> Result<Self, Error> {
+    pub(crate) fn parse(raw: RawRecording<'_>) -> Result<Self, Error> {
         Ok(RecordingQuery {
             instance_id: parse_instance_id(raw.instance_id)?,
             contact_id: parse_contact_id(raw.contact_id)?,
@@ -367,7 +370,7 @@ impl RecordingQuery {
 }
 
 /// A recording id as [`Recording::id`] makes them; anything else names no recording.
-pub fn parse_recording_id(raw: &str) -> Result<String, Error> {
+pub(crate) fn parse_recording_id(raw: &str) -> Result<String, Error> {
     let valid = raw.len() == RECORDING_ID_LEN && raw.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
     if valid {
         Ok(raw.to_owned())

@@ -25,7 +25,7 @@ pub enum ReferenceType {
 
 impl ReferenceType {
     /// Every kind, in the SDK's order: the one table of kinds and their names.
-    pub const ALL: [ReferenceType; 11] = [
+    pub(crate) const ALL: [ReferenceType; 11] = [
         ReferenceType::Attachment,
         ReferenceType::ContactAnalysis,
         ReferenceType::Date,
@@ -40,7 +40,7 @@ impl ReferenceType {
     ];
 
     /// The name on Connect's wire and in answers.
-    pub const fn as_str(self) -> &'static str {
+    pub(crate) const fn as_str(self) -> &'static str {
         match self {
             ReferenceType::Attachment => "ATTACHMENT",
             ReferenceType::ContactAnalysis => "CONTACT_ANALYSIS",
@@ -65,7 +65,7 @@ impl ReferenceType {
     /// status, and the status that decides is the one `GetAttachedFile` reports at the click (APPROVED
     /// gives the link; PROCESSING, DRAFTING `FILE_NOT_READY`; REJECTED, FAILED, DELETED
     /// `FILE_UNAVAILABLE`; a file Connect does not know `NOT_FOUND`), exactly as for an attachment.
-    pub const fn opens_as_file(self) -> bool {
+    pub(crate) const fn opens_as_file(self) -> bool {
         matches!(
             self,
             ReferenceType::Attachment
@@ -77,12 +77,12 @@ impl ReferenceType {
     }
 
     /// The kind with this name, in any case.
-    pub fn from_name(name: &str) -> Option<ReferenceType> {
+    pub(crate) fn from_name(name: &str) -> Option<ReferenceType> {
         ReferenceType::ALL.into_iter().find(|kind| kind.as_str().eq_ignore_ascii_case(name))
     }
 
     /// Every name, comma-separated, for messages that list the valid ones.
-    pub fn names() -> String {
+    pub(crate) fn names() -> String {
         ReferenceType::ALL.map(ReferenceType::as_str).join(", ")
     }
 }
@@ -112,7 +112,7 @@ impl ReferenceStatus {
         ReferenceStatus::Rejected,
     ];
 
-    pub fn as_str(&self) -> &str {
+    pub(crate) fn as_str(&self) -> &str {
         match self {
             ReferenceStatus::Approved => "APPROVED",
             ReferenceStatus::Available => "AVAILABLE",
@@ -126,7 +126,7 @@ impl ReferenceStatus {
     }
 
     /// The status Connect calls `name`; anything unknown is [`ReferenceStatus::Other`].
-    pub fn from_name(name: &str) -> ReferenceStatus {
+    pub(crate) fn from_name(name: &str) -> ReferenceStatus {
         ReferenceStatus::KNOWN
             .into_iter()
             .find(|status| status.as_str() == name)
@@ -173,16 +173,11 @@ pub struct Reference {
 }
 
 /// What a reference is called when its kind is newer than this SDK.
-pub const UNKNOWN_TYPE: &str = "UNKNOWN";
+pub(crate) const UNKNOWN_TYPE: &str = "UNKNOWN";
 
 impl Reference {
-    /// The name callers see in `type`.
-    pub fn type_name(&self) -> &'static str {
-        self.reference_type.map_or(UNKNOWN_TYPE, ReferenceType::as_str)
-    }
-
     /// What a contact flow reads for this reference: its value, or its ARN for kinds that have no value.
-    pub fn value_or_arn(&self) -> Option<&str> {
+    pub(crate) fn value_or_arn(&self) -> Option<&str> {
         self.value.as_deref().or(self.arn.as_deref())
     }
 }
@@ -190,7 +185,7 @@ impl Reference {
 /// The key a flow can address for a reference name: every character outside `[A-Za-z0-9_]` (a dot,
 /// which `$.External.a.b` reads as nesting, a space, a slash, any non-ASCII letter) becomes `_`, one for
 /// one. Deterministic, so a flow author can work the key out from the name (`scan.pdf` → `scan_pdf`).
-pub fn flow_key(name: &str) -> String {
+pub(crate) fn flow_key(name: &str) -> String {
     name.chars().map(|c| if c.is_ascii_alphanumeric() || c == '_' { c } else { '_' }).collect()
 }
 
@@ -198,7 +193,7 @@ pub fn flow_key(name: &str) -> String {
 /// key wins; references without a name have none), rendered by `entry` as an item and the bytes it
 /// takes, for as long as the items fit in `budget` bytes; and whether whole references were dropped
 /// from the end to stay within it. The one rule of a flow's byte budget, for both answer formats.
-pub fn keyed_within_budget<'a, T>(
+pub(crate) fn keyed_within_budget<'a, T>(
     references: &'a [Reference],
     mut budget: usize,
     mut entry: impl FnMut(String, &'a str, &'a Reference) -> (T, usize),
@@ -232,7 +227,7 @@ pub struct ReferencePage {
 
 impl ReferencePage {
     /// How many references say why they have no download link.
-    pub fn download_url_errors(&self) -> usize {
+    pub(crate) fn download_url_errors(&self) -> usize {
         self.references.iter().filter(|reference| reference.download_url_error.is_some()).count()
     }
 }

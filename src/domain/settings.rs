@@ -38,7 +38,7 @@ pub struct Setting {
     pub why_the_template_differs: Option<&'static str>,
 }
 
-pub const ALLOWED_INSTANCE_IDS: Setting = Setting {
+pub(crate) const ALLOWED_INSTANCE_IDS: Setting = Setting {
     name: "ALLOWED_INSTANCE_IDS",
     default: None,
     range: Range::Text,
@@ -47,7 +47,7 @@ pub const ALLOWED_INSTANCE_IDS: Setting = Setting {
     why_the_template_differs: None,
 };
 
-pub const ENTRY_POINT: Setting = Setting {
+pub(crate) const ENTRY_POINT: Setting = Setting {
     name: "ENTRY_POINT",
     default: None,
     range: Range::Text,
@@ -56,7 +56,7 @@ pub const ENTRY_POINT: Setting = Setting {
     why_the_template_differs: None,
 };
 
-pub const ENABLE_ATTACHMENT_DOWNLOADS: Setting = Setting {
+pub(crate) const ENABLE_ATTACHMENT_DOWNLOADS: Setting = Setting {
     name: "ENABLE_ATTACHMENT_DOWNLOADS",
     default: Some("false"),
     range: Range::Flag,
@@ -68,7 +68,7 @@ pub const ENABLE_ATTACHMENT_DOWNLOADS: Setting = Setting {
     why_the_template_differs: None,
 };
 
-pub const RESOLVE_TRANSFERRED_CONTACTS: Setting = Setting {
+pub(crate) const RESOLVE_TRANSFERRED_CONTACTS: Setting = Setting {
     name: "RESOLVE_TRANSFERRED_CONTACTS",
     default: Some("false"),
     range: Range::Flag,
@@ -77,7 +77,7 @@ pub const RESOLVE_TRANSFERRED_CONTACTS: Setting = Setting {
     why_the_template_differs: None,
 };
 
-pub const ATTACHED_FILE_RATE: Setting = Setting {
+pub(crate) const ATTACHED_FILE_RATE: Setting = Setting {
     name: "ATTACHED_FILE_RATE",
     default: Some("2"),
     range: Range::Number { min: 0.01, max: 100.0 },
@@ -92,7 +92,7 @@ pub const ATTACHED_FILE_RATE: Setting = Setting {
     ),
 };
 
-pub const ATTACHED_FILE_BURST: Setting = Setting {
+pub(crate) const ATTACHED_FILE_BURST: Setting = Setting {
     name: "ATTACHED_FILE_BURST",
     default: Some("5"),
     range: Range::Whole { min: 1, max: 100 },
@@ -104,7 +104,7 @@ pub const ATTACHED_FILE_BURST: Setting = Setting {
     why_the_template_differs: ATTACHED_FILE_RATE.why_the_template_differs,
 };
 
-pub const METRICS_NAMESPACE: Setting = Setting {
+pub(crate) const METRICS_NAMESPACE: Setting = Setting {
     name: "METRICS_NAMESPACE",
     default: Some("ConnectReferences"),
     range: Range::Text,
@@ -113,7 +113,7 @@ pub const METRICS_NAMESPACE: Setting = Setting {
     why_the_template_differs: None,
 };
 
-pub const CONNECT_CONNECTION_WARMUP: Setting = Setting {
+pub(crate) const CONNECT_CONNECTION_WARMUP: Setting = Setting {
     name: "CONNECT_CONNECTION_WARMUP",
     default: Some("true"),
     range: Range::Text,
@@ -122,7 +122,7 @@ pub const CONNECT_CONNECTION_WARMUP: Setting = Setting {
     why_the_template_differs: None,
 };
 
-pub const RECORDINGS_BUCKET: Setting = Setting {
+pub(crate) const RECORDINGS_BUCKET: Setting = Setting {
     name: "RECORDINGS_BUCKET",
     default: None,
     range: Range::Text,
@@ -131,7 +131,7 @@ pub const RECORDINGS_BUCKET: Setting = Setting {
     why_the_template_differs: None,
 };
 
-pub const RECORDINGS_PREFIX: Setting = Setting {
+pub(crate) const RECORDINGS_PREFIX: Setting = Setting {
     name: "RECORDINGS_PREFIX",
     default: None,
     range: Range::Text,
@@ -165,14 +165,14 @@ impl Setting {
     }
 
     /// A number setting's value: its default when unset or empty; `None` when out of range or not a number.
-    pub fn number(&self, value: Option<&str>) -> Option<f64> {
+    pub(crate) fn number(&self, value: Option<&str>) -> Option<f64> {
         let Range::Number { min, max } = self.range else { return None };
         let text = value.map(str::trim).filter(|s| !s.is_empty()).or(self.default)?;
         text.parse::<f64>().ok().filter(|n| n.is_finite() && *n >= min && *n <= max)
     }
 
     /// A whole-number setting's value: its default when unset or empty; `None` when out of range.
-    pub fn whole(&self, value: Option<&str>) -> Option<u32> {
+    pub(crate) fn whole(&self, value: Option<&str>) -> Option<u32> {
         let Range::Whole { min, max } = self.range else { return None };
         let text = value.map(str::trim).filter(|s| !s.is_empty()).or(self.default)?;
         text.parse::<u32>().ok().filter(|n| (min..=max).contains(n))

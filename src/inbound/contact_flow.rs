@@ -22,53 +22,53 @@ use crate::use_case::ConnectApi;
 
 /// The time limit when the flow does not give `timeoutSeconds`: short enough for a block left at a
 /// short Timeout (the block's documentation gives no default), long enough for Connect's usual answer.
-pub const DEFAULT_FLOW_TIMEOUT_SECONDS: u64 = 3;
+pub(crate) const DEFAULT_FLOW_TIMEOUT_SECONDS: u64 = 3;
 /// A block waits 1..8 s in synchronous mode and at most 60 s in asynchronous mode.
 const FLOW_TIMEOUT_RANGE: std::ops::RangeInclusive<u64> = 1..=60;
 
 /// Connect refuses a Lambda response of 32 KB or more, without saying whether it means 32,000 or
 /// 32,768 bytes: the answer stays under the smaller.
-pub const MAX_RESPONSE_BYTES: usize = 32_000;
+pub(crate) const MAX_RESPONSE_BYTES: usize = 32_000;
 /// The prefix of each reference's key: a flow reads `$.External.ref_<key>`.
-pub const REFERENCE_KEY_PREFIX: &str = "ref_";
+pub(crate) const REFERENCE_KEY_PREFIX: &str = "ref_";
 /// The prefix of the entry holding a reference's original name, when its key had to change it.
-pub const NAME_KEY_PREFIX: &str = "name_";
+pub(crate) const NAME_KEY_PREFIX: &str = "name_";
 /// The prefix of the entry holding an attachment's download link (`include=downloadUrl`).
-pub const URL_KEY_PREFIX: &str = "url_";
+pub(crate) const URL_KEY_PREFIX: &str = "url_";
 
 /// The parts of Connect's event we read. Lenient on purpose: endpoints and queue may be null or
 /// missing, unknown fields are ignored, and `Name` is not checked (real events say `ContactFlowEvent`
 /// or `ContactFlowExecution`). What makes an event a contact-flow event is `Details.ContactData`.
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "PascalCase")]
-pub struct ContactFlowEvent {
-    pub details: Details,
+pub(crate) struct ContactFlowEvent {
+    pub(crate) details: Details,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "PascalCase")]
-pub struct Details {
-    pub contact_data: ContactData,
+pub(crate) struct Details {
+    pub(crate) contact_data: ContactData,
     #[serde(default)]
-    pub parameters: Option<HashMap<String, Value>>,
+    pub(crate) parameters: Option<HashMap<String, Value>>,
 }
 
 /// Read as any JSON so that a malformed value (a number, an object) is the flow's failure map naming
 /// the field, not an unrecognised event.
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "PascalCase")]
-pub struct ContactData {
+pub(crate) struct ContactData {
     #[serde(rename = "InstanceARN", default)]
-    pub instance_arn: Option<Value>,
+    pub(crate) instance_arn: Option<Value>,
     #[serde(default)]
-    pub contact_id: Option<Value>,
+    pub(crate) contact_id: Option<Value>,
     #[serde(default)]
-    pub initial_contact_id: Option<Value>,
+    pub(crate) initial_contact_id: Option<Value>,
 }
 
 /// How the flow wants its answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ResponseFormat {
+pub(crate) enum ResponseFormat {
     /// A flat map of strings, for `STRING_MAP` validation (the default).
     StringMap,
     /// The HTTP envelope, for `JSON` validation.
@@ -77,7 +77,7 @@ pub enum ResponseFormat {
 
 impl ContactFlowEvent {
     /// Reads an event if it has the contact-flow shape, `None` otherwise.
-    pub fn from_json(payload: &str) -> Option<Self> {
+    pub(crate) fn from_json(payload: &str) -> Option<Self> {
         serde_json::from_str(payload).ok()
     }
 
@@ -91,7 +91,7 @@ impl ContactFlowEvent {
     }
 
     /// `Parameters.responseFormat`: `JSON` for the envelope; absent or `STRING_MAP` for the flat map.
-    pub fn response_format(&self) -> Result<ResponseFormat, Error> {
+    pub(crate) fn response_format(&self) -> Result<ResponseFormat, Error> {
         match self.parameter("responseFormat")? {
             None => Ok(ResponseFormat::StringMap),
             Some(value) if value.eq_ignore_ascii_case("JSON") => Ok(ResponseFormat::Json),
@@ -104,7 +104,7 @@ impl ContactFlowEvent {
     /// block's Timeout is the flow author's choice, 1..8 s in synchronous mode and up to 60 s in
     /// asynchronous mode; Connect's event says neither, so the flow tells the function. Absent:
     /// [`DEFAULT_FLOW_TIMEOUT_SECONDS`].
-    pub fn time_limit(&self) -> Result<Duration, Error> {
+    pub(crate) fn time_limit(&self) -> Result<Duration, Error> {
         let seconds = match self.parameter("timeoutSeconds")? {
             None => DEFAULT_FLOW_TIMEOUT_SECONDS,
             Some(raw) => raw.trim().parse::<u64>().ok().filter(|s| FLOW_TIMEOUT_RANGE.contains(s)).ok_or_else(|| {
@@ -120,7 +120,7 @@ impl ContactFlowEvent {
     /// The instance from `InstanceARN`; the contact from `Parameters.contactId`, else the initial
     /// contact (what ListContactReferences wants), else the current one; types from
     /// `Parameters.referenceTypes`, else all.
-    pub fn query(&self) -> Result<ReferenceQuery, Error> {
+    pub(crate) fn query(&self) -> Result<ReferenceQuery, Error> {
         let data = &self.details.contact_data;
         let instance = text(&data.instance_arn, "InstanceARN")?
             .ok_or_else(|| Error::validation("the event has no Details.ContactData.InstanceARN"))?;
@@ -146,7 +146,7 @@ impl ContactFlowEvent {
 
 impl ContactFlowEvent {
     /// The flow as the audit line names it: the event's instance and current contact.
-    pub fn caller(&self) -> Caller {
+    pub(crate) fn caller(&self) -> Caller {
         let data = &self.details.contact_data;
         fn field(value: &Option<Value>) -> &str {
             value.as_ref().and_then(Value::as_str).unwrap_or("unknown")
@@ -176,12 +176,12 @@ fn text<'a>(value: &'a Option<Value>, field: &str) -> Result<Option<&'a str>, Er
 /// The flat answer: `success`, `count`, `ref_<key>` per reference (and `name_<key>` with the original
 /// name when [`flow_key`](crate::domain::reference::flow_key) changed it), then `nextToken` and `truncated` when they apply. Built to stay under [`MAX_RESPONSE_BYTES`] by dropping whole references from the end.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FlatResponse {
+pub(crate) struct FlatResponse {
     entries: Vec<(String, String)>,
 }
 
 impl FlatResponse {
-    pub fn success(page: &ReferencePage) -> Self {
+    pub(crate) fn success(page: &ReferencePage) -> Self {
         let tail: Vec<(String, String)> =
             page.next_token.iter().map(|token| ("nextToken".to_owned(), token.clone())).collect();
         // Room for the fixed keys: `{"success":"true","count":"NNNNN","truncated":"true"}` and the tail.
@@ -211,7 +211,7 @@ impl FlatResponse {
         FlatResponse { entries }
     }
 
-    pub fn failure(error: &Error) -> Self {
+    pub(crate) fn failure(error: &Error) -> Self {
         FlatResponse {
             entries: vec![
                 ("success".to_owned(), "false".to_owned()),
@@ -222,11 +222,11 @@ impl FlatResponse {
     }
 
     /// Whether references were dropped to stay under Connect's limit.
-    pub fn is_truncated(&self) -> bool {
+    pub(crate) fn is_truncated(&self) -> bool {
         self.entries.last().is_some_and(|(key, _)| key == "truncated")
     }
 
-    pub fn to_json(&self) -> String {
+    pub(crate) fn to_json(&self) -> String {
         serde_json::to_string(self).unwrap_or_else(|_| {
             r#"{"success":"false","errorCode":"INTERNAL_ERROR","errorMessage":"internal error"}"#.to_owned()
         })
@@ -254,13 +254,13 @@ fn json_string_len(text: &str) -> usize {
 
 /// The JSON a flow gets back, and whether it had to drop references.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FlowAnswer {
-    pub body: String,
-    pub truncated: bool,
+pub(crate) struct FlowAnswer {
+    pub(crate) body: String,
+    pub(crate) truncated: bool,
 }
 
 /// Renders the outcome in the format the flow asked for.
-pub fn render(
+pub(crate) fn render(
     outcome: &Result<(ReferenceQuery, ReferencePage), Error>,
     format: ResponseFormat,
     request_id: Option<&str>,
@@ -282,7 +282,7 @@ pub fn render(
 
 /// Answers one contact-flow event: the flat map, or the envelope when the flow asks for JSON. Never
 /// fails: every problem is the flow's failure answer. `context` is the invocation's Lambda context.
-pub async fn answer_flow<C: ConnectApi>(
+pub(crate) async fn answer_flow<C: ConnectApi>(
     app: &App<C>,
     event: &ContactFlowEvent,
     context: Option<&lambda_runtime::Context>,
@@ -314,7 +314,7 @@ pub async fn answer_flow<C: ConnectApi>(
 }
 
 /// The answer to a direct invocation that is neither an HTTP request nor a contact-flow event.
-pub fn unrecognised_event() -> Error {
+pub(crate) fn unrecognised_event() -> Error {
     Error::new(
         ErrorKind::Validation,
         "unrecognised event: expected an API Gateway (REST or HTTP API), ALB or function-URL request, \

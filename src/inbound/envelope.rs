@@ -73,7 +73,7 @@ struct OpenedData<'a> {
 
 /// `{"success": true, "data": {"url", "expiresAt", "fileName", "fileSizeInBytes"}}`: an opened file,
 /// for a download-route caller that asked for JSON.
-pub fn opened(file: &AttachedFile) -> String {
+pub(crate) fn opened(file: &AttachedFile) -> String {
     to_json(&Opened {
         success: true,
         data: OpenedData {
@@ -94,7 +94,7 @@ struct RecordingsData<'a> {
 }
 
 /// `{"success": true, "data": {"instanceId", "contactId", "recordings"}}`: a contact's recordings.
-pub fn recordings(query: &RecordingsQuery, recordings: &[ListedRecording]) -> String {
+pub(crate) fn recordings(query: &RecordingsQuery, recordings: &[ListedRecording]) -> String {
     to_json(&serde_json::json!({
         "success": true,
         "data": RecordingsData {
@@ -117,7 +117,7 @@ struct OpenedRecordingData<'a> {
 
 /// `{"success": true, "data": {"url", "expiresAt", "recordingId", "mediaStreamType", "contentType"}}`: an
 /// opened recording, for a caller that asked for JSON (the download route's answer, for a recording).
-pub fn opened_recording(opened: &OpenedRecording) -> String {
+pub(crate) fn opened_recording(opened: &OpenedRecording) -> String {
     to_json(&serde_json::json!({
         "success": true,
         "data": OpenedRecordingData {
@@ -135,7 +135,7 @@ pub fn opened_recording(opened: &OpenedRecording) -> String {
 /// `$.External.data.references.<key>.value`). References without a name have no key and are left out;
 /// when two share a key the first wins. References are dropped from the end until the answer fits in
 /// `max_bytes`, and `data.truncated` then says so; the second value is whether that happened.
-pub fn flow_success(query: &ReferenceQuery, page: &ReferencePage, max_bytes: usize) -> (String, bool) {
+pub(crate) fn flow_success(query: &ReferenceQuery, page: &ReferencePage, max_bytes: usize) -> (String, bool) {
     // The answer without references, with room for `"truncated":true`.
     let fixed = flow_envelope(query, page, serde_json::Map::new(), true).len();
     let (keyed, truncated) =
@@ -170,12 +170,12 @@ fn flow_envelope(
 }
 
 /// `{"success": false, "error": {"code", "message", "requestId"}}`.
-pub fn failure(code: &str, message: &str, request_id: Option<&str>) -> String {
+pub(crate) fn failure(code: &str, message: &str, request_id: Option<&str>) -> String {
     to_json(&Failure { success: false, error: ErrorBody { code, message, request_id } })
 }
 
 /// [`failure`] for a domain error.
-pub fn error(error: &Error, request_id: Option<&str>) -> String {
+pub(crate) fn error(error: &Error, request_id: Option<&str>) -> String {
     failure(error.code(), &error.message, request_id)
 }
 

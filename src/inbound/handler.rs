@@ -37,7 +37,7 @@ pub fn service<C: ConnectApi>(
 }
 
 /// Answers one event. Infallible by design: a client's mistake is an envelope, never an invocation error.
-pub async fn dispatch<C: ConnectApi>(app: &App<C>, request: Request) -> Response<Body> {
+pub(crate) async fn dispatch<C: ConnectApi>(app: &App<C>, request: Request) -> Response<Body> {
     let started = Instant::now();
     let cold_start = COLD_START.swap(false, Ordering::Relaxed);
     let request_id = request.lambda_context_ref().map(|c| c.request_id.clone()).unwrap_or_default();

@@ -13,16 +13,17 @@ use crate::domain::error::{Error, ErrorKind};
 use crate::domain::query::{ContactScope, ReferenceQuery};
 use crate::domain::recording::{RecordingQuery, RecordingsQuery};
 use crate::inbound::envelope;
-pub use crate::inbound::http_request::{parse, parse_request, HttpQuery, ROUTE};
-use crate::inbound::http_request::{route, Origin};
-pub use crate::inbound::http_response::{codes_and_statuses, refusal_response, status_of, Refusal, METHOD_NOT_ALLOWED};
+pub use crate::inbound::http_request::parse_request;
+use crate::inbound::http_request::{route, HttpQuery, Origin};
+pub(crate) use crate::inbound::http_response::refusal_response;
+pub use crate::inbound::http_response::{codes_and_statuses, Refusal};
 use crate::inbound::http_response::{redirect, respond};
 use crate::telemetry::metrics::{EventKind, Measurements};
 use crate::use_case::ConnectApi;
 
 /// Answers one HTTP request. Never fails: every problem becomes an envelope with its status. The route
 /// decides the entry point, which this function must serve before anything else is read.
-pub async fn answer_http<C: ConnectApi>(app: &App<C>, request: &Request) -> Outcome<Response<Body>> {
+pub(crate) async fn answer_http<C: ConnectApi>(app: &App<C>, request: &Request) -> Outcome<Response<Body>> {
     let head_only = request.method() == Method::HEAD;
     let invocation = Invocation {
         api_request_id: api_request_id(request),
@@ -141,7 +142,7 @@ async fn open_recording<C: ConnectApi>(
 /// Who is asking, as API Gateway authenticated them: the IAM principal's ARN, or the JWT's `sub` and
 /// client (`client_id`, else `azp`), as separate fields; unauthenticated when the request carries
 /// neither (a function URL without auth, ALB).
-pub fn caller(request: &Request) -> Caller {
+pub(crate) fn caller(request: &Request) -> Caller {
     match request.request_context_ref() {
         Some(RequestContext::ApiGatewayV2(context)) => {
             let authorizer = context.authorizer.as_ref();

@@ -21,11 +21,11 @@ use crate::inbound::http_response::Refusal;
 
 /// The route's fixed segments; it may sit under a stage or a base path.
 const ROUTE_PREFIX: [&str; 2] = ["contact", "references"];
-pub const ROUTE: &str = "/contact/references/{InstanceId}/{ContactId}";
+pub(crate) const ROUTE: &str = "/contact/references/{InstanceId}/{ContactId}";
 
 /// A validated request for one of the four routes.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum HttpQuery {
+pub(crate) enum HttpQuery {
     List(ReferenceQuery),
     Download(DownloadQuery),
     Recordings(RecordingsQuery),
@@ -33,7 +33,7 @@ pub enum HttpQuery {
 }
 
 /// Reads the route, method, query string and body into a validated request, reading the route once.
-pub fn parse(request: &Request) -> Result<HttpQuery, Refusal> {
+pub(crate) fn parse(request: &Request) -> Result<HttpQuery, Refusal> {
     let origin = Origin::of(request);
     let route = route(request, origin)?;
     parse_route(request, origin, route)

@@ -13,11 +13,11 @@ const ALLOW: &str = "GET, HEAD";
 const RETRY_AFTER_SECONDS: &str = "1";
 
 /// The code of the one refusal only HTTP knows: a method the route does not have.
-pub const METHOD_NOT_ALLOWED: &str = "METHOD_NOT_ALLOWED";
+pub(crate) const METHOD_NOT_ALLOWED: &str = "METHOD_NOT_ALLOWED";
 
 /// The HTTP status of each error kind: the HTTP half of the table of codes in docs/http-api.md
 /// (checked against it by `tests/it/facts.rs`).
-pub const fn status_of(kind: ErrorKind) -> StatusCode {
+pub(crate) const fn status_of(kind: ErrorKind) -> StatusCode {
     match kind {
         ErrorKind::Validation => StatusCode::BAD_REQUEST,
         ErrorKind::AccessDenied => StatusCode::FORBIDDEN,
@@ -58,21 +58,21 @@ impl From<Error> for Refusal {
 }
 
 impl Refusal {
-    pub fn code(&self) -> &'static str {
+    pub(crate) fn code(&self) -> &'static str {
         match self {
             Refusal::Failed(error) => error.code(),
             Refusal::MethodNotAllowed(_) => METHOD_NOT_ALLOWED,
         }
     }
 
-    pub fn status(&self) -> StatusCode {
+    pub(crate) fn status(&self) -> StatusCode {
         match self {
             Refusal::Failed(error) => status_of(error.kind),
             Refusal::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
         }
     }
 
-    pub fn message(&self) -> &str {
+    pub(crate) fn message(&self) -> &str {
         match self {
             Refusal::Failed(error) => &error.message,
             Refusal::MethodNotAllowed(message) => message,
@@ -91,7 +91,7 @@ pub(crate) fn redirect(url: &str) -> Result<Response<Body>, Refusal> {
 }
 
 /// The failure envelope with the refusal's status and headers (`Allow` for 405, `Retry-After` for 429).
-pub fn refusal_response(refusal: &Refusal, request_id: Option<&str>, head_only: bool) -> Response<Body> {
+pub(crate) fn refusal_response(refusal: &Refusal, request_id: Option<&str>, head_only: bool) -> Response<Body> {
     let mut response =
         respond(refusal.status(), envelope::failure(refusal.code(), refusal.message(), request_id), head_only);
     let headers = response.headers_mut();

@@ -23,7 +23,7 @@ use lambda_runtime::LambdaEvent;
 const UNCONVERTIBLE: HeaderName = HeaderName::from_static("x-connect-references-unconvertible");
 
 /// Whether this request is the placeholder of an event that could not be converted.
-pub fn is_placeholder(request: &Request) -> bool {
+pub(crate) fn is_placeholder(request: &Request) -> bool {
     request.headers().contains_key(UNCONVERTIBLE)
 }
 
@@ -44,12 +44,12 @@ pub fn install_panic_hook() {
 
 /// Wraps `lambda_http`'s adapter and replaces HTTP events it cannot convert with a marked placeholder.
 #[derive(Clone)]
-pub struct GuardedAdapter<S> {
+pub(crate) struct GuardedAdapter<S> {
     inner: S,
 }
 
 impl<S> GuardedAdapter<S> {
-    pub fn new(inner: S) -> Self {
+    pub(crate) fn new(inner: S) -> Self {
         GuardedAdapter { inner }
     }
 }
@@ -110,7 +110,7 @@ pub fn converts(payload: &LambdaRequest) -> bool {
 }
 
 /// The same kind of event with nothing of the caller's path, query or headers, marked for a 400.
-pub fn placeholder(payload: LambdaRequest) -> LambdaRequest {
+pub(crate) fn placeholder(payload: LambdaRequest) -> LambdaRequest {
     let mut headers = HeaderMap::new();
     headers.insert(UNCONVERTIBLE, HeaderValue::from_static("1"));
     match payload {

@@ -165,7 +165,7 @@ fn role_refusal(error: Error, calls: &Calls) -> Error {
 
 /// What a caller reads when Connect refuses to open a file with `InvalidRequestException`: most likely
 /// a chat's attachment (Connect documents Cases, Email and Task as the resources files belong to).
-pub const FILE_REFUSED: &str =
+pub(crate) const FILE_REFUSED: &str =
     "Amazon Connect refused to open this file: GetAttachedFile opens files of cases, emails and \
      tasks; a chat's attachments are read through the Amazon Connect Participant Service";
 
@@ -267,7 +267,7 @@ impl Intercept for AttemptCounter {
 
 /// An operation's modeled errors, read by their type: `None` for an error the model does not list for
 /// the operation (it arrives as `Unhandled`, known only by its code and status).
-pub trait ModeledError: ProvideErrorMetadata + std::error::Error + 'static {
+pub(crate) trait ModeledError: ProvideErrorMetadata + std::error::Error + 'static {
     fn modeled_kind(&self) -> Option<ErrorKind>;
 }
 
@@ -307,7 +307,7 @@ impl ModeledError for GetAttachedFileError {
 
 /// Maps an SDK failure of `operation` onto an error kind with a message that reveals nothing of the
 /// SDK's internals: the operation's modeled errors by type, others by code and status.
-pub fn classify<E: ModeledError>(operation: &'static str, error: SdkError<E, HttpResponse>) -> Error {
+pub(crate) fn classify<E: ModeledError>(operation: &'static str, error: SdkError<E, HttpResponse>) -> Error {
     classify_with(operation, error, |service, http_status| {
         service.modeled_kind().unwrap_or_else(|| kind_of_unmodeled_error(service.code(), http_status))
     })
@@ -335,7 +335,7 @@ where
 }
 
 /// The SDK's kind of failure, as the operator reads it in a log line.
-pub fn sdk_failure<E, R>(error: &SdkError<E, R>) -> &'static str {
+pub(crate) fn sdk_failure<E, R>(error: &SdkError<E, R>) -> &'static str {
     match error {
         SdkError::ConstructionFailure(_) => "construction failure",
         SdkError::TimeoutError(_) => "timeout",

@@ -70,14 +70,14 @@ impl Endpoint {
 
 /// Where an object is fetched: the URL's scheme and authority, and its path, already encoded.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ObjectUrl {
-    pub origin: String,
-    pub path: String,
+pub(crate) struct ObjectUrl {
+    pub(crate) origin: String,
+    pub(crate) path: String,
 }
 
 impl ObjectUrl {
     /// The object's URL on `endpoint` (path-style), else on AWS's regional S3 endpoint.
-    pub fn of(endpoint: Option<&Endpoint>, region: &str, object: &S3Object) -> ObjectUrl {
+    pub(crate) fn of(endpoint: Option<&Endpoint>, region: &str, object: &S3Object) -> ObjectUrl {
         let key = utf8_percent_encode(&object.key, KEY);
         let suffix = if region.starts_with("cn-") { "amazonaws.com.cn" } else { "amazonaws.com" };
         match endpoint {
@@ -94,7 +94,7 @@ impl ObjectUrl {
 
 /// Signs a `GET` of `url` with `overrides` (S3's `response-*` parameters) for `expires` from `time`:
 /// the pre-signed URL. A pure function of its arguments, which the published example pins.
-pub fn presign_get(
+pub(crate) fn presign_get(
     url: &ObjectUrl,
     overrides: &[(&str, &str)],
     credentials: &Credentials,

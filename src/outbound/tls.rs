@@ -16,7 +16,7 @@ use aws_smithy_runtime_api::client::http::SharedHttpClient;
 use crate::domain::error::Error;
 
 /// Amazon Root CA 1–4 and Starfield Services Root Certificate Authority – G2, in PEM.
-pub const AMAZON_TRUST_SERVICES_ROOTS: &str = include_str!("../../certs/amazon-trust-services.pem");
+pub(crate) const AMAZON_TRUST_SERVICES_ROOTS: &str = include_str!("../../certs/amazon-trust-services.pem");
 
 /// Where trusted roots come from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,7 +29,7 @@ pub enum Roots {
 
 impl Roots {
     /// The operator's choice wins: setting either variable means "trust the platform's roots".
-    pub fn from_settings(cert_file: Option<&str>, cert_dir: Option<&str>) -> Roots {
+    pub(crate) fn from_settings(cert_file: Option<&str>, cert_dir: Option<&str>) -> Roots {
         if cert_file.is_some() || cert_dir.is_some() {
             Roots::Platform
         } else {

@@ -32,7 +32,7 @@ static JSON_LINES: AtomicBool = AtomicBool::new(false);
 static LAMBDA_LEVEL: OnceLock<&'static str> = OnceLock::new();
 
 /// The filter for a level name, as Lambda spells them (TRACE, DEBUG, INFO, WARN, ERROR, FATAL).
-pub fn filter_for(level: Option<&str>) -> String {
+pub(crate) fn filter_for(level: Option<&str>) -> String {
     let level = match level.map(str::to_ascii_uppercase).as_deref() {
         Some("FATAL") => LevelFilter::ERROR,
         Some(name) => name.parse().unwrap_or(LevelFilter::INFO),
@@ -43,7 +43,7 @@ pub fn filter_for(level: Option<&str>) -> String {
 }
 
 /// Lambda's own name for a level setting; INFO when unset or unknown (as Lambda assumes).
-pub fn lambda_level_name(level: Option<&str>) -> &'static str {
+pub(crate) fn lambda_level_name(level: Option<&str>) -> &'static str {
     match level.map(str::to_ascii_uppercase).as_deref() {
         Some("TRACE") => "TRACE",
         Some("DEBUG") => "DEBUG",
@@ -93,10 +93,10 @@ impl Output {
 
 /// What the end of an event logs besides its measurements.
 #[derive(Debug, Clone, Copy)]
-pub struct Handled<'a> {
-    pub request_id: &'a str,
-    pub status: u16,
-    pub duration: Duration,
+pub(crate) struct Handled<'a> {
+    pub(crate) request_id: &'a str,
+    pub(crate) status: u16,
+    pub(crate) duration: Duration,
 }
 
 /// Writes each event's line, with the metrics of [`crate::telemetry::metrics`] under the configured namespace.
@@ -119,7 +119,7 @@ impl EventLog {
         }
     }
 
-    pub fn write(&self, handled: Handled<'_>, measured: &Measurements) {
+    pub(crate) fn write(&self, handled: Handled<'_>, measured: &Measurements) {
         let metrics = Emf { namespace: &self.namespace, measured, timestamp_ms: now_ms() };
         let duration_us = u64::try_from(handled.duration.as_micros()).unwrap_or(u64::MAX);
         if JSON_LINES.load(Ordering::Relaxed) && tracing::enabled!(Level::INFO) {
@@ -180,35 +180,35 @@ impl Serialize for EventLine<'_> {
 /// What an audit line is about: one file opened through `GetAttachedFile`, or one recording a caller
 /// asked a link for. Never the link, never a recording's S3 location.
 #[derive(Debug, Clone, Copy)]
-pub enum Audited<'a> {
+pub(crate) enum Audited<'a> {
     File { file_id: &'a str },
     Recording { recording_id: &'a str },
 }
 
 /// One audit line: who, which file or recording of which contact, how it ended.
 #[derive(Debug, Clone, Copy)]
-pub struct Audit<'a> {
-    pub caller: &'a Caller,
+pub(crate) struct Audit<'a> {
+    pub(crate) caller: &'a Caller,
     /// API Gateway's request id, to join its access log; `None` where there is none.
-    pub api_request_id: Option<&'a str>,
-    pub instance_id: &'a str,
-    pub contact_id: &'a str,
-    pub subject: Audited<'a>,
+    pub(crate) api_request_id: Option<&'a str>,
+    pub(crate) instance_id: &'a str,
+    pub(crate) contact_id: &'a str,
+    pub(crate) subject: Audited<'a>,
     /// `OK` or the error code.
-    pub outcome: &'a str,
-    pub request_id: &'a str,
+    pub(crate) outcome: &'a str,
+    pub(crate) request_id: &'a str,
 }
 
 /// The audit line's `message` for a file, for a Logs Insights filter.
-pub const AUDIT_MESSAGE: &str = "attachment link";
+pub(crate) const AUDIT_MESSAGE: &str = "attachment link";
 
 /// The audit line's `message` for a recording, for a Logs Insights filter.
-pub const RECORDING_AUDIT_MESSAGE: &str = "recording link";
+pub(crate) const RECORDING_AUDIT_MESSAGE: &str = "recording link";
 
 impl EventLog {
     /// Writes the audit line, whatever the log level: it carries the configured level (as the
     /// metrics-only line does), so that Lambda's level filter keeps it, and it is always JSON.
-    pub fn audit(&self, audit: &Audit<'_>) {
+    pub(crate) fn audit(&self, audit: &Audit<'_>) {
         let (kind, (id_name, id)) = match audit.subject {
             Audited::File { file_id } => ((AUDIT_MESSAGE, "GetAttachedFile"), ("file_id", file_id)),
             Audited::Recording { recording_id } => {

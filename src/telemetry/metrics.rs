@@ -17,13 +17,13 @@ use serde_json::{json, Value};
 use crate::domain::config::SettingError;
 
 /// The namespace when `METRICS_NAMESPACE` is not set.
-pub const DEFAULT_NAMESPACE: &str = "ConnectReferences";
+pub(crate) const DEFAULT_NAMESPACE: &str = "ConnectReferences";
 /// The dimension naming the kind of event: `http`, `contact_flow` or `unrecognised`.
-pub const EVENT_KIND: &str = "EventKind";
+pub(crate) const EVENT_KIND: &str = "EventKind";
 /// The dimension naming how the event ended: `OK` or an error code.
-pub const OUTCOME: &str = "Outcome";
+pub(crate) const OUTCOME: &str = "Outcome";
 /// The outcome of an event that succeeded.
-pub const OK: &str = "OK";
+pub(crate) const OK: &str = "OK";
 
 /// One metric: its name, its CloudWatch unit, and its value for an event (`None`: not published for
 /// this event).
@@ -82,27 +82,27 @@ impl EventKind {
 
 /// What one event measured.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Measurements {
-    pub event: EventKind,
+pub(crate) struct Measurements {
+    pub(crate) event: EventKind,
     /// The failure's code (a domain error's, or one only an adapter knows, such as `METHOD_NOT_ALLOWED`).
-    pub error_code: Option<&'static str>,
-    pub cold_start: bool,
+    pub(crate) error_code: Option<&'static str>,
+    pub(crate) cold_start: bool,
     /// Requests sent to Connect (each SDK attempt, so retries count).
-    pub connect_calls: u32,
+    pub(crate) connect_calls: u32,
     /// Wall time spent waiting for Connect; `None` when Connect was not called.
-    pub connect_latency: Option<Duration>,
-    pub references: usize,
+    pub(crate) connect_latency: Option<Duration>,
+    pub(crate) references: usize,
     /// A flow's flat answer dropped references to stay under Connect's 32 KB.
-    pub truncated: bool,
+    pub(crate) truncated: bool,
     /// Connect calls refused with `AccessDeniedException`: the function's role is missing a right.
-    pub connect_access_denied: u32,
+    pub(crate) connect_access_denied: u32,
     /// References answered with a `downloadUrlError` instead of a link.
-    pub download_url_errors: usize,
+    pub(crate) download_url_errors: usize,
 }
 
 impl Measurements {
     /// An event of this kind that has not failed, called Connect or returned anything yet.
-    pub fn of(event: EventKind) -> Self {
+    pub(crate) fn of(event: EventKind) -> Self {
         Measurements {
             event,
             error_code: None,
@@ -117,7 +117,7 @@ impl Measurements {
     }
 
     /// `OK`, or the error's code.
-    pub fn outcome(&self) -> &'static str {
+    pub(crate) fn outcome(&self) -> &'static str {
         self.error_code.unwrap_or(OK)
     }
 }
@@ -150,7 +150,7 @@ impl Namespace {
         Ok(Namespace(name.to_owned()))
     }
 
-    pub fn as_str(&self) -> &str {
+    pub(crate) fn as_str(&self) -> &str {
         &self.0
     }
 }
@@ -160,10 +160,10 @@ impl Namespace {
 /// that requests refused before the call do not drag its percentiles to zero. Written straight into the
 /// log line's map ([`Emf::write_into`]), with no intermediate JSON values.
 #[derive(Debug, Clone, Copy)]
-pub struct Emf<'a> {
-    pub namespace: &'a Namespace,
-    pub measured: &'a Measurements,
-    pub timestamp_ms: u64,
+pub(crate) struct Emf<'a> {
+    pub(crate) namespace: &'a Namespace,
+    pub(crate) measured: &'a Measurements,
+    pub(crate) timestamp_ms: u64,
 }
 
 impl Emf<'_> {
@@ -173,7 +173,7 @@ impl Emf<'_> {
     }
 
     /// Adds the members to a map being serialised (the log line).
-    pub fn write_into<M: SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
+    pub(crate) fn write_into<M: SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
         let namespace = self.namespace.as_str();
         let declared = Declared(self);
         let directives = (

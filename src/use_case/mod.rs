@@ -29,16 +29,16 @@ pub mod in_memory;
 
 /// At most this many download links in one flow's answer (`include=downloadUrl`); the other attachments
 /// say `THROTTLED` and keep their `downloadPath`, which opens them one click at a time.
-pub const MAX_LINKS_PER_ANSWER: usize = 10;
+pub(crate) const MAX_LINKS_PER_ANSWER: usize = 10;
 /// Attachments whose link is fetched at once (`GetAttachedFile` calls in flight per request).
-pub const CONCURRENT_LINKS: usize = 4;
+pub(crate) const CONCURRENT_LINKS: usize = 4;
 
 /// How long a click on the download route may wait for its turn within the rate.
-pub const MAX_CLICK_WAIT: Duration = Duration::from_secs(1);
+pub(crate) const MAX_CLICK_WAIT: Duration = Duration::from_secs(1);
 
 /// How many pages one batch may follow when several batches are merged (Connect documents
 /// `NextToken` as always null today, so this only guards against a runaway loop).
-pub const MAX_PAGES_PER_BATCH: usize = 10;
+pub(crate) const MAX_PAGES_PER_BATCH: usize = 10;
 
 /// Connect, as the use case needs it: four calls, in the domain's types. Each call counts every
 /// request it sends (retries included) in `calls`, also when the use case stops waiting for it.
@@ -77,29 +77,29 @@ pub trait ConnectApi: Sync {
 /// What to ask for one page of references.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PageRequest<'a> {
-    pub instance_id: &'a str,
-    pub contact_id: &'a str,
+    pub(crate) instance_id: &'a str,
+    pub(crate) contact_id: &'a str,
     /// At most [`TYPES_PER_CALL`].
-    pub types: &'a [ReferenceType],
-    pub next_token: Option<&'a str>,
+    pub(crate) types: &'a [ReferenceType],
+    pub(crate) next_token: Option<&'a str>,
 }
 
 /// One page of references and Connect's token for the next.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Page {
-    pub references: Vec<Reference>,
-    pub next_token: Option<String>,
+    pub(crate) references: Vec<Reference>,
+    pub(crate) next_token: Option<String>,
 }
 
 /// What to ask `GetAttachedFile`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FileRequest<'a> {
-    pub instance_id: &'a str,
-    pub file_id: &'a str,
+    pub(crate) instance_id: &'a str,
+    pub(crate) file_id: &'a str,
     /// The resource the file belongs to: the contact's ARN.
-    pub associated_resource_arn: &'a str,
-    pub expiry: UrlExpiry,
-    pub disposition: Disposition,
+    pub(crate) associated_resource_arn: &'a str,
+    pub(crate) expiry: UrlExpiry,
+    pub(crate) disposition: Disposition,
 }
 
 /// What `GetAttachedFile` says of a file; `download_url` only for an APPROVED one.
@@ -115,10 +115,10 @@ pub struct AttachedFile {
 /// One `GetAttachedFile` the use case made, for the audit trail: which file of which contact, and how
 /// it ended (`None`: a link was handed out). Never the link itself.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FileCall {
-    pub contact_id: String,
-    pub file_id: String,
-    pub outcome: Option<ErrorKind>,
+pub(crate) struct FileCall {
+    pub(crate) contact_id: String,
+    pub(crate) file_id: String,
+    pub(crate) outcome: Option<ErrorKind>,
 }
 
 /// What the deployment decides for every listing and download.
@@ -151,20 +151,20 @@ struct CallCounters {
 
 impl Calls {
     /// One request is about to go out.
-    pub fn sent(&self) {
+    pub(crate) fn sent(&self) {
         self.0.sent.fetch_add(1, Ordering::Relaxed);
     }
 
     /// Connect answered `AccessDeniedException`: the function's role lacks a right.
-    pub fn denied(&self) {
+    pub(crate) fn denied(&self) {
         self.0.refused_to_the_role.fetch_add(1, Ordering::Relaxed);
     }
 
-    pub fn count(&self) -> u32 {
+    pub(crate) fn count(&self) -> u32 {
         self.0.sent.load(Ordering::Relaxed)
     }
 
-    pub fn denied_count(&self) -> u32 {
+    pub(crate) fn denied_count(&self) -> u32 {
         self.0.refused_to_the_role.load(Ordering::Relaxed)
     }
 
@@ -184,16 +184,16 @@ impl Calls {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Usage {
     /// Requests sent to Connect: every attempt, so the SDK's retries count.
-    pub calls: u32,
+    pub(crate) calls: u32,
     /// Time from the start of the listing to its answer (or to giving up); `None` when Connect was not asked.
-    pub waited: Option<Duration>,
+    pub(crate) waited: Option<Duration>,
     /// Calls Connect refused with `AccessDeniedException`: the role is missing a right, which the
     /// operator must hear of (metric `ConnectAccessDenied`).
-    pub access_denied: u32,
+    pub(crate) access_denied: u32,
     /// Every `GetAttachedFile` made, in the order they ended.
-    pub files: Vec<FileCall>,
+    pub(crate) files: Vec<FileCall>,
     /// Every recording a link was asked for (after `DescribeContact` answered), and how it ended.
-    pub recordings: Vec<recordings::RecordingCall>,
+    pub(crate) recordings: Vec<recordings::RecordingCall>,
 }
 
 /// Lists the query's references by `deadline`, with each attachment's `downloadPath` where downloads
@@ -234,7 +234,7 @@ pub async fn list<C: ConnectApi>(
 
 /// Opens one file at the moment of the click: one `GetAttachedFile` within the rate and the deadline.
 /// An APPROVED file gives its fresh link; any other status says whether to try again later.
-pub async fn open_attached_file<C: ConnectApi>(
+pub(crate) async fn open_attached_file<C: ConnectApi>(
     connect: &C,
     query: &DownloadQuery,
     policy: Policy<'_>,

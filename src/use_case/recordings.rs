@@ -20,16 +20,16 @@ use crate::use_case::{Calls, ConnectApi, Usage};
 /// as its `Content-Disposition` and `Content-Type`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PresignRequest<'a> {
-    pub object: &'a S3Object,
-    pub expiry: UrlExpiry,
-    pub playback: Playback,
+    pub(crate) object: &'a S3Object,
+    pub(crate) expiry: UrlExpiry,
+    pub(crate) playback: Playback,
 }
 
 /// A signed link: a bearer credential for the object until `expires_at` (ISO 8601, UTC). Never logged.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SignedLink {
-    pub url: String,
-    pub expires_at: String,
+    pub(crate) url: String,
+    pub(crate) expires_at: String,
 }
 
 /// S3, as opening a recording needs it: one pre-signed `GetObject`. A trait object (the function holds
@@ -40,26 +40,26 @@ pub trait PresignRecording: Send + Sync + std::fmt::Debug {
 
 /// An opened recording: its fresh link and what the caller needs to play it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OpenedRecording {
-    pub recording_id: String,
-    pub url: String,
-    pub expires_at: String,
-    pub media_stream_type: Option<String>,
+pub(crate) struct OpenedRecording {
+    pub(crate) recording_id: String,
+    pub(crate) url: String,
+    pub(crate) expires_at: String,
+    pub(crate) media_stream_type: Option<String>,
     /// The type S3 is told to answer with (`disposition=inline`); `None`: the object's stored type.
-    pub content_type: Option<&'static str>,
+    pub(crate) content_type: Option<&'static str>,
 }
 
 /// One recording a caller asked to open, for the audit trail: which one of which contact, and how it
 /// ended (`None`: a link was handed out). Never the link, never the S3 location.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RecordingCall {
-    pub contact_id: String,
-    pub recording_id: String,
-    pub outcome: Option<ErrorKind>,
+pub(crate) struct RecordingCall {
+    pub(crate) contact_id: String,
+    pub(crate) recording_id: String,
+    pub(crate) outcome: Option<ErrorKind>,
 }
 
 /// The contact's recordings, each with its `downloadPath` where it can be opened; one `DescribeContact`.
-pub async fn list_recordings<C: ConnectApi>(
+pub(crate) async fn list_recordings<C: ConnectApi>(
     connect: &C,
     query: &RecordingsQuery,
     store: &RecordingStore,
@@ -76,7 +76,7 @@ pub async fn list_recordings<C: ConnectApi>(
 /// Opens one recording at the moment of the click: one `DescribeContact`, the recording found by its
 /// id, the store's rule, then a fresh signed link. A deleted recording, one outside the store and an
 /// unknown id get their code and no link.
-pub async fn open_recording<C: ConnectApi>(
+pub(crate) async fn open_recording<C: ConnectApi>(
     connect: &C,
     query: &RecordingQuery,
     store: &RecordingStore,
