@@ -57,17 +57,8 @@ RECORDS = {"Mutants: each claim broken once"}
 # Pages of measurements, where a section that names its date and command is measured as a whole.
 MEASUREMENT_PAGES = {"performance.md"}
 
-# docs/architecture.md is being changed by another hand while issue 29 is open: these phrases' numbers are
-# not tied yet (the lead ties or drops them; each is named in the issue's note). Only these are let through.
-NOT_YET_TIED = {
-    "architecture.md": [
-        "They take 1.3 s and 0.7 s.",
-        "(100 ms, not 200), the 10-page limit, a listing cut at exactly 2.7 s, the fan-out in waves of four (starts at 0, "
-        "400 and 800 ms), links cut at the deadline (8 of 10 in 1 s), and a link queued behind the cap that never starts "
-        "after the deadline (a 600 ms deadline: 8 calls sent",
-        "a flow's 2 s block",
-    ],
-}
+# Phrases whose numbers are let through untied, by page: none now; a new entry needs its reason here.
+NOT_YET_TIED = {}
 
 
 def blocks(path):
