@@ -291,11 +291,16 @@ fn header_and_json_injection_attempts_stay_inside_the_body() {
 #[test]
 fn oversized_inputs_are_refused_with_400_before_calling_connect() {
     let long_id = "c".repeat(100_000);
+    // Just over Connect's shape (256 characters): past the request's size guard, so the id check itself
+    // must refuse it (a panic or a pass there fails this test).
+    let just_over = "c".repeat(257);
     let many_types = vec!["referenceTypes=URL"; 10_000].join("&");
     let huge_body = Some("x".repeat(1_000_000));
     let cases = [
         http_api_event("GET", &format!("/contact/references/{INSTANCE}/{long_id}"), "", &HashMap::new(), &None),
         http_api_event("GET", &format!("/contact/references/{long_id}/c"), "", &HashMap::new(), &None),
+        http_api_event("GET", &format!("/contact/references/{INSTANCE}/{just_over}"), "", &HashMap::new(), &None),
+        http_api_event("GET", &format!("/contact/attachments/{INSTANCE}/c/{just_over}"), "", &HashMap::new(), &None),
         http_api_event("GET", &format!("/contact/references/{INSTANCE}/c"), &many_types, &HashMap::new(), &None),
         http_api_event(
             "GET",
