@@ -138,7 +138,11 @@ def environment(browser):
     binary_dir = subprocess.run(setup, check=True, stdout=subprocess.PIPE, text=True).stdout.strip()
     environment["PATH"] = f"{binary_dir}:{environment['PATH']}"
     environment["CONNECT_REFERENCES_VENV"] = str(Path(binary_dir).parent)
-    environment.setdefault("CARGO_TARGET_DIR", str(Path.home() / ".cache" / "connect-references" / "target"))
+    # A target directory of the copy's own. Cargo names a workspace member's artefacts by its path inside
+    # the workspace, not by the clone's: in a shared directory a mutated build is later taken as fresh by
+    # the clone's own `cargo test`, which then runs mutated code (seen once: ten unit tests of the clone
+    # failed on a mutant's connect_id.rs). The first run builds the crates once there.
+    environment["CARGO_TARGET_DIR"] = os.environ.get("CLAIM_MUTANTS_TARGET_DIR", str(scratch_root() / "target"))
     environment.setdefault("AWS_DEFAULT_REGION", "us-east-1")
     environment["SAM_CLI_TELEMETRY"] = "0"
     environment.pop("CONNECT_REFERENCES_BINARY", None)

@@ -8,7 +8,7 @@ use crate::domain::error::{Error, ErrorKind};
 use crate::domain::query::parse_instance_id;
 
 /// The allow-list. Unset means every instance the role can reach; set means only those listed.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AllowedInstances {
     ids: Option<HashSet<String>>,
     /// Partition, region and account of the first instance given as an ARN (the template gives the

@@ -118,6 +118,18 @@ mod tests {
     }
 
     #[test]
+    fn a_service_is_lower_case_letters_digits_and_dashes_up_to_64() {
+        for service in ["connect", "execute-api", "s3", "route53", "a".repeat(64).as_str()] {
+            let text = format!("arn:aws:{service}:us-east-1:123456789012:x");
+            assert_eq!(Arn::parse(&text).map(|arn| arn.service), Some(service), "{text}");
+        }
+        for service in ["", "Connect", "con_nect", "con.nect", "a".repeat(65).as_str()] {
+            let text = format!("arn:aws:{service}:us-east-1:123456789012:x");
+            assert_eq!(Arn::parse(&text), None, "{text}");
+        }
+    }
+
+    #[test]
     fn a_slash_or_other_text_outside_the_resource_is_refused() {
         for bad in [
             // The finding: a partition carrying a route's path.
